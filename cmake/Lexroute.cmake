@@ -1,0 +1,34 @@
+# Helpers shared by every folder's CMakeLists.
+
+# lexroute_target(<target>): our include root and warnings.
+function(lexroute_target target)
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(${target} PRIVATE ${LEXROUTE_WARNINGS})
+endfunction()
+
+# lexroute_test(<name> SOURCES ... LIBS ... [LABELS ...]): one GoogleTest binary registered with
+# ctest. The label says what the test needs: unit, redis, kafka, e2e.
+function(lexroute_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  lexroute_target(${name})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT 300 DISCOVERY_TIMEOUT 60)
+endfunction()
+
+# lexroute_embed(<out.cpp> <namespace> <file>...): each file's bytes become a
+# `constexpr std::string_view <stem>` so the binary carries its Lua scripts without reading them
+# from disk at run time.
+function(lexroute_embed out namespace)
+  set(deps)
+  foreach(f ${ARGN})
+    list(APPEND deps ${CMAKE_CURRENT_SOURCE_DIR}/${f})
+  endforeach()
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} "-DFILES=${deps}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+    DEPENDS ${deps} ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+    COMMENT "Embedding ${namespace} files")
+endfunction()
