@@ -1,5 +1,6 @@
 # Script mode: writes OUT, a C++ file defining one std::string_view per input file.
 set(content "// Generated from the files named below; edit those, not this.\n#include <string_view>\n\nnamespace ${NAMESPACE} {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(stem ${f} NAME_WE)
   file(READ ${f} body)

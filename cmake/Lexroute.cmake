@@ -25,10 +25,12 @@ function(lexroute_embed out namespace)
   foreach(f ${ARGN})
     list(APPEND deps ${CMAKE_CURRENT_SOURCE_DIR}/${f})
   endforeach()
+  string(REPLACE ";" "|" files_arg "${deps}")
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} "-DFILES=${deps}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} "-DFILES=${files_arg}"
             -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
     DEPENDS ${deps} ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
-    COMMENT "Embedding ${namespace} files")
+    COMMENT "Embedding ${namespace} files"
+    VERBATIM)
 endfunction()

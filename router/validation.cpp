@@ -1,6 +1,6 @@
 #include "router/validation.h"
 
-#include <absl/strings/str_cat.h>
+#include "router/text.h"
 #include <absl/time/time.h>
 
 #include <set>
@@ -61,24 +61,24 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
   std::set<std::string> seen;
   for (int i = 0; i < spec.required_skills_size(); ++i) {
     const auto& s = spec.required_skills(i);
-    std::string field = absl::StrCat("spec.required_skills[", i, "]");
+    std::string field = cat("spec.required_skills[", i, "]");
     if (!is_valid_name(s.skill())) {
       return fail(Errc::kInvalidArgument, "skill must be 1-64 letters, digits, '-', '_' or '.'",
                   field + ".skill");
     }
     if (s.min_proficiency() < 1 || s.min_proficiency() > 5) {
       return fail(Errc::kInvalidArgument,
-                  absl::StrCat("min_proficiency must be 1 to 5, got ", s.min_proficiency()),
+                  cat("min_proficiency must be 1 to 5, got ", s.min_proficiency()),
                   field + ".min_proficiency");
     }
     if (!seen.insert(s.skill()).second) {
-      return fail(Errc::kInvalidArgument, absl::StrCat("skill '", s.skill(), "' is listed twice"),
+      return fail(Errc::kInvalidArgument, cat("skill '", s.skill(), "' is listed twice"),
                   field + ".skill");
     }
   }
   if (spec.priority() < 0 || spec.priority() > 9) {
     return fail(Errc::kInvalidArgument,
-                absl::StrCat("priority must be 0 to 9, got ", spec.priority()), "spec.priority");
+                cat("priority must be 0 to 9, got ", spec.priority()), "spec.priority");
   }
   if (!spec.has_deadline()) {
     return fail(Errc::kInvalidArgument, "deadline is required", "spec.deadline");
@@ -89,7 +89,7 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
   }
   if (spec.effort_minutes() < 1 || spec.effort_minutes() > kMaxEffortMinutes) {
     return fail(Errc::kInvalidArgument,
-                absl::StrCat("effort_minutes must be 1 to ", kMaxEffortMinutes, ", got ",
+                cat("effort_minutes must be 1 to ", kMaxEffortMinutes, ", got ",
                              spec.effort_minutes()),
                 "spec.effort_minutes");
   }
@@ -132,29 +132,29 @@ Result<void> validate_staff(v1::Staff& staff) {
   absl::TimeZone tz;
   if (staff.time_zone().empty() || !absl::LoadTimeZone(staff.time_zone(), &tz)) {
     return fail(Errc::kInvalidArgument,
-                absl::StrCat("time_zone '", staff.time_zone(), "' is not an IANA time zone"),
+                cat("time_zone '", staff.time_zone(), "' is not an IANA time zone"),
                 "staff.time_zone");
   }
   if (staff.capacity() < 1 || staff.capacity() > 100) {
     return fail(Errc::kInvalidArgument,
-                absl::StrCat("capacity must be 1 to 100, got ", staff.capacity()),
+                cat("capacity must be 1 to 100, got ", staff.capacity()),
                 "staff.capacity");
   }
   std::set<std::string> seen;
   for (int i = 0; i < staff.skills_size(); ++i) {
     const auto& s = staff.skills(i);
-    std::string field = absl::StrCat("staff.skills[", i, "]");
+    std::string field = cat("staff.skills[", i, "]");
     if (!is_valid_name(s.skill())) {
       return fail(Errc::kInvalidArgument, "skill must be 1-64 letters, digits, '-', '_' or '.'",
                   field + ".skill");
     }
     if (s.proficiency() < 1 || s.proficiency() > 5) {
       return fail(Errc::kInvalidArgument,
-                  absl::StrCat("proficiency must be 1 to 5, got ", s.proficiency()),
+                  cat("proficiency must be 1 to 5, got ", s.proficiency()),
                   field + ".proficiency");
     }
     if (!seen.insert(s.skill()).second) {
-      return fail(Errc::kInvalidArgument, absl::StrCat("skill '", s.skill(), "' is listed twice"),
+      return fail(Errc::kInvalidArgument, cat("skill '", s.skill(), "' is listed twice"),
                   field + ".skill");
     }
   }

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <absl/strings/str_cat.h>
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace lexroute {
+
+namespace text_detail {
+inline void append(std::string& out, std::string_view s) { out.append(s); }
+inline void append(std::string& out, const char* s) { out.append(s); }
+inline void append(std::string& out, char c) { out.push_back(c); }
+template <typename T>
+  requires std::is_arithmetic_v<T>
+void append(std::string& out, T value) {
+  absl::AlphaNum a(value);
+  out.append(a.data(), a.size());
+}
+}  // namespace text_detail
+
+// Concatenates strings, string_views and numbers. (Debian's abseil has its own string_view,
+// which absl::StrCat will not take from std::string_view.)
+template <typename... Args>
+std::string cat(const Args&... args) {
+  std::string out;
+  (text_detail::append(out, args), ...);
+  return out;
+}
+
+}  // namespace lexroute
+
+#include <charconv>
+
+namespace lexroute {
+
+// Parses a whole decimal integer; false (and *out untouched) on anything else.
+template <typename T>
+  requires std::is_integral_v<T>
+bool parse_int(std::string_view text, T* out) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return false;
+  *out = value;
+  return true;
+}
+
+}  // namespace lexroute

@@ -1,0 +1,25 @@
+#include "services/common/grpc_status.h"
+
+namespace lexroute {
+
+grpc::Status to_grpc_status(const Error& error, grpc::ServerContext* context) {
+  grpc::StatusCode code = grpc::StatusCode::INTERNAL;
+  switch (error.code) {
+    case Errc::kInvalidArgument: code = grpc::StatusCode::INVALID_ARGUMENT; break;
+    case Errc::kNotFound: code = grpc::StatusCode::NOT_FOUND; break;
+    case Errc::kUnauthenticated: code = grpc::StatusCode::UNAUTHENTICATED; break;
+    case Errc::kFailedPrecondition: code = grpc::StatusCode::FAILED_PRECONDITION; break;
+    case Errc::kAlreadyExists: code = grpc::StatusCode::ALREADY_EXISTS; break;
+    case Errc::kUnavailable: code = grpc::StatusCode::UNAVAILABLE; break;
+    case Errc::kResourceExhausted: code = grpc::StatusCode::RESOURCE_EXHAUSTED; break;
+    case Errc::kInternal: code = grpc::StatusCode::INTERNAL; break;
+  }
+  if (context != nullptr) {
+    if (is_retriable(error.code)) context->AddTrailingMetadata("grpc-retry-pushback-ms", "1000");
+    if (!error.field.empty()) context->AddTrailingMetadata("lexroute-field", error.field);
+  }
+  std::string message = error.field.empty() ? error.message : error.field + ": " + error.message;
+  return grpc::Status(code, message);
+}
+
+}  // namespace lexroute

@@ -1,0 +1,28 @@
+#include "services/common/task_id.h"
+
+#include "router/text.h"
+#include <absl/strings/str_format.h>
+
+#include "router/validation.h"
+#include "services/common/secrets.h"
+
+namespace lexroute {
+
+std::string new_task_id(int64_t now_ms, std::string_view pool) {
+  return cat(absl::StrFormat("%012x", now_ms), "-", random_hex(16), "@", pool);
+}
+
+std::optional<std::string> pool_of_task(std::string_view task_id) {
+  auto at = task_id.find('@');
+  if (at != 29 || task_id[12] != '-') return std::nullopt;
+  for (size_t i = 0; i < at; ++i) {
+    char c = task_id[i];
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (i != 12 && !hex) return std::nullopt;
+  }
+  std::string_view pool = task_id.substr(at + 1);
+  if (!is_valid_name(pool)) return std::nullopt;
+  return std::string(pool);
+}
+
+}  // namespace lexroute

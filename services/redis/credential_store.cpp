@@ -1,0 +1,64 @@
+#include "services/redis/credential_store.h"
+
+#include "services/common/secrets.h"
+#include "services/redis/keys.h"
+
+namespace lexroute {
+namespace {
+
+std::string staff_tokens_key(const std::string& pool) { return keys::pool_prefix(pool) + "tokens"; }
+
+}  // namespace
+
+Result<std::string> CredentialStore::create_firm(const std::string& firm_id,
+                                                 const std::string& display_name,
+                                                 int64_t now_ms) {
+  std::string key = new_secret("lxf_");
+  std::string key_hash = sha256_hex(key);
+  auto created = redis_.command({"HSETNX", keys::firm(firm_id), "key_sha256", key_hash});
+  if (!created) return std::unexpected(created.error());
+  if (created->integer == 0) {
+    return fail(Errc::kAlreadyExists, "firm " + firm_id + " already exists", "firm_id");
+  }
+  auto replies = redis_.pipeline(
+      {{"HSET", keys::firm(firm_id), "display_name", display_name, "created_ms",
+        std::to_string(now_ms)},
+       {"SET", keys::firm_key(key_hash), firm_id}});
+  if (!replies) return std::unexpected(replies.error());
+  return key;
+}
+
+Result<std::string> CredentialStore::authenticate_firm(const std::string& api_key) {
+  if (api_key.empty()) return fail(Errc::kUnauthenticated, "missing firm API key");
+  auto reply = redis_.command({"GET", keys::firm_key(sha256_hex(api_key))});
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->is_nil()) return fail(Errc::kUnauthenticated, "unknown firm API key");
+  return reply->str;
+}
+
+Result<std::string> CredentialStore::issue_staff_token(const std::string& pool,
+                                                       const std::string& staff_id) {
+  std::string token = new_secret("lxs_");
+  std::string hash = sha256_hex(token);
+  auto previous = redis_.command({"HGET", staff_tokens_key(pool), staff_id});
+  if (!previous) return std::unexpected(previous.error());
+  std::vector<std::vector<std::string>> cmds{
+      {"HSET", keys::staff_token(hash), "pool", pool, "staff", staff_id},
+      {"HSET", staff_tokens_key(pool), staff_id, hash}};
+  if (!previous->is_nil()) cmds.push_back({"DEL", keys::staff_token(previous->str)});
+  auto replies = redis_.pipeline(cmds);
+  if (!replies) return std::unexpected(replies.error());
+  return token;
+}
+
+Result<StaffIdentity> CredentialStore::authenticate_staff(const std::string& token) {
+  if (token.empty()) return fail(Errc::kUnauthenticated, "missing staff token");
+  auto reply = redis_.command({"HMGET", keys::staff_token(sha256_hex(token)), "pool", "staff"});
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->elements.size() != 2 || reply->elements[0].is_nil()) {
+    return fail(Errc::kUnauthenticated, "unknown staff token");
+  }
+  return StaffIdentity{reply->elements[0].str, reply->elements[1].str};
+}
+
+}  // namespace lexroute

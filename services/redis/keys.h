@@ -1,0 +1,61 @@
+#pragma once
+
+#include "router/text.h"
+
+#include <string>
+#include <string_view>
+
+// Every Redis key lexroute uses, in one place. Keys of a routing domain carry the pool as their
+// hash tag ({pool}), so each Lua script touches one Redis Cluster slot; per-firm keys carry
+// {firm:<id>}.
+namespace lexroute::keys {
+
+inline std::string pool_prefix(std::string_view pool) { return cat("lx:{", pool, "}:"); }
+
+inline std::string task(std::string_view pool, std::string_view id) {
+  return cat(pool_prefix(pool), "task:", id);
+}
+inline std::string task_history(std::string_view pool, std::string_view id) {
+  return cat(pool_prefix(pool), "task:", id, ":history");
+}
+inline std::string task_excluded(std::string_view pool, std::string_view id) {
+  return cat(pool_prefix(pool), "task:", id, ":excluded");
+}
+inline std::string waiting(std::string_view pool) { return pool_prefix(pool) + "waiting"; }
+inline std::string offsets(std::string_view pool) { return pool_prefix(pool) + "offsets"; }
+
+inline std::string roster(std::string_view pool) { return pool_prefix(pool) + "roster"; }
+inline std::string roster_version(std::string_view pool) {
+  return pool_prefix(pool) + "roster-version";
+}
+inline std::string availability(std::string_view pool) {
+  return pool_prefix(pool) + "availability";
+}
+inline std::string capacity(std::string_view pool) { return pool_prefix(pool) + "capacity"; }
+inline std::string load(std::string_view pool) { return pool_prefix(pool) + "load"; }
+inline std::string offers(std::string_view pool, std::string_view staff) {
+  return cat(pool_prefix(pool), "offers:", staff);
+}
+inline std::string accepted(std::string_view pool, std::string_view staff) {
+  return cat(pool_prefix(pool), "accepted:", staff);
+}
+
+// Pub/sub: a staff member's offers changed; capacity in the pool was freed.
+inline std::string staff_channel(std::string_view pool, std::string_view staff) {
+  return cat(pool_prefix(pool), "notify:", staff);
+}
+inline std::string wake_channel(std::string_view pool) { return pool_prefix(pool) + "wake"; }
+
+inline std::string pools() { return "lx:pools"; }
+inline std::string firm(std::string_view firm) { return cat("lx:firm:{", firm, "}"); }
+inline std::string firm_key(std::string_view key_sha256) {
+  return cat("lx:firm-key:", key_sha256);
+}
+inline std::string staff_token(std::string_view token_sha256) {
+  return cat("lx:staff-token:", token_sha256);
+}
+inline std::string idempotency(std::string_view firm, std::string_view key) {
+  return cat("lx:{firm:", firm, "}:idempotency:", key);
+}
+
+}  // namespace lexroute::keys

@@ -1,0 +1,189 @@
+#include "services/redis/redis_client.h"
+
+#include "router/text.h"
+#include "router/text.h"
+#include <hiredis/hiredis.h>
+
+#include "services/common/secrets.h"
+
+namespace lexroute {
+namespace {
+
+RedisReply copy_reply(const redisReply* r) {
+  RedisReply out;
+  switch (r->type) {
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::kArray;
+      out.elements.reserve(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(copy_reply(r->element[i]));
+      break;
+    default:
+      out.type = RedisReply::Type::kNil;
+  }
+  return out;
+}
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  return timeval{static_cast<time_t>(ms.count() / 1000),
+                 static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
+
+void append(redisContext* ctx, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  argv.reserve(args.size());
+  lens.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  redisAppendCommandArgv(ctx, static_cast<int>(args.size()), argv.data(), lens.data());
+}
+
+}  // namespace
+
+Result<RedisEndpoint> RedisEndpoint::parse(std::string_view text) {
+  std::string_view rest = text;
+  if (rest.starts_with("redis://")) rest.remove_prefix(8);
+  auto colon = rest.rfind(':');
+  RedisEndpoint ep;
+  int port = 0;
+  if (colon == std::string_view::npos || colon == 0 ||
+      !parse_int(rest.substr(colon + 1), &port) || port <= 0 || port > 65535) {
+    return fail(Errc::kInvalidArgument,
+                cat("redis address '", text, "' is not host:port"), "redis");
+  }
+  ep.host = std::string(rest.substr(0, colon));
+  ep.port = port;
+  return ep;
+}
+
+std::string RedisEndpoint::to_string() const { return cat(host, ":", port); }
+
+RedisScript::RedisScript(std::string_view name, std::string_view body)
+    : name_(name), body_(body), sha_(sha1_hex(body)) {}
+
+RedisClient::RedisClient(Options options) : options_(std::move(options)) {}
+
+RedisClient::~RedisClient() {
+  for (auto* ctx : idle_) redisFree(ctx);
+}
+
+Result<redisContext*> RedisClient::connect() const {
+  timeval tv = to_timeval(options_.timeout);
+  redisContext* ctx =
+      redisConnectWithTimeout(options_.endpoint.host.c_str(), options_.endpoint.port, tv);
+  if (ctx == nullptr || ctx->err != 0) {
+    std::string why = ctx ? ctx->errstr : "out of memory";
+    if (ctx) redisFree(ctx);
+    return fail(Errc::kUnavailable,
+                cat("redis ", options_.endpoint.to_string(), " unreachable: ", why));
+  }
+  redisSetTimeout(ctx, tv);
+  redisEnableKeepAlive(ctx);
+  return ctx;
+}
+
+// Returns an idle context, or nullptr when the caller may open a new one.
+redisContext* RedisClient::acquire() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [&] { return !idle_.empty() || open_ < options_.connections; });
+  if (!idle_.empty()) {
+    redisContext* ctx = idle_.back();
+    idle_.pop_back();
+    return ctx;
+  }
+  ++open_;
+  return nullptr;
+}
+
+void RedisClient::release(redisContext* ctx, bool healthy) {
+  {
+    std::lock_guard lock(mutex_);
+    if (healthy && ctx != nullptr) {
+      idle_.push_back(ctx);
+    } else {
+      if (ctx != nullptr) redisFree(ctx);
+      --open_;
+    }
+  }
+  available_.notify_one();
+}
+
+Result<std::vector<RedisReply>> RedisClient::pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  redisContext* ctx = acquire();
+  if (ctx == nullptr) {
+    auto fresh = connect();
+    if (!fresh) {
+      release(nullptr, false);
+      return std::unexpected(fresh.error());
+    }
+    ctx = *fresh;
+  }
+  for (const auto& c : commands) append(ctx, c);
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  std::string redis_error;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
+      std::string why = ctx->errstr;
+      release(ctx, false);
+      return fail(Errc::kUnavailable,
+                  cat("redis ", options_.endpoint.to_string(), ": ", why));
+    }
+    auto* reply = static_cast<redisReply*>(raw);
+    if (reply->type == REDIS_REPLY_ERROR && redis_error.empty()) {
+      redis_error.assign(reply->str, reply->len);
+    }
+    replies.push_back(copy_reply(reply));
+    freeReplyObject(reply);
+  }
+  release(ctx, true);
+  if (!redis_error.empty()) {
+    // A replica that is loading or read-only will accept the same command later.
+    bool transient = redis_error.starts_with("LOADING") || redis_error.starts_with("READONLY") ||
+                     redis_error.starts_with("MASTERDOWN") || redis_error.starts_with("BUSY");
+    return fail(transient ? Errc::kUnavailable : Errc::kInternal, redis_error);
+  }
+  return replies;
+}
+
+Result<RedisReply> RedisClient::command(const std::vector<std::string>& args) {
+  auto replies = pipeline({args});
+  if (!replies) return std::unexpected(replies.error());
+  return std::move(replies->front());
+}
+
+Result<RedisReply> RedisClient::eval(const RedisScript& script,
+                                     const std::vector<std::string>& keys,
+                                     const std::vector<std::string>& args) {
+  std::vector<std::string> cmd{"EVALSHA", script.sha(), std::to_string(keys.size())};
+  cmd.insert(cmd.end(), keys.begin(), keys.end());
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  auto reply = command(cmd);
+  if (!reply && reply.error().message.starts_with("NOSCRIPT")) {
+    cmd[0] = "EVAL";
+    cmd[1] = std::string(script.body());
+    reply = command(cmd);
+  }
+  if (!reply) {
+    reply.error().message = cat("script ", script.name(), ": ", reply.error().message);
+  }
+  return reply;
+}
+
+}  // namespace lexroute

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "router/error.h"
+#include "services/redis/redis_client.h"
+
+namespace lexroute {
+
+// A redis-server child process on a free loopback port with an append-only file in `data_dir`
+// (appendfsync everysec, the production default). Used by `lexrouted dev` and by the tests.
+// The child is told to die with its parent, so a killed lexrouted leaves no Redis behind.
+class RedisProcess {
+ public:
+  struct Options {
+    std::string data_dir;
+    std::string executable = "redis-server";
+    int port = 0;  // 0: pick a free one
+  };
+
+  static Result<std::unique_ptr<RedisProcess>> start(Options options);
+  ~RedisProcess();
+  RedisProcess(const RedisProcess&) = delete;
+  RedisProcess& operator=(const RedisProcess&) = delete;
+
+  RedisEndpoint endpoint() const { return {"127.0.0.1", port_}; }
+  // SIGTERM and wait: Redis flushes its append-only file.
+  void stop();
+  // SIGKILL: whatever Redis had not yet written to disk is lost.
+  void kill();
+  // Starts again on the same port and data folder.
+  Result<void> restart();
+
+ private:
+  explicit RedisProcess(Options options) : options_(std::move(options)) {}
+  Result<void> spawn();
+  void wait_exit();
+
+  Options options_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int pick_free_port();
+
+}  // namespace lexroute

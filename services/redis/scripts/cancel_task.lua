@@ -1,0 +1,26 @@
+-- The owning firm cancels a task at any non-terminal stage. An open offer or accepted work is
+-- withdrawn from the staff member and their capacity released.
+--
+-- KEYS: 1 task, 2 history, 3 waiting, 4 load, 5 offers of the holder, 6 accepted work of the holder
+-- ARGV: 1 task id, 2 firm, 3 now ms, 4 reason, 5 holder staff id as the caller read it ('' for
+--       none), 6 holder's notify channel, 7 wake channel
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or redis.call('HGET', KEYS[1], 'firm') ~= ARGV[2] then return {'NOT_FOUND'} end
+if status == 'COMPLETED' or status == 'CANCELLED' or status == 'EXPIRED' or
+    status == 'UNROUTABLE' then
+  return {'TERMINAL', status}
+end
+local holder = redis.call('HGET', KEYS[1], 'staff') or ''
+if status ~= 'OFFERED' and status ~= 'ACCEPTED' then holder = '' end
+if holder ~= ARGV[5] then return {'RETRY', holder} end
+if holder ~= '' then
+  redis.call('SREM', KEYS[5], ARGV[1])
+  redis.call('SREM', KEYS[6], ARGV[1])
+  redis.call('HINCRBY', KEYS[4], holder, -1)
+  redis.call('PUBLISH', ARGV[6], 'withdraw ' .. ARGV[1])
+  redis.call('PUBLISH', ARGV[7], 'free ' .. holder)
+end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'CANCELLED', 'cancelled_ms', ARGV[3])
+redis.call('RPUSH', KEYS[2], 'CANCELLED|' .. ARGV[3] .. '|firm:' .. ARGV[2] .. '|' .. ARGV[4])
+return {'OK', 'CANCELLED'}

@@ -1,0 +1,72 @@
+-- Routes one task in one atomic step: creates the task record if the router is first to see it,
+-- reserves the chosen staff member (state and capacity checked here, not trusted from the
+-- router's possibly stale view), or parks the task as WAITING / UNROUTABLE; and stores the
+-- consumed Kafka offset in the same write, so a Redis that loses its last second of writes makes
+-- the router replay instead of skip.
+--
+-- KEYS: 1 task, 2 history, 3 waiting, 4 offsets, 5 availability, 6 capacity, 7 load,
+--       8 offers of the candidate, 9 excluded staff of the task
+-- ARGV: 1 task id, 2 firm, 3 spec, 4 submitted ms, 5 priority, 6 now ms, 7 candidate staff id
+--       ('' for none), 8 offset field ('' when not from Kafka), 9 next offset, 10 status when no
+--       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
+--       13 waiting score
+local task, history = KEYS[1], KEYS[2]
+
+local function store_offset()
+  if ARGV[8] ~= '' then
+    local current = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
+    if tonumber(ARGV[9]) > current then
+      redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
+    end
+  end
+end
+
+local function transition(to, at, actor, reason)
+  redis.call('HSET', task, 'status', to)
+  redis.call('RPUSH', history, to .. '|' .. at .. '|' .. actor .. '|' .. reason)
+end
+
+local status = redis.call('HGET', task, 'status')
+if not status then
+  redis.call('HSET', task, 'firm', ARGV[2], 'spec', ARGV[3], 'submitted_ms', ARGV[4],
+             'priority', ARGV[5])
+  transition('QUEUED', ARGV[4], 'firm:' .. ARGV[2], 'submitted')
+  status = 'QUEUED'
+elseif status ~= 'QUEUED' and status ~= 'WAITING' then
+  store_offset()
+  return {'SKIP', status}
+end
+
+local staff = ARGV[7]
+if staff ~= '' then
+  local availability = redis.call('HGET', KEYS[5], staff)
+  local capacity = tonumber(redis.call('HGET', KEYS[6], staff) or '0')
+  local load = tonumber(redis.call('HGET', KEYS[7], staff) or '0')
+  if availability ~= 'AVAILABLE' or load >= capacity or
+      redis.call('SISMEMBER', KEYS[9], staff) == 1 then
+    return {'STALE', status}
+  end
+  redis.call('HINCRBY', KEYS[7], staff, 1)
+  redis.call('SADD', KEYS[8], ARGV[1])
+  redis.call('HSET', task, 'staff', staff, 'offered_ms', ARGV[6])
+  redis.call('HINCRBY', task, 'attempts', 1)
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  transition('OFFERED', ARGV[6], 'router', 'offered to ' .. staff)
+  store_offset()
+  redis.call('PUBLISH', ARGV[12], 'offer ' .. ARGV[1])
+  return {'OFFERED', staff}
+end
+
+if ARGV[10] == 'UNROUTABLE' then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  transition('UNROUTABLE', ARGV[6], 'router', ARGV[11])
+  store_offset()
+  return {'UNROUTABLE', ARGV[11]}
+end
+
+if status ~= 'WAITING' then
+  transition('WAITING', ARGV[6], 'router', ARGV[11])
+end
+redis.call('ZADD', KEYS[3], 'NX', ARGV[13], ARGV[1])
+store_offset()
+return {'WAITING', ARGV[11]}

@@ -1,0 +1,131 @@
+#include "services/redis/staff_store.h"
+
+#include "router/text.h"
+
+#include "services/redis/keys.h"
+
+namespace lexroute {
+
+const char* availability_name(Availability a) {
+  switch (a) {
+    case Availability::kOffline: return "OFFLINE";
+    case Availability::kAvailable: return "AVAILABLE";
+    case Availability::kOnBreak: return "ON_BREAK";
+  }
+  return "OFFLINE";
+}
+
+Availability availability_from_name(std::string_view name) {
+  if (name == "AVAILABLE") return Availability::kAvailable;
+  if (name == "ON_BREAK") return Availability::kOnBreak;
+  return Availability::kOffline;
+}
+
+StaffProfile to_profile(const v1::Staff& staff) {
+  StaffProfile p;
+  p.id = staff.id();
+  p.pool = staff.pool();
+  p.capacity = staff.capacity();
+  for (const auto& s : staff.skills()) p.skills.push_back({s.skill(), s.proficiency()});
+  return p;
+}
+
+Result<void> StaffStore::upsert(const v1::Staff& staff) {
+  const std::string& pool = staff.pool();
+  auto replies = redis_.pipeline({
+      {"MULTI"},
+      {"HSET", keys::roster(pool), staff.id(), staff.SerializeAsString()},
+      {"HSET", keys::capacity(pool), staff.id(), std::to_string(staff.capacity())},
+      {"HSETNX", keys::availability(pool), staff.id(), "OFFLINE"},
+      {"HSETNX", keys::load(pool), staff.id(), "0"},
+      {"INCR", keys::roster_version(pool)},
+      {"EXEC"},
+  });
+  if (!replies) return std::unexpected(replies.error());
+  auto added = redis_.command({"SADD", keys::pools(), pool});
+  if (!added) return std::unexpected(added.error());
+  return {};
+}
+
+Result<v1::Staff> StaffStore::get(const std::string& pool, const std::string& staff_id) {
+  auto reply = redis_.command({"HGET", keys::roster(pool), staff_id});
+  if (!reply) return std::unexpected(reply.error());
+  v1::Staff staff;
+  if (reply->is_nil() || !staff.ParseFromString(reply->str)) {
+    return fail(Errc::kNotFound, "no staff member " + staff_id, "staff_id");
+  }
+  return staff;
+}
+
+Result<std::vector<v1::Staff>> StaffStore::roster(const std::string& pool) {
+  auto reply = redis_.command({"HGETALL", keys::roster(pool)});
+  if (!reply) return std::unexpected(reply.error());
+  std::vector<v1::Staff> out;
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    v1::Staff s;
+    if (s.ParseFromString(reply->elements[i + 1].str)) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<int64_t> StaffStore::roster_version(const std::string& pool) {
+  auto reply = redis_.command({"GET", keys::roster_version(pool)});
+  if (!reply) return std::unexpected(reply.error());
+  int64_t v = 0;
+  if (!reply->is_nil()) (void)parse_int(reply->str, &v);
+  return v;
+}
+
+Result<std::vector<std::string>> StaffStore::pools() {
+  auto reply = redis_.command({"SMEMBERS", keys::pools()});
+  if (!reply) return std::unexpected(reply.error());
+  std::vector<std::string> out;
+  for (auto& e : reply->elements) out.push_back(std::move(e.str));
+  return out;
+}
+
+Result<std::unordered_map<std::string, StaffState>> StaffStore::states(const std::string& pool) {
+  auto replies =
+      redis_.pipeline({{"HGETALL", keys::availability(pool)}, {"HGETALL", keys::load(pool)}});
+  if (!replies) return std::unexpected(replies.error());
+  std::unordered_map<std::string, StaffState> out;
+  const auto& avail = (*replies)[0].elements;
+  for (size_t i = 0; i + 1 < avail.size(); i += 2) {
+    out[avail[i].str].availability = availability_from_name(avail[i + 1].str);
+  }
+  const auto& load = (*replies)[1].elements;
+  for (size_t i = 0; i + 1 < load.size(); i += 2) {
+    int n = 0;
+    if (parse_int(load[i + 1].str, &n)) out[load[i].str].load = n;
+  }
+  return out;
+}
+
+Result<void> StaffStore::set_availability(const std::string& pool, const std::string& staff_id,
+                                          Availability availability) {
+  auto replies = redis_.pipeline(
+      {{"HSET", keys::availability(pool), staff_id, availability_name(availability)},
+       {"PUBLISH", keys::wake_channel(pool), "free " + staff_id}});
+  if (!replies) return std::unexpected(replies.error());
+  return {};
+}
+
+Result<std::vector<std::string>> StaffStore::open_offers(const std::string& pool,
+                                                         const std::string& staff_id) {
+  auto reply = redis_.command({"SMEMBERS", keys::offers(pool, staff_id)});
+  if (!reply) return std::unexpected(reply.error());
+  std::vector<std::string> out;
+  for (auto& e : reply->elements) out.push_back(std::move(e.str));
+  return out;
+}
+
+Result<std::vector<std::string>> StaffStore::accepted(const std::string& pool,
+                                                      const std::string& staff_id) {
+  auto reply = redis_.command({"SMEMBERS", keys::accepted(pool, staff_id)});
+  if (!reply) return std::unexpected(reply.error());
+  std::vector<std::string> out;
+  for (auto& e : reply->elements) out.push_back(std::move(e.str));
+  return out;
+}
+
+}  // namespace lexroute

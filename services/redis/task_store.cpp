@@ -1,0 +1,293 @@
+#include "services/redis/task_store.h"
+
+#include "router/text.h"
+#include <google/protobuf/util/time_util.h>
+
+#include "services/common/task_id.h"
+#include "services/redis/keys.h"
+#include "services/redis/scripts.h"
+
+namespace lexroute {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr int64_t kIdempotencyTtlSeconds = 7 * 24 * 3600;
+
+Result<std::string> pool_or_not_found(const std::string& task_id) {
+  auto pool = pool_of_task(task_id);
+  if (!pool) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  return *pool;
+}
+
+std::string reply_word(const RedisReply& r, size_t i) {
+  return r.elements.size() > i ? r.elements[i].str : std::string();
+}
+
+void parse_history(const RedisReply& list, v1::Task& task) {
+  for (const auto& entry : list.elements) {
+    // status|ms|actor|reason; only the reason (last) may itself contain '|'.
+    std::vector<std::string_view> parts;
+    std::string_view rest = entry.str;
+    while (parts.size() < 3) {
+      auto bar = rest.find('|');
+      if (bar == std::string_view::npos) break;
+      parts.push_back(rest.substr(0, bar));
+      rest.remove_prefix(bar + 1);
+    }
+    if (parts.size() < 3) continue;
+    parts.push_back(rest);
+    auto* t = task.add_history();
+    t->set_status(status_from_name(parts[0]));
+    int64_t ms = 0;
+    if (parse_int(parts[1], &ms)) *t->mutable_at() = TimeUtil::MillisecondsToTimestamp(ms);
+    t->set_actor(std::string(parts[2]));
+    t->set_reason(std::string(parts[3]));
+  }
+}
+
+}  // namespace
+
+const char* status_name(v1::TaskStatus status) {
+  switch (status) {
+    case v1::TASK_STATUS_QUEUED: return "QUEUED";
+    case v1::TASK_STATUS_WAITING: return "WAITING";
+    case v1::TASK_STATUS_OFFERED: return "OFFERED";
+    case v1::TASK_STATUS_ACCEPTED: return "ACCEPTED";
+    case v1::TASK_STATUS_COMPLETED: return "COMPLETED";
+    case v1::TASK_STATUS_CANCELLED: return "CANCELLED";
+    case v1::TASK_STATUS_EXPIRED: return "EXPIRED";
+    case v1::TASK_STATUS_UNROUTABLE: return "UNROUTABLE";
+    default: return "UNSPECIFIED";
+  }
+}
+
+v1::TaskStatus status_from_name(std::string_view name) {
+  for (int s = v1::TaskStatus_MIN; s <= v1::TaskStatus_MAX; ++s) {
+    if (name == status_name(static_cast<v1::TaskStatus>(s))) return static_cast<v1::TaskStatus>(s);
+  }
+  return v1::TASK_STATUS_UNSPECIFIED;
+}
+
+int64_t TaskStore::waiting_score(int64_t submitted_ms, int priority) {
+  return submitted_ms - static_cast<int64_t>(priority) * 10 * 60 * 1000;
+}
+
+Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(
+    const std::string& firm, const std::string& key, const std::string& task_id,
+    const std::string& fingerprint, const std::string& record) {
+  auto reply = redis_.eval(scripts::claim_idempotency_key(), {keys::idempotency(firm, key)},
+                           {task_id, fingerprint, record, std::to_string(kIdempotencyTtlSeconds)});
+  if (!reply) return std::unexpected(reply.error());
+  IdempotencyClaim claim;
+  claim.is_new = reply_word(*reply, 0) == "NEW";
+  claim.task_id = claim.is_new ? task_id : reply_word(*reply, 1);
+  claim.fingerprint = claim.is_new ? fingerprint : reply_word(*reply, 2);
+  claim.record = claim.is_new ? record : reply_word(*reply, 3);
+  return claim;
+}
+
+Result<void> TaskStore::record_queued(const v1::TaskSubmitted& task) {
+  const std::string& pool = task.spec().pool();
+  auto reply = redis_.eval(
+      scripts::record_queued(),
+      {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id())},
+      {task.firm_id(), task.spec().SerializeAsString(),
+       std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
+       std::to_string(task.spec().priority())});
+  if (!reply) return std::unexpected(reply.error());
+  return {};
+}
+
+bool TaskStore::exists(const std::string& task_id) {
+  auto pool = pool_of_task(task_id);
+  if (!pool) return false;
+  auto reply = redis_.command({"EXISTS", keys::task(*pool, task_id)});
+  return reply && reply->integer == 1;
+}
+
+Result<v1::Task> TaskStore::get(const std::string& task_id) {
+  auto pool = pool_or_not_found(task_id);
+  if (!pool) return std::unexpected(pool.error());
+  auto replies = redis_.pipeline({{"HGETALL", keys::task(*pool, task_id)},
+                                  {"LRANGE", keys::task_history(*pool, task_id), "0", "-1"}});
+  if (!replies) return std::unexpected(replies.error());
+  const auto& fields = (*replies)[0].elements;
+  if (fields.empty()) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  v1::Task task;
+  task.set_id(task_id);
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const std::string& name = fields[i].str;
+    const std::string& value = fields[i + 1].str;
+    int64_t ms = 0;
+    if (name == "firm") task.set_firm_id(value);
+    else if (name == "status") task.set_status(status_from_name(value));
+    else if (name == "staff") task.set_staff_id(value);
+    else if (name == "outcome") task.set_outcome(value);
+    else if (name == "spec") task.mutable_spec()->ParseFromString(value);
+    else if (name == "submitted_ms" && parse_int(value, &ms))
+      *task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(ms);
+  }
+  parse_history((*replies)[1], task);
+  return task;
+}
+
+Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& task_id,
+                                   const std::string& reason) {
+  auto pool = pool_or_not_found(task_id);
+  if (!pool) return std::unexpected(pool.error());
+  // The script must name the holder's keys up front; read the holder, and retry if it moved
+  // between the read and the script.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto holder = redis_.command({"HGET", keys::task(*pool, task_id), "staff"});
+    if (!holder) return std::unexpected(holder.error());
+    std::string staff = holder->str;
+    auto reply = redis_.eval(
+        scripts::cancel_task(),
+        {keys::task(*pool, task_id), keys::task_history(*pool, task_id), keys::waiting(*pool),
+         keys::load(*pool), keys::offers(*pool, staff), keys::accepted(*pool, staff)},
+        {task_id, firm, std::to_string(clock_.now_ms()), reason, staff,
+         keys::staff_channel(*pool, staff), keys::wake_channel(*pool)});
+    if (!reply) return std::unexpected(reply.error());
+    std::string word = reply_word(*reply, 0);
+    if (word == "NOT_FOUND") return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+    if (word == "TERMINAL") {
+      return fail(Errc::kFailedPrecondition,
+                  "task " + task_id + " is already " + reply_word(*reply, 1));
+    }
+    if (word == "OK") return get(task_id);
+  }
+  return fail(Errc::kUnavailable, "task " + task_id + " kept changing hands; try again");
+}
+
+Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
+  const v1::TaskSubmitted& t = *a.task;
+  const std::string& pool = t.spec().pool();
+  int64_t submitted_ms = TimeUtil::TimestampToMilliseconds(t.submitted_at());
+  auto reply = redis_.eval(
+      scripts::route_task(),
+      {keys::task(pool, t.task_id()), keys::task_history(pool, t.task_id()), keys::waiting(pool),
+       keys::offsets(pool), keys::availability(pool), keys::capacity(pool), keys::load(pool),
+       keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id())},
+      {t.task_id(), t.firm_id(), t.spec().SerializeAsString(), std::to_string(submitted_ms),
+       std::to_string(t.spec().priority()), std::to_string(clock_.now_ms()), a.staff_id,
+       a.offset_field, std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING",
+       a.reason, keys::staff_channel(pool, a.staff_id),
+       std::to_string(waiting_score(submitted_ms, t.spec().priority()))});
+  if (!reply) return std::unexpected(reply.error());
+  std::string word = reply_word(*reply, 0);
+  if (word == "OFFERED") return RouteOutcome::kOffered;
+  if (word == "STALE") return RouteOutcome::kStale;
+  if (word == "WAITING") return RouteOutcome::kWaiting;
+  if (word == "UNROUTABLE") return RouteOutcome::kUnroutable;
+  if (word == "SKIP") return RouteOutcome::kSkipped;
+  return fail(Errc::kInternal, "route_task answered '" + word + "'");
+}
+
+Result<std::vector<std::string>> TaskStore::waiting(const std::string& pool, size_t limit) {
+  auto reply = redis_.command({"ZRANGE", keys::waiting(pool), "0", std::to_string(limit - 1)});
+  if (!reply) return std::unexpected(reply.error());
+  std::vector<std::string> ids;
+  for (auto& e : reply->elements) ids.push_back(std::move(e.str));
+  return ids;
+}
+
+Result<v1::TaskSubmitted> TaskStore::submitted(const std::string& task_id) {
+  auto pool = pool_or_not_found(task_id);
+  if (!pool) return std::unexpected(pool.error());
+  auto reply =
+      redis_.command({"HMGET", keys::task(*pool, task_id), "firm", "spec", "submitted_ms"});
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->elements.size() != 3 || reply->elements[0].is_nil()) {
+    return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  }
+  v1::TaskSubmitted t;
+  t.set_task_id(task_id);
+  t.set_firm_id(reply->elements[0].str);
+  t.mutable_spec()->ParseFromString(reply->elements[1].str);
+  int64_t ms = 0;
+  if (parse_int(reply->elements[2].str, &ms)) {
+    *t.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(ms);
+  }
+  return t;
+}
+
+Result<std::unordered_set<std::string>> TaskStore::excluded_staff(const std::string& task_id) {
+  auto pool = pool_or_not_found(task_id);
+  if (!pool) return std::unexpected(pool.error());
+  auto reply = redis_.command({"SMEMBERS", keys::task_excluded(*pool, task_id)});
+  if (!reply) return std::unexpected(reply.error());
+  std::unordered_set<std::string> out;
+  for (auto& e : reply->elements) out.insert(std::move(e.str));
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> TaskStore::stored_offsets(const std::string& pool) {
+  auto reply = redis_.command({"HGETALL", keys::offsets(pool)});
+  if (!reply) return std::unexpected(reply.error());
+  std::map<std::string, int64_t> out;
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    int64_t offset = 0;
+    if (parse_int(reply->elements[i + 1].str, &offset)) {
+      out[reply->elements[i].str] = offset;
+    }
+  }
+  return out;
+}
+
+Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::string& pool,
+                                         const std::string& staff, const std::string& task_id,
+                                         std::vector<std::string> keys,
+                                         std::vector<std::string> args) {
+  auto task_pool = pool_of_task(task_id);
+  if (!task_pool) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  if (*task_pool != pool) {
+    return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to you");
+  }
+  auto reply = redis_.eval(script, keys, args);
+  if (!reply) return std::unexpected(reply.error());
+  std::string word = reply_word(*reply, 0);
+  if (word == "NOT_FOUND") return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  if (word == "NOT_YOURS") {
+    return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to " + staff);
+  }
+  if (word == "NOT_OPEN") {
+    return fail(Errc::kFailedPrecondition,
+                "task " + task_id + " is " + reply_word(*reply, 1) + ", not open for this");
+  }
+  return get(task_id);
+}
+
+Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& staff,
+                                   const std::string& task_id) {
+  return staff_action(scripts::accept_offer(), pool, staff, task_id,
+                      {keys::task(pool, task_id), keys::task_history(pool, task_id),
+                       keys::offers(pool, staff), keys::accepted(pool, staff)},
+                      {task_id, staff, std::to_string(clock_.now_ms())});
+}
+
+Result<v1::Task> TaskStore::reject(const std::string& pool, const std::string& staff,
+                                   const std::string& task_id, const std::string& reason) {
+  auto t = submitted(task_id);
+  int64_t score = t ? waiting_score(TimeUtil::TimestampToMilliseconds(t->submitted_at()),
+                                    t->spec().priority())
+                    : clock_.now_ms();
+  return staff_action(scripts::reject_offer(), pool, staff, task_id,
+                      {keys::task(pool, task_id), keys::task_history(pool, task_id),
+                       keys::offers(pool, staff), keys::load(pool), keys::waiting(pool),
+                       keys::task_excluded(pool, task_id)},
+                      {task_id, staff, std::to_string(clock_.now_ms()), reason,
+                       keys::wake_channel(pool), std::to_string(score)});
+}
+
+Result<v1::Task> TaskStore::complete(const std::string& pool, const std::string& staff,
+                                     const std::string& task_id, const std::string& outcome,
+                                     const std::string& note) {
+  return staff_action(scripts::complete_task(), pool, staff, task_id,
+                      {keys::task(pool, task_id), keys::task_history(pool, task_id),
+                       keys::accepted(pool, staff), keys::load(pool)},
+                      {task_id, staff, std::to_string(clock_.now_ms()), outcome, note,
+                       keys::wake_channel(pool)});
+}
+
+}  // namespace lexroute

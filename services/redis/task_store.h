@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "lexroute/v1/task.pb.h"
+#include "router/clock.h"
+#include "router/error.h"
+#include "services/redis/redis_client.h"
+
+namespace lexroute {
+
+// Task records and their transitions in Redis. Every transition is one Lua script, so a task's
+// status, its holder's load and the holder's offers never disagree.
+class TaskStore {
+ public:
+  TaskStore(RedisClient& redis, const Clock& clock) : redis_(redis), clock_(clock) {}
+
+  // --- intake ---
+  struct IdempotencyClaim {
+    bool is_new = false;
+    std::string task_id;      // the task the key is bound to
+    std::string fingerprint;  // of the request that bound it
+    std::string record;       // that request's TaskSubmitted, serialized
+  };
+  Result<IdempotencyClaim> claim_idempotency_key(const std::string& firm, const std::string& key,
+                                                 const std::string& task_id,
+                                                 const std::string& fingerprint,
+                                                 const std::string& record);
+  // QUEUED record once Kafka acknowledged, unless the router wrote it first.
+  Result<void> record_queued(const v1::TaskSubmitted& task);
+  bool exists(const std::string& task_id);
+  // The task whatever its owner; callers check `firm_id`. NOT_FOUND for unknown ids.
+  Result<v1::Task> get(const std::string& task_id);
+  Result<v1::Task> cancel(const std::string& firm, const std::string& task_id,
+                          const std::string& reason);
+
+  // --- router ---
+  enum class RouteOutcome { kOffered, kStale, kWaiting, kUnroutable, kSkipped };
+  struct RouteAttempt {
+    const v1::TaskSubmitted* task = nullptr;
+    std::string staff_id;            // the candidate; empty to park the task
+    bool unroutable = false;         // with no candidate: terminal instead of WAITING
+    std::string reason;              // why it waits or is unroutable
+    std::string offset_field;        // "<topic>/<partition>" when the task came from Kafka
+    int64_t next_offset = 0;
+  };
+  Result<RouteOutcome> route(const RouteAttempt& attempt);
+  // Waiting tasks of a pool, the longest-waiting (after priority) first.
+  Result<std::vector<std::string>> waiting(const std::string& pool, size_t limit);
+  Result<v1::TaskSubmitted> submitted(const std::string& task_id);
+  Result<std::unordered_set<std::string>> excluded_staff(const std::string& task_id);
+  // Next offset to consume per "<topic>/<partition>", as stored by route().
+  Result<std::map<std::string, int64_t>> stored_offsets(const std::string& pool);
+
+  // --- gateway ---
+  Result<v1::Task> accept(const std::string& pool, const std::string& staff,
+                          const std::string& task_id);
+  Result<v1::Task> reject(const std::string& pool, const std::string& staff,
+                          const std::string& task_id, const std::string& reason);
+  Result<v1::Task> complete(const std::string& pool, const std::string& staff,
+                            const std::string& task_id, const std::string& outcome,
+                            const std::string& note);
+
+  // Score in the waiting set: older first, each priority level worth ten minutes of age.
+  static int64_t waiting_score(int64_t submitted_ms, int priority);
+
+ private:
+  Result<v1::Task> staff_action(const RedisScript& script, const std::string& pool,
+                                const std::string& staff, const std::string& task_id,
+                                std::vector<std::string> keys, std::vector<std::string> args);
+
+  RedisClient& redis_;
+  const Clock& clock_;
+};
+
+const char* status_name(v1::TaskStatus status);
+v1::TaskStatus status_from_name(std::string_view name);
+
+}  // namespace lexroute
