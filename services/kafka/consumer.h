@@ -1,0 +1,73 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "router/error.h"
+#include "services/kafka/kafka_config.h"
+
+namespace RdKafka {
+class KafkaConsumer;
+}
+
+namespace lexroute {
+
+struct ConsumedRecord {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+};
+
+// A consumer-group member that never lets librdkafka choose where to start: on every assignment
+// it asks `start_offset` (the router answers from the offsets it stored in Redis with its
+// results), then falls back to the group's committed offset, then to the beginning.
+// auto.offset.reset is `error`: an offset that is out of range means records were deleted
+// before we read them, which is data loss and is reported, never silently skipped.
+class Consumer {
+ public:
+  // Next offset to read for a partition, from our own store; nullopt when it has none.
+  using StartOffset = std::function<std::optional<int64_t>(const std::string& topic,
+                                                           int32_t partition)>;
+  struct Options {
+    std::string brokers;
+    std::string group_id;
+    std::string topic;
+    StartOffset start_offset;
+    KafkaSettings extra;
+  };
+
+  static Result<std::unique_ptr<Consumer>> create(Options options);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // Up to `max` records, waiting at most `timeout` for the first.
+  std::vector<ConsumedRecord> poll(size_t max, std::chrono::milliseconds timeout);
+  // Tells the group how far we got (for lag monitoring and as a fallback start point).
+  void commit(const std::map<int32_t, int64_t>& next_offsets);
+  // Leaves the group cleanly so the partitions move to another member at once.
+  void close();
+
+  // Records lost because their offsets were out of range when we asked for them.
+  uint64_t data_loss_events() const { return data_loss_events_.load(); }
+
+ private:
+  Consumer() = default;
+
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<class AssignFromStore> rebalance_;
+  std::string topic_;
+  std::atomic<uint64_t> data_loss_events_{0};
+  bool closed_ = false;
+};
+
+}  // namespace lexroute

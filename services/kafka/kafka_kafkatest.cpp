@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+
+#include "services/kafka/consumer.h"
+#include "services/kafka/embedded_kafka.h"
+#include "services/kafka/producer.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+
+class KafkaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto k = EmbeddedKafka::start();
+    ASSERT_TRUE(k.has_value()) << k.error().message;
+    kafka = std::move(*k);
+    ASSERT_TRUE(kafka->create_topic("t", 2).has_value());
+  }
+
+  std::unique_ptr<Producer> producer(std::chrono::milliseconds timeout = 10000ms) {
+    auto p = Producer::create({kafka->bootstrap(), timeout, {}});
+    EXPECT_TRUE(p.has_value()) << p.error().message;
+    return p ? std::move(*p) : nullptr;
+  }
+
+  std::vector<ConsumedRecord> drain(Consumer& c, size_t want) {
+    std::vector<ConsumedRecord> got;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (got.size() < want && std::chrono::steady_clock::now() < deadline) {
+      for (auto& r : c.poll(100, 200ms)) got.push_back(std::move(r));
+    }
+    return got;
+  }
+
+  std::unique_ptr<EmbeddedKafka> kafka;
+};
+
+TEST_F(KafkaTest, AcknowledgedRecordsAreConsumedOnce) {
+  auto p = producer();
+  for (int i = 0; i < 20; ++i) {
+    auto sent = p->send("t", "key-" + std::to_string(i % 3), "v" + std::to_string(i));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+  }
+  auto c = Consumer::create({kafka->bootstrap(), "g1", "t", nullptr, {}});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  auto got = drain(**c, 20);
+  std::set<std::string> values;
+  for (auto& r : got) values.insert(r.value);
+  EXPECT_EQ(got.size(), 20u);
+  EXPECT_EQ(values.size(), 20u);
+}
+
+TEST_F(KafkaTest, AssignmentStartsWhereOurStoreSays) {
+  auto p = producer();
+  // One key, so all records land on one partition in order.
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(p->send("t", "same", std::to_string(i)).has_value());
+  int32_t partition = -1;
+  {
+    auto c = Consumer::create({kafka->bootstrap(), "probe", "t", nullptr, {}});
+    ASSERT_TRUE(c.has_value());
+    auto got = drain(**c, 10);
+    ASSERT_EQ(got.size(), 10u);
+    partition = got.front().partition;
+  }
+  auto from_store = [&](const std::string&, int32_t p_) -> std::optional<int64_t> {
+    if (p_ == partition) return 7;
+    return std::nullopt;
+  };
+  auto c = Consumer::create({kafka->bootstrap(), "g2", "t", from_store, {}});
+  ASSERT_TRUE(c.has_value());
+  auto got = drain(**c, 3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got.front().offset, 7);
+  EXPECT_EQ(got.front().value, "7");
+}
+
+TEST_F(KafkaTest, BrokerDownMeansUnavailableNotSuccess) {
+  auto p = producer(1500ms);
+  ASSERT_TRUE(p->send("t", "k", "before").has_value());
+  kafka->set_broker_down(1);
+  auto sent = p->send("t", "k", "during");
+  ASSERT_FALSE(sent.has_value()) << "a record no broker acknowledged must not count as sent";
+  EXPECT_EQ(sent.error().code, Errc::kUnavailable);
+  EXPECT_TRUE(is_retriable(sent.error().code));
+}
+
+}  // namespace
+}  // namespace lexroute

@@ -1,0 +1,89 @@
+#include "services/kafka/producer.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <future>
+
+#include "router/text.h"
+#include "services/common/log.h"
+
+namespace lexroute {
+
+// Delivery reports arrive on the poll thread; each message carries a promise to fulfil.
+class DeliveryReports final : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& message) override {
+    auto* done = static_cast<std::promise<RdKafka::ErrorCode>*>(message.msg_opaque());
+    if (done != nullptr) done->set_value(message.err());
+  }
+};
+
+Result<std::unique_ptr<Producer>> Producer::create(Options options) {
+  KafkaSettings settings = {
+      {"bootstrap.servers", options.brokers},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", "2"},
+      {"message.timeout.ms", std::to_string(options.delivery_timeout.count())},
+      {"queue.buffering.max.messages", "200000"},
+  };
+  for (const auto& [k, v] : options.extra) settings[k] = v;
+  auto conf = make_kafka_conf(settings);
+  if (!conf) return std::unexpected(conf.error());
+
+  std::unique_ptr<Producer> p(new Producer());
+  p->reports_ = std::make_unique<DeliveryReports>();
+  std::string err;
+  (*conf)->set("dr_cb", p->reports_.get(), err);
+  p->producer_.reset(RdKafka::Producer::create(conf->get(), err));
+  if (!p->producer_) return fail(Errc::kUnavailable, "kafka producer: " + err);
+  p->delivery_timeout_ = options.delivery_timeout;
+  p->poller_ = std::thread([raw = p.get()] { raw->poll_loop(); });
+  return p;
+}
+
+void Producer::poll_loop() {
+  while (!stopping_.load()) producer_->poll(50);
+}
+
+Result<void> Producer::send(std::string_view topic, std::string_view key,
+                            std::string_view value) {
+  std::promise<RdKafka::ErrorCode> done;
+  auto delivered = done.get_future();
+  RdKafka::ErrorCode err = producer_->produce(
+      std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+      const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, &done);
+  if (err == RdKafka::ERR__QUEUE_FULL) {
+    return fail(Errc::kResourceExhausted, "kafka producer queue is full; retry shortly");
+  }
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return fail(Errc::kUnavailable, cat("kafka produce to ", topic, ": ", RdKafka::err2str(err)));
+  }
+  // librdkafka always reports a produced message, at the latest when message.timeout.ms runs
+  // out, so this wait ends; the promise must outlive the report.
+  err = delivered.get();
+  if (err == RdKafka::ERR_NO_ERROR) return {};
+  if (err == RdKafka::ERR__FATAL) {
+    std::string reason;
+    producer_->fatal_error(reason);
+    LOG_ERROR("kafka", "fatal producer error: ", reason);
+    return fail(Errc::kInternal, "kafka producer failed: " + reason);
+  }
+  return fail(Errc::kUnavailable,
+              cat("kafka did not acknowledge the record on ", topic, ": ", RdKafka::err2str(err)));
+}
+
+void Producer::flush(std::chrono::milliseconds timeout) {
+  producer_->flush(static_cast<int>(timeout.count()));
+}
+
+Producer::~Producer() {
+  if (producer_) producer_->flush(static_cast<int>(delivery_timeout_.count()));
+  stopping_ = true;
+  if (poller_.joinable()) poller_.join();
+  // Reports for anything still queued are dropped with the handle, never delivered to a dead
+  // promise: every send() waited for its own report.
+  producer_.reset();
+}
+
+}  // namespace lexroute

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "router/error.h"
+#include "services/kafka/kafka_config.h"
+
+namespace RdKafka {
+class Producer;
+}
+
+namespace lexroute {
+
+// An idempotent (acks=all) Kafka producer. send() returns only after the broker's delivery
+// report: OK means the record is durable in Kafka. Its error says whether a retry can help:
+// kUnavailable (broker down, timed out) and kResourceExhausted (local queue full) are retriable.
+class Producer {
+ public:
+  struct Options {
+    std::string brokers;
+    std::chrono::milliseconds delivery_timeout{10000};
+    KafkaSettings extra;  // any other librdkafka setting
+  };
+
+  static Result<std::unique_ptr<Producer>> create(Options options);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  Result<void> send(std::string_view topic, std::string_view key, std::string_view value);
+  // Waits for everything in flight; used at shutdown.
+  void flush(std::chrono::milliseconds timeout);
+
+ private:
+  Producer() = default;
+  void poll_loop();
+
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::unique_ptr<class DeliveryReports> reports_;
+  std::chrono::milliseconds delivery_timeout_{};
+  std::atomic<bool> stopping_{false};
+  std::thread poller_;
+};
+
+}  // namespace lexroute
