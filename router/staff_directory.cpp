@@ -45,6 +45,15 @@ bool StaffDirectory::eligible(const std::string& staff_id, const TaskRequirement
   return it != staff_.end() && has_room(it->second) && qualified(it->second.profile, task);
 }
 
+size_t StaffDirectory::count_qualified(const TaskRequirements& task) const {
+  return static_cast<size_t>(std::ranges::count_if(
+      staff_, [&](const auto& kv) { return qualified(kv.second.profile, task); }));
+}
+
+bool StaffDirectory::anyone_has_room() const {
+  return std::ranges::any_of(staff_, [](const auto& kv) { return has_room(kv.second); });
+}
+
 std::vector<std::string> StaffDirectory::candidates(const TaskRequirements& task,
                                                     size_t limit) const {
   // Load relative to capacity, then how far above the required levels the person is: a senior

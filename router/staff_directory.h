@@ -32,6 +32,12 @@ class StaffDirectory {
   // them in order: a stale local view can lose the reservation race in Redis.
   std::vector<std::string> candidates(const TaskRequirements& task, size_t limit) const;
 
+  // How many staff could ever take `task` (skills, pool, not excluded), whatever their state
+  // now. Zero means waiting cannot help: the task is unroutable.
+  size_t count_qualified(const TaskRequirements& task) const;
+  // Whether anyone at all has spare capacity, i.e. whether waiting work is worth a look.
+  bool anyone_has_room() const;
+
   // Whether `staff_id` could take `task` as far as this view knows.
   bool eligible(const std::string& staff_id, const TaskRequirements& task) const;
 

@@ -71,6 +71,15 @@ TEST_F(StaffDirectoryTest, LimitCutsTheList) {
   EXPECT_EQ(dir.candidates(review_task(1), 5).size(), 5u);
 }
 
+TEST_F(StaffDirectoryTest, QualifiedCountIgnoresStateButNotSkills) {
+  add(reviewer("off", 4), {Availability::kOffline, 0});
+  add(reviewer("full", 4, 1), {Availability::kAvailable, 1});
+  add(reviewer("junior", 1));
+  EXPECT_EQ(dir.count_qualified(review_task(3)), 2u);
+  EXPECT_TRUE(dir.candidates(review_task(3), 10).empty());
+  EXPECT_TRUE(dir.anyone_has_room()) << "junior has room";
+}
+
 TEST_F(StaffDirectoryTest, EligibleAgreesWithCandidates) {
   add(reviewer("a", 3), {Availability::kAvailable, 2});
   add(reviewer("b", 3), {Availability::kAvailable, 1});

@@ -84,6 +84,12 @@ Result<std::vector<std::string>> StaffStore::pools() {
   return out;
 }
 
+Result<void> StaffStore::register_pool(const std::string& pool) {
+  auto reply = redis_.command({"SADD", keys::pools(), pool});
+  if (!reply) return std::unexpected(reply.error());
+  return {};
+}
+
 Result<std::unordered_map<std::string, StaffState>> StaffStore::states(const std::string& pool) {
   auto replies =
       redis_.pipeline({{"HGETALL", keys::availability(pool)}, {"HGETALL", keys::load(pool)}});

@@ -23,6 +23,8 @@ class StaffStore {
   Result<std::vector<v1::Staff>> roster(const std::string& pool);
   Result<int64_t> roster_version(const std::string& pool);
   Result<std::vector<std::string>> pools();
+  // Lists a pool that has tasks but perhaps no staff yet, so its stored offsets are found.
+  Result<void> register_pool(const std::string& pool);
 
   Result<std::unordered_map<std::string, StaffState>> states(const std::string& pool);
   Result<void> set_availability(const std::string& pool, const std::string& staff_id,

@@ -1,0 +1,42 @@
+#include "cli/client.h"
+
+namespace lexroute::cli {
+
+std::shared_ptr<grpc::Channel> open_channel(const std::string& server) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+}
+
+std::unique_ptr<grpc::ClientContext> call_context(const std::string& secret,
+                                                  std::chrono::milliseconds timeout) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!secret.empty()) ctx->AddMetadata("authorization", "Bearer " + secret);
+  ctx->set_deadline(std::chrono::system_clock::now() + timeout);
+  return ctx;
+}
+
+std::string describe(const grpc::Status& status) {
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  int code = static_cast<int>(status.error_code());
+  std::string name = code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
+  return name + ": " + status.error_message();
+}
+
+}  // namespace lexroute::cli

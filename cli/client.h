@@ -1,0 +1,26 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace lexroute::cli {
+
+// Where the CLI talks to and with which secret.
+struct Connection {
+  std::string server = "127.0.0.1:50051";
+  std::string secret;  // firm API key, admin key or staff token, depending on the command
+};
+
+std::shared_ptr<grpc::Channel> open_channel(const std::string& server);
+
+// A call context carrying `authorization: Bearer <secret>` and a deadline.
+std::unique_ptr<grpc::ClientContext> call_context(
+    const std::string& secret, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// "NOT_FOUND: no task ..." for printing.
+std::string describe(const grpc::Status& status);
+
+}  // namespace lexroute::cli

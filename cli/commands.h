@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/client.h"
+#include "lexroute/v1/intake.pb.h"
+
+// Each `lexroute` subcommand: takes its parsed options, talks gRPC, prints, returns an exit code.
+namespace lexroute::cli {
+
+int submit_one(const Connection& conn, const v1::SubmitTaskRequest& request);
+// One SubmitTaskRequest per line (protobuf JSON); prints a line per failure and a summary.
+int submit_file(const Connection& conn, const std::string& path, int concurrency,
+                const std::string& ids_out);
+
+int task_get(const Connection& conn, const std::string& task_id, bool json);
+int task_cancel(const Connection& conn, const std::string& task_id, const std::string& reason);
+// Follows the tasks listed in `ids_file` until all are terminal or `timeout_s` passes, printing
+// progress; the last line counts them.
+int task_wait(const Connection& conn, const std::string& ids_file, int timeout_s);
+
+int firm_create(const Connection& conn, const std::string& firm_id, const std::string& name);
+// One Staff per line (protobuf JSON); writes "staff_id token" lines to `tokens_out`.
+int staff_load(const Connection& conn, const std::string& path, const std::string& tokens_out);
+
+// Simulated staff from a tokens file until SIGINT/SIGTERM or `seconds` pass.
+int worker_auto(const std::string& server, const std::string& tokens_file, int think_ms,
+                double reject_rate, int seconds);
+
+}  // namespace lexroute::cli

@@ -1,0 +1,183 @@
+#include "services/gateway/gateway_service.h"
+
+#include <set>
+
+#include "router/validation.h"
+#include "services/common/grpc_auth.h"
+#include "services/common/grpc_status.h"
+#include "services/common/log.h"
+#include "services/redis/keys.h"
+
+namespace lexroute {
+namespace {
+
+constexpr auto kStreamRecheck = std::chrono::milliseconds(1000);
+
+Result<void> require_task_id(const std::string& task_id) {
+  if (task_id.empty()) return fail(Errc::kInvalidArgument, "task_id is required", "task_id");
+  return {};
+}
+
+}  // namespace
+
+v1::Offer to_offer(const v1::Task& task) {
+  v1::Offer offer;
+  offer.set_task_id(task.id());
+  offer.set_matter_id(task.spec().matter_id());
+  offer.set_kind(task.spec().kind());
+  offer.set_priority(task.spec().priority());
+  offer.set_effort_minutes(task.spec().effort_minutes());
+  *offer.mutable_deadline() = task.spec().deadline();
+  offer.set_payload_ref(task.spec().payload_ref());
+  for (const auto& step : task.history()) {
+    if (step.status() == v1::TASK_STATUS_OFFERED) *offer.mutable_offered_at() = step.at();
+  }
+  return offer;
+}
+
+Result<StaffIdentity> GatewayService::authenticate(grpc::ServerContext* context) {
+  return credentials_.authenticate_staff(bearer_token(*context));
+}
+
+grpc::Status GatewayService::SignIn(grpc::ServerContext* context, const v1::SignInRequest*,
+                                    v1::SignInResponse* response) {
+  auto me = authenticate(context);
+  if (!me) return to_grpc_status(me.error(), context);
+  auto profile = staff_.get(me->pool, me->staff_id);
+  if (!profile) return to_grpc_status(profile.error(), context);
+  response->set_staff_id(profile->id());
+  response->set_display_name(profile->display_name());
+  response->set_time_zone(profile->time_zone());
+  response->set_capacity(profile->capacity());
+  return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::SetAvailability(grpc::ServerContext* context,
+                                             const v1::SetAvailabilityRequest* request,
+                                             v1::SetAvailabilityResponse* response) {
+  auto me = authenticate(context);
+  if (!me) return to_grpc_status(me.error(), context);
+  Availability a;
+  switch (request->availability()) {
+    case v1::AVAILABILITY_OFFLINE: a = Availability::kOffline; break;
+    case v1::AVAILABILITY_AVAILABLE: a = Availability::kAvailable; break;
+    case v1::AVAILABILITY_ON_BREAK: a = Availability::kOnBreak; break;
+    default:
+      return to_grpc_status({Errc::kInvalidArgument, "availability must be OFFLINE, AVAILABLE or ON_BREAK",
+                             "availability"},
+                            context);
+  }
+  auto saved = staff_.set_availability(me->pool, me->staff_id, a);
+  if (!saved) return to_grpc_status(saved.error(), context);
+  LOG_INFO("gateway", "staff=", me->staff_id, " is ", availability_name(a));
+  response->set_availability(request->availability());
+  return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::StreamOffers(grpc::ServerContext* context,
+                                          const v1::StreamOffersRequest*,
+                                          grpc::ServerWriter<v1::OfferEvent>* writer) {
+  auto me = authenticate(context);
+  if (!me) return to_grpc_status(me.error(), context);
+  const std::string channel = keys::staff_channel(me->pool, me->staff_id);
+  std::set<std::string> sent;
+  while (!context->IsCancelled() && !stopping_.load()) {
+    uint64_t seen = notifier_.generation(channel);
+    auto open = staff_.open_offers(me->pool, me->staff_id);
+    if (!open) {
+      // Redis is away: keep the stream and look again; the staff member loses nothing.
+      notifier_.wait(channel, seen, kStreamRecheck);
+      continue;
+    }
+    std::set<std::string> now(open->begin(), open->end());
+    for (const auto& id : now) {
+      if (sent.contains(id)) continue;
+      auto task = tasks_.get(id);
+      if (!task || task->status() != v1::TASK_STATUS_OFFERED || task->staff_id() != me->staff_id) {
+        continue;
+      }
+      v1::OfferEvent event;
+      *event.mutable_offered() = to_offer(*task);
+      if (!writer->Write(event)) return grpc::Status::OK;
+      sent.insert(id);
+    }
+    for (auto it = sent.begin(); it != sent.end();) {
+      if (now.contains(*it)) {
+        ++it;
+        continue;
+      }
+      // Gone from the open offers: accepted by this staff member, or taken away.
+      auto task = tasks_.get(*it);
+      bool theirs = task && task->staff_id() == me->staff_id &&
+                    (task->status() == v1::TASK_STATUS_ACCEPTED ||
+                     task->status() == v1::TASK_STATUS_COMPLETED);
+      if (!theirs) {
+        v1::OfferEvent event;
+        event.set_withdrawn_task_id(*it);
+        if (!writer->Write(event)) return grpc::Status::OK;
+      }
+      it = sent.erase(it);
+    }
+    notifier_.wait(channel, seen, kStreamRecheck);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::AcceptOffer(grpc::ServerContext* context,
+                                         const v1::OfferActionRequest* request,
+                                         v1::OfferActionResponse* response) {
+  auto me = authenticate(context);
+  if (!me) return to_grpc_status(me.error(), context);
+  if (auto ok = require_task_id(request->task_id()); !ok) return to_grpc_status(ok.error(), context);
+  auto task = tasks_.accept(me->pool, me->staff_id, request->task_id());
+  if (!task) return to_grpc_status(task.error(), context);
+  LOG_DEBUG("gateway", "task=", request->task_id(), " staff=", me->staff_id, " accepted");
+  *response->mutable_task() = std::move(*task);
+  return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::RejectOffer(grpc::ServerContext* context,
+                                         const v1::OfferActionRequest* request,
+                                         v1::OfferActionResponse* response) {
+  auto me = authenticate(context);
+  if (!me) return to_grpc_status(me.error(), context);
+  if (auto ok = require_task_id(request->task_id()); !ok) return to_grpc_status(ok.error(), context);
+  if (request->reason().size() > 500) {
+    return to_grpc_status({Errc::kInvalidArgument, "reason must be at most 500 characters",
+                           "reason"},
+                          context);
+  }
+  std::string reason = request->reason().empty() ? "no reason given" : request->reason();
+  auto task = tasks_.reject(me->pool, me->staff_id, request->task_id(), reason);
+  if (!task) return to_grpc_status(task.error(), context);
+  LOG_INFO("gateway", "task=", request->task_id(), " staff=", me->staff_id, " rejected: ", reason);
+  *response->mutable_task() = std::move(*task);
+  return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::CompleteTask(grpc::ServerContext* context,
+                                          const v1::CompleteTaskRequest* request,
+                                          v1::OfferActionResponse* response) {
+  auto me = authenticate(context);
+  if (!me) return to_grpc_status(me.error(), context);
+  if (auto ok = require_task_id(request->task_id()); !ok) return to_grpc_status(ok.error(), context);
+  if (!is_valid_name(request->outcome())) {
+    return to_grpc_status({Errc::kInvalidArgument,
+                           "outcome is required: 1-64 letters, digits, '-', '_' or '.'",
+                           "outcome"},
+                          context);
+  }
+  if (request->note().size() > 4000) {
+    return to_grpc_status({Errc::kInvalidArgument, "note must be at most 4000 characters", "note"},
+                          context);
+  }
+  auto task = tasks_.complete(me->pool, me->staff_id, request->task_id(), request->outcome(),
+                              request->note());
+  if (!task) return to_grpc_status(task.error(), context);
+  LOG_DEBUG("gateway", "task=", request->task_id(), " staff=", me->staff_id, " completed ",
+            request->outcome());
+  *response->mutable_task() = std::move(*task);
+  return grpc::Status::OK;
+}
+
+}  // namespace lexroute

@@ -1,0 +1,64 @@
+#include "services/intake/admin_service.h"
+
+#include "router/validation.h"
+#include "services/common/grpc_auth.h"
+#include "services/common/grpc_status.h"
+#include "services/common/log.h"
+#include "services/common/secrets.h"
+
+namespace lexroute {
+
+Result<void> AdminService::authorize(grpc::ServerContext* context) const {
+  std::string key = bearer_token(*context);
+  if (key.empty() || admin_key_sha256_.empty() ||
+      !constant_time_equal(sha256_hex(key), admin_key_sha256_)) {
+    return fail(Errc::kUnauthenticated, "admin key missing or wrong");
+  }
+  return {};
+}
+
+grpc::Status AdminService::CreateFirm(grpc::ServerContext* context,
+                                      const v1::CreateFirmRequest* request,
+                                      v1::CreateFirmResponse* response) {
+  auto ok = authorize(context);
+  if (!ok) return to_grpc_status(ok.error(), context);
+  if (!is_valid_name(request->firm_id())) {
+    return to_grpc_status({Errc::kInvalidArgument,
+                           "firm_id must be 1-64 letters, digits, '-', '_' or '.'", "firm_id"},
+                          context);
+  }
+  if (request->display_name().size() > 200) {
+    return to_grpc_status(
+        {Errc::kInvalidArgument, "display_name must be at most 200 characters", "display_name"},
+        context);
+  }
+  auto key = credentials_.create_firm(request->firm_id(), request->display_name(),
+                                      clock_.now_ms());
+  if (!key) return to_grpc_status(key.error(), context);
+  LOG_INFO("admin", "firm=", request->firm_id(), " created");
+  response->set_firm_id(request->firm_id());
+  response->set_api_key(*key);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::UpsertStaff(grpc::ServerContext* context,
+                                       const v1::UpsertStaffRequest* request,
+                                       v1::UpsertStaffResponse* response) {
+  auto ok = authorize(context);
+  if (!ok) return to_grpc_status(ok.error(), context);
+  v1::Staff staff = request->staff();
+  auto valid = validate_staff(staff);
+  if (!valid) return to_grpc_status(valid.error(), context);
+  auto saved = staff_.upsert(staff);
+  if (!saved) return to_grpc_status(saved.error(), context);
+  if (request->issue_token()) {
+    auto token = credentials_.issue_staff_token(staff.pool(), staff.id());
+    if (!token) return to_grpc_status(token.error(), context);
+    response->set_staff_token(*token);
+  }
+  LOG_INFO("admin", "staff=", staff.id(), " pool=", staff.pool(), " saved");
+  *response->mutable_staff() = std::move(staff);
+  return grpc::Status::OK;
+}
+
+}  // namespace lexroute

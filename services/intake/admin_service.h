@@ -1,0 +1,35 @@
+#pragma once
+
+#include "lexroute/v1/admin.grpc.pb.h"
+#include "router/clock.h"
+#include "services/redis/credential_store.h"
+#include "services/redis/staff_store.h"
+
+namespace lexroute {
+
+// gRPC Admin: firms and the staff roster. Callers present the admin key, which is configured as
+// its SHA-256 only.
+class AdminService final : public v1::Admin::Service {
+ public:
+  AdminService(std::string admin_key_sha256, CredentialStore& credentials, StaffStore& staff,
+               const Clock& clock)
+      : admin_key_sha256_(std::move(admin_key_sha256)),
+        credentials_(credentials),
+        staff_(staff),
+        clock_(clock) {}
+
+  grpc::Status CreateFirm(grpc::ServerContext* context, const v1::CreateFirmRequest* request,
+                          v1::CreateFirmResponse* response) override;
+  grpc::Status UpsertStaff(grpc::ServerContext* context, const v1::UpsertStaffRequest* request,
+                           v1::UpsertStaffResponse* response) override;
+
+ private:
+  Result<void> authorize(grpc::ServerContext* context) const;
+
+  std::string admin_key_sha256_;
+  CredentialStore& credentials_;
+  StaffStore& staff_;
+  const Clock& clock_;
+};
+
+}  // namespace lexroute

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "lexroute/v1/intake.grpc.pb.h"
+#include "router/clock.h"
+#include "services/kafka/producer.h"
+#include "services/redis/credential_store.h"
+#include "services/redis/task_store.h"
+
+namespace lexroute {
+
+// gRPC TaskIntake: authenticate the firm, validate, dedupe by idempotency key, produce to
+// lexroute.tasks.v1 and answer only after Kafka acknowledged. Holds no state of its own.
+class IntakeService final : public v1::TaskIntake::Service {
+ public:
+  IntakeService(TaskStore& tasks, CredentialStore& credentials, Producer& producer,
+                const Clock& clock)
+      : tasks_(tasks), credentials_(credentials), producer_(producer), clock_(clock) {}
+
+  grpc::Status SubmitTask(grpc::ServerContext* context, const v1::SubmitTaskRequest* request,
+                          v1::SubmitTaskResponse* response) override;
+  grpc::Status GetTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
+                       v1::Task* response) override;
+  grpc::Status CancelTask(grpc::ServerContext* context, const v1::CancelTaskRequest* request,
+                          v1::Task* response) override;
+
+ private:
+  Result<std::string> authenticate(grpc::ServerContext* context);
+  Result<v1::SubmitTaskResponse> submit(const std::string& firm,
+                                        const v1::SubmitTaskRequest& request);
+  Result<void> publish(const v1::TaskSubmitted& task);
+
+  TaskStore& tasks_;
+  CredentialStore& credentials_;
+  Producer& producer_;
+  const Clock& clock_;
+};
+
+// The Kafka key of a task: one firm's matter in one pool stays on one partition, in order.
+std::string partition_key(const v1::TaskSubmitted& task);
+
+}  // namespace lexroute

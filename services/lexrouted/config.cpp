@@ -1,0 +1,116 @@
+#include "services/lexrouted/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include "router/text.h"
+
+namespace lexroute {
+namespace {
+
+void add_common(CLI::App* cmd, Config& c, int& delivery_ms) {
+  cmd->add_option("--redis", c.redis, "Redis address host:port")->envname("LEXROUTE_REDIS");
+  cmd->add_option("--kafka-brokers", c.kafka_brokers, "Kafka bootstrap servers")
+      ->envname("LEXROUTE_KAFKA_BROKERS");
+  cmd->add_option("--kafka-delivery-timeout-ms", delivery_ms,
+                  "How long SubmitTask waits for Kafka's acknowledgement")
+      ->envname("LEXROUTE_KAFKA_DELIVERY_TIMEOUT_MS")
+      ->check(CLI::Range(100, 300000));
+  cmd->add_flag("-v,--verbose", c.verbose, "Log every task decision")
+      ->envname("LEXROUTE_VERBOSE");
+}
+
+void add_listen(CLI::App* cmd, Config& c) {
+  cmd->add_option("--listen", c.listen, "gRPC listen address host:port (port 0: any free)")
+      ->envname("LEXROUTE_LISTEN")
+      ->capture_default_str();
+  cmd->add_option("--ready-file", c.ready_file,
+                  "Write the actual addresses here once serving (for scripts)")
+      ->envname("LEXROUTE_READY_FILE");
+}
+
+void add_admin(CLI::App* cmd, Config& c) {
+  cmd->add_option("--admin-key-sha256", c.admin_key_sha256,
+                  "SHA-256 (hex) of the admin key that may call the Admin service")
+      ->envname("LEXROUTE_ADMIN_KEY_SHA256");
+}
+
+void add_router(CLI::App* cmd, Config& c) {
+  cmd->add_option("--router-group", c.router_group, "Kafka consumer group of the routers")
+      ->envname("LEXROUTE_ROUTER_GROUP")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+Result<Config> parse_config(int argc, char** argv) {
+  Config c;
+  int delivery_ms = static_cast<int>(c.kafka_delivery_timeout.count());
+  CLI::App app{"lexrouted: lexroute's server. Routes outsourced legal work to vendor staff."};
+  app.require_subcommand(1);
+
+  auto* dev = app.add_subcommand(
+      "dev", "Intake, router and gateway in one process on the embedded default: an in-memory "
+             "Kafka mock cluster and a redis-server child (unless --redis/--kafka-brokers)");
+  add_common(dev, c, delivery_ms);
+  add_listen(dev, c);
+  add_admin(dev, c);
+  add_router(dev, c);
+  dev->add_option("--data-dir", c.data_dir, "Where the child Redis keeps its append-only file")
+      ->envname("LEXROUTE_DATA_DIR")
+      ->capture_default_str();
+  dev->add_option("--task-partitions", c.task_partitions,
+                  "Partitions of lexroute.tasks.v1 on the embedded Kafka")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+
+  auto* intake = app.add_subcommand("intake", "gRPC TaskIntake and Admin for firms and operators");
+  add_common(intake, c, delivery_ms);
+  add_listen(intake, c);
+  add_admin(intake, c);
+  auto* router = app.add_subcommand("router", "Routing: a consumer-group member on the task topic");
+  add_common(router, c, delivery_ms);
+  add_router(router, c);
+  auto* gateway = app.add_subcommand("gateway", "gRPC WorkerGateway for vendor staff");
+  add_common(gateway, c, delivery_ms);
+  add_listen(gateway, c);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    std::cout << app.help() << (app.get_subcommands().empty() ? "" : "\n");
+    for (auto* sub : app.get_subcommands()) std::cout << sub->help();
+    return fail(Errc::kInvalidArgument, "");
+  } catch (const CLI::ParseError& e) {
+    return fail(Errc::kInvalidArgument, e.what(), "argv");
+  }
+  if (dev->parsed()) c.role = Role::kDev;
+  if (intake->parsed()) c.role = Role::kIntake;
+  if (router->parsed()) c.role = Role::kRouter;
+  if (gateway->parsed()) c.role = Role::kGateway;
+  c.kafka_delivery_timeout = std::chrono::milliseconds(delivery_ms);
+
+  if (c.role != Role::kDev) {
+    if (c.redis.empty()) {
+      return fail(Errc::kInvalidArgument, "--redis (or LEXROUTE_REDIS) is required", "redis");
+    }
+    if (c.kafka_brokers.empty() && c.role != Role::kGateway) {
+      return fail(Errc::kInvalidArgument,
+                  "--kafka-brokers (or LEXROUTE_KAFKA_BROKERS) is required", "kafka-brokers");
+    }
+  }
+  if (c.role == Role::kIntake && c.admin_key_sha256.empty()) {
+    return fail(Errc::kInvalidArgument,
+                "--admin-key-sha256 (or LEXROUTE_ADMIN_KEY_SHA256) is required", "admin-key-sha256");
+  }
+  if (!c.admin_key_sha256.empty()) {
+    bool hex = c.admin_key_sha256.size() == 64 &&
+               c.admin_key_sha256.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!hex) {
+      return fail(Errc::kInvalidArgument, "--admin-key-sha256 must be 64 lowercase hex digits",
+                  "admin-key-sha256");
+    }
+  }
+  return c;
+}
+
+}  // namespace lexroute

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "router/error.h"
+
+namespace lexroute {
+
+enum class Role { kDev, kIntake, kRouter, kGateway };
+
+// Everything a lexrouted process is told, parsed and validated once at start. Every flag also
+// reads a LEXROUTE_* environment variable; docs/configuration.md lists them.
+struct Config {
+  Role role = Role::kDev;
+  std::string listen = "127.0.0.1:50051";  // gRPC; port 0 picks a free one
+  std::string redis;                       // host:port; dev starts its own when empty
+  std::string kafka_brokers;               // dev uses the embedded mock cluster when empty
+  std::string data_dir = "lexroute-data";  // dev: Redis's append-only file, the admin key
+  std::string admin_key_sha256;            // intake/dev: SHA-256 of the admin key
+  std::string router_group = "lexroute-router";
+  int task_partitions = 8;  // dev: partitions of lexroute.tasks.v1 on the embedded Kafka
+  std::chrono::milliseconds kafka_delivery_timeout{10000};
+  std::string ready_file;  // written once every service is up: listen, redis, kafka addresses
+  bool verbose = false;
+
+  bool runs_intake() const { return role == Role::kDev || role == Role::kIntake; }
+  bool runs_router() const { return role == Role::kDev || role == Role::kRouter; }
+  bool runs_gateway() const { return role == Role::kDev || role == Role::kGateway; }
+};
+
+// Parses argv (after the program name) into a Config. On --help, prints usage and returns an
+// error with an empty message; on bad input, an error naming the flag.
+Result<Config> parse_config(int argc, char** argv);
+
+}  // namespace lexroute

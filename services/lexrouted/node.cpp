@@ -1,0 +1,159 @@
+#include "services/lexrouted/node.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_builder.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "router/text.h"
+#include "services/common/log.h"
+#include "services/common/secrets.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string host_of(const std::string& address) {
+  auto colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+// Written with owner-only permissions before any content goes in.
+Result<void> write_secret_file(const std::filesystem::path& path, const std::string& content) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  {
+    std::ofstream create(path);
+    if (!create) return fail(Errc::kInvalidArgument, "cannot write " + path.string(), "data-dir");
+  }
+  ::chmod(path.c_str(), 0600);
+  std::ofstream out(path, std::ios::trunc);
+  out << content << "\n";
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Node>> Node::start(Config config) {
+  std::unique_ptr<Node> node(new Node(std::move(config)));
+  if (auto b = node->start_backends(); !b) return std::unexpected(b.error());
+  if (auto s = node->start_services(); !s) return std::unexpected(s.error());
+  if (auto r = node->write_ready_file(); !r) return std::unexpected(r.error());
+  return node;
+}
+
+Result<void> Node::start_backends() {
+  if (config_.role == Role::kDev && config_.redis.empty()) {
+    auto redis = RedisProcess::start({.data_dir = config_.data_dir});
+    if (!redis) return std::unexpected(redis.error());
+    redis_process_ = std::move(*redis);
+    config_.redis = redis_process_->endpoint().to_string();
+  }
+  if (config_.role == Role::kDev && config_.kafka_brokers.empty()) {
+    auto kafka = EmbeddedKafka::start();
+    if (!kafka) return std::unexpected(kafka.error());
+    embedded_kafka_ = std::move(*kafka);
+    if (auto t = embedded_kafka_->create_lexroute_topics(config_.task_partitions); !t) return t;
+    config_.kafka_brokers = embedded_kafka_->bootstrap();
+    LOG_INFO("dev", "Kafka is librdkafka's mock cluster: IN MEMORY, lost on exit. Bootstrap ",
+             config_.kafka_brokers, " (any Kafka client, e.g. kcat -b ", config_.kafka_brokers,
+             " -L)");
+  }
+  redis_address_ = config_.redis;
+  kafka_bootstrap_ = config_.kafka_brokers;
+
+  auto endpoint = RedisEndpoint::parse(config_.redis);
+  if (!endpoint) return std::unexpected(endpoint.error());
+  redis_ = std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 16, 2000ms});
+  auto pong = redis_->command({"PING"});
+  if (!pong) return std::unexpected(pong.error());
+  tasks_ = std::make_unique<TaskStore>(*redis_, clock_);
+  staff_ = std::make_unique<StaffStore>(*redis_);
+  credentials_ = std::make_unique<CredentialStore>(*redis_);
+  if (config_.runs_router() || config_.runs_gateway()) {
+    notifier_ = std::make_unique<Notifier>(*endpoint);
+  }
+  return {};
+}
+
+Result<void> Node::start_services() {
+  if (config_.runs_intake()) {
+    auto producer = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout, {}});
+    if (!producer) return std::unexpected(producer.error());
+    producer_ = std::move(*producer);
+    intake_ = std::make_unique<IntakeService>(*tasks_, *credentials_, *producer_, clock_);
+    std::string admin_hash = config_.admin_key_sha256;
+    if (admin_hash.empty()) {
+      // dev only (intake requires the flag): a fresh admin key for this run, owner-readable.
+      generated_admin_key_ = new_secret("lxa_");
+      admin_hash = sha256_hex(generated_admin_key_);
+      auto path = std::filesystem::path(config_.data_dir) / "admin.key";
+      std::filesystem::create_directories(config_.data_dir);
+      if (auto w = write_secret_file(path, generated_admin_key_); !w) return w;
+      LOG_INFO("dev", "admin key for this run written to ", path.string());
+    }
+    admin_ = std::make_unique<AdminService>(admin_hash, *credentials_, *staff_, clock_);
+  }
+  if (config_.runs_gateway()) {
+    gateway_ = std::make_unique<GatewayService>(*tasks_, *staff_, *credentials_, *notifier_);
+  }
+  if (config_.runs_router()) {
+    router_ = std::make_unique<RouterService>(
+        RouterService::Options{config_.kafka_brokers, config_.router_group, 500, {}}, *tasks_,
+        *staff_, *notifier_, clock_);
+    if (auto r = router_->start(); !r) return r;
+  }
+  if (intake_ || gateway_) {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port);
+    if (intake_) builder.RegisterService(intake_.get());
+    if (admin_) builder.RegisterService(admin_.get());
+    if (gateway_) builder.RegisterService(gateway_.get());
+    server_ = builder.BuildAndStart();
+    if (!server_ || port == 0) {
+      return fail(Errc::kUnavailable, "cannot listen on " + config_.listen, "listen");
+    }
+    grpc_address_ = cat(host_of(config_.listen), ":", port);
+    server_->GetHealthCheckService()->SetServingStatus(true);
+    LOG_INFO("lexrouted", "gRPC on ", grpc_address_, intake_ ? " TaskIntake Admin" : "",
+             gateway_ ? " WorkerGateway" : "", " (health, reflection)");
+  }
+  return {};
+}
+
+Result<void> Node::write_ready_file() const {
+  if (config_.ready_file.empty()) return {};
+  std::string tmp = config_.ready_file + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) return fail(Errc::kInvalidArgument, "cannot write " + tmp, "ready-file");
+    out << "grpc=" << grpc_address_ << "\nredis=" << redis_address_
+        << "\nkafka=" << kafka_bootstrap_ << "\n";
+  }
+  std::filesystem::rename(tmp, config_.ready_file);
+  return {};
+}
+
+void Node::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
+  if (gateway_) gateway_->stop();
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
+  if (router_) router_->stop();
+  if (producer_) producer_->flush(config_.kafka_delivery_timeout);
+  if (notifier_) notifier_->stop();
+  if (redis_process_) redis_process_->stop();
+  LOG_INFO("lexrouted", "stopped");
+}
+
+Node::~Node() { stop(); }
+
+}  // namespace lexroute

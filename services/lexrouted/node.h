@@ -1,0 +1,70 @@
+#pragma once
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "router/clock.h"
+#include "services/gateway/gateway_service.h"
+#include "services/intake/admin_service.h"
+#include "services/intake/intake_service.h"
+#include "services/kafka/embedded_kafka.h"
+#include "services/kafka/producer.h"
+#include "services/lexrouted/config.h"
+#include "services/redis/notifier.h"
+#include "services/redis/redis_process.h"
+#include "services/router/router_service.h"
+
+namespace lexroute {
+
+// A running lexrouted: the services its role calls for, wired to Redis and Kafka. `main` and the
+// end-to-end tests both build one; it owns everything it starts and stops it in order.
+class Node {
+ public:
+  static Result<std::unique_ptr<Node>> start(Config config);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Stop accepting, drain in-flight calls, let the router finish and commit, flush Kafka.
+  void stop();
+
+  const std::string& grpc_address() const { return grpc_address_; }
+  const std::string& redis_address() const { return redis_address_; }
+  const std::string& kafka_bootstrap() const { return kafka_bootstrap_; }
+  // In dev without a configured admin key: the key generated for this run.
+  const std::string& generated_admin_key() const { return generated_admin_key_; }
+  // For fault injection in tests.
+  EmbeddedKafka* embedded_kafka() { return embedded_kafka_.get(); }
+  RedisProcess* redis_process() { return redis_process_.get(); }
+
+ private:
+  explicit Node(Config config) : config_(std::move(config)) {}
+  Result<void> start_backends();
+  Result<void> start_services();
+  Result<void> write_ready_file() const;
+
+  Config config_;
+  SystemClock clock_;
+  std::unique_ptr<RedisProcess> redis_process_;
+  std::unique_ptr<EmbeddedKafka> embedded_kafka_;
+  std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<TaskStore> tasks_;
+  std::unique_ptr<StaffStore> staff_;
+  std::unique_ptr<CredentialStore> credentials_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<Producer> producer_;
+  std::unique_ptr<IntakeService> intake_;
+  std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<GatewayService> gateway_;
+  std::unique_ptr<RouterService> router_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string grpc_address_;
+  std::string redis_address_;
+  std::string kafka_bootstrap_;
+  std::string generated_admin_key_;
+  bool stopped_ = false;
+};
+
+}  // namespace lexroute

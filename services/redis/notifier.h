@@ -1,0 +1,46 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "services/redis/redis_client.h"
+
+namespace lexroute {
+
+// Listens to lexroute's Redis pub/sub channels (a staff member's offers changed, capacity was
+// freed in a pool) on one connection and wakes whoever waits on a channel. A message is only a
+// hint to look again: waiters re-read Redis, and they also look again after a timeout, so a
+// message lost while the connection was down delays work but never loses it.
+class Notifier {
+ public:
+  explicit Notifier(RedisEndpoint endpoint);
+  ~Notifier();
+  Notifier(const Notifier&) = delete;
+  Notifier& operator=(const Notifier&) = delete;
+
+  // A counter that moves whenever `channel` (or the connection) had news.
+  uint64_t generation(const std::string& channel);
+  // Waits until generation(channel) differs from `seen`, `timeout` passes, or stop().
+  void wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout);
+  void stop();
+
+ private:
+  void run();
+  void bump(const std::string& channel);
+
+  RedisEndpoint endpoint_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::unordered_map<std::string, uint64_t> generations_;
+  uint64_t reconnects_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace lexroute

@@ -1,0 +1,271 @@
+#include "services/router/router_service.h"
+
+#include <algorithm>
+
+#include "router/text.h"
+#include "services/common/log.h"
+#include "services/kafka/topics.h"
+#include "services/redis/keys.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr size_t kCandidatesPerTask = 8;
+constexpr size_t kWaitingPerPass = 200;
+constexpr auto kRosterCheckEvery = 250ms;
+constexpr auto kWaitingPassEvery = 500ms;
+
+std::string offset_field(const std::string& topic, int32_t partition) {
+  return cat(topic, "/", partition);
+}
+
+std::string describe_skills(const TaskRequirements& req) {
+  std::string out;
+  for (const auto& s : req.skills) {
+    if (!out.empty()) out += ", ";
+    out += cat(s.skill, ">=", s.proficiency);
+  }
+  return out;
+}
+
+TaskRequirements requirements_of(const v1::TaskSubmitted& task) {
+  TaskRequirements req;
+  req.pool = task.spec().pool();
+  for (const auto& s : task.spec().required_skills()) {
+    req.skills.push_back({s.skill(), s.min_proficiency()});
+  }
+  return req;
+}
+
+}  // namespace
+
+Result<void> RouterService::start() {
+  auto consumer = Consumer::create(
+      {options_.brokers, options_.group_id, std::string(topics::kTasks),
+       [this](const std::string& topic, int32_t partition) {
+         return start_offset(topic, partition);
+       },
+       options_.extra});
+  if (!consumer) return std::unexpected(consumer.error());
+  consumer_ = std::move(*consumer);
+  thread_ = std::thread([this] { run(); });
+  LOG_INFO("router", "joined consumer group ", options_.group_id, " on ", topics::kTasks);
+  return {};
+}
+
+void RouterService::stop() {
+  if (stopping_.exchange(true)) return;
+  if (thread_.joinable()) thread_.join();
+  if (consumer_) consumer_->close();
+  LOG_INFO("router", "stopped after routing ", routed_.load(), " tasks");
+}
+
+std::optional<int64_t> RouterService::start_offset(const std::string& topic, int32_t partition) {
+  auto pools = staff_.pools();
+  if (!pools) {
+    LOG_WARN("router", "cannot read stored offsets: ", pools.error().message);
+    return std::nullopt;
+  }
+  std::optional<int64_t> lowest;
+  for (const auto& name : *pools) {
+    auto offsets = tasks_.stored_offsets(name);
+    if (!offsets) continue;
+    auto it = offsets->find(offset_field(topic, partition));
+    if (it != offsets->end()) lowest = std::min(lowest.value_or(it->second), it->second);
+  }
+  return lowest;
+}
+
+RouterService::PoolView& RouterService::pool(const std::string& name) {
+  auto [it, inserted] = pools_.try_emplace(name);
+  if (inserted) {
+    // Offsets of every listed pool are read back at assignment; make sure this one is listed.
+    if (auto listed = staff_.register_pool(name); !listed) {
+      LOG_WARN("router", "pool=", name, " not listed: ", listed.error().message);
+    }
+  }
+  return it->second;
+}
+
+Result<void> RouterService::refresh_roster(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_roster_check_ < kRosterCheckEvery) return {};
+  last_roster_check_ = now;
+  auto names = staff_.pools();
+  if (!names) return std::unexpected(names.error());
+  for (const auto& name : *names) {
+    PoolView& view = pool(name);
+    auto version = staff_.roster_version(name);
+    if (!version) return std::unexpected(version.error());
+    if (*version == view.roster_version) continue;
+    auto roster = staff_.roster(name);
+    if (!roster) return std::unexpected(roster.error());
+    StaffDirectory fresh;
+    for (const auto& s : *roster) fresh.upsert(to_profile(s));
+    view.directory = std::move(fresh);
+    view.roster_version = *version;
+    LOG_INFO("router", "pool=", name, " roster v", *version, ": ", view.directory.size(),
+             " staff");
+  }
+  return {};
+}
+
+Result<void> RouterService::refresh_states() {
+  for (auto& [name, view] : pools_) {
+    auto states = staff_.states(name);
+    if (!states) return std::unexpected(states.error());
+    for (const auto& [id, state] : *states) view.directory.set_state(id, state);
+  }
+  return {};
+}
+
+Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_waiting,
+                                      const std::string& field, int64_t next_offset) {
+  TaskRequirements req = requirements_of(task);
+  if (from_waiting) {
+    auto excluded = tasks_.excluded_staff(task.task_id());
+    if (!excluded) return std::unexpected(excluded.error());
+    req.excluded_staff = std::move(*excluded);
+  }
+  PoolView* view = &pool(req.pool);
+  size_t qualified = view->directory.count_qualified(req);
+  if (qualified == 0) {
+    // The roster may have changed since the last look; be sure before calling it unroutable.
+    auto fresh = refresh_roster(true);
+    if (!fresh) return fresh;
+    if (auto states = refresh_states(); !states) return states;
+    view = &pool(req.pool);
+    qualified = view->directory.count_qualified(req);
+  }
+
+  TaskStore::RouteAttempt attempt;
+  attempt.task = &task;
+  attempt.offset_field = field;
+  attempt.next_offset = next_offset;
+  if (qualified > 0) {
+    for (const auto& candidate : view->directory.candidates(req, kCandidatesPerTask)) {
+      attempt.staff_id = candidate;
+      auto outcome = tasks_.route(attempt);
+      if (!outcome) return std::unexpected(outcome.error());
+      const StaffState* known = view->directory.state(candidate);
+      StaffState state = known ? *known : StaffState{};
+      if (*outcome == TaskStore::RouteOutcome::kOffered) {
+        ++state.load;
+        view->directory.set_state(candidate, state);
+        ++routed_;
+        LOG_DEBUG("router", "task=", task.task_id(), " offered to staff=", candidate);
+        return {};
+      }
+      if (*outcome == TaskStore::RouteOutcome::kSkipped) return {};
+      // Our view was stale: Redis says this person has no room. Skip them until the next refresh.
+      const StaffProfile* profile = view->directory.profile(candidate);
+      state.load = profile ? profile->capacity : state.load + 1;
+      view->directory.set_state(candidate, state);
+    }
+    if (from_waiting) return {};  // still waiting; nothing to write
+    attempt.staff_id.clear();
+    attempt.reason = cat("all ", qualified, " qualified staff in pool ", req.pool,
+                         " are busy or unavailable");
+  } else {
+    attempt.staff_id.clear();
+    attempt.unroutable = true;
+    attempt.reason = req.excluded_staff.empty()
+                         ? cat("no staff in pool ", req.pool, " has ", describe_skills(req))
+                         : cat("every staff member in pool ", req.pool, " with ",
+                               describe_skills(req), " has turned it down");
+  }
+  auto outcome = tasks_.route(attempt);
+  if (!outcome) return std::unexpected(outcome.error());
+  if (*outcome == TaskStore::RouteOutcome::kUnroutable) {
+    ++routed_;
+    LOG_INFO("router", "task=", task.task_id(), " unroutable: ", attempt.reason);
+  } else if (*outcome == TaskStore::RouteOutcome::kWaiting) {
+    ++routed_;
+    LOG_DEBUG("router", "task=", task.task_id(), " waiting: ", attempt.reason);
+  }
+  return {};
+}
+
+Result<void> RouterService::route_waiting() {
+  for (auto& [name, view] : pools_) {
+    if (!view.directory.anyone_has_room()) continue;
+    auto ids = tasks_.waiting(name, kWaitingPerPass);
+    if (!ids) return std::unexpected(ids.error());
+    for (const auto& id : *ids) {
+      if (!pools_[name].directory.anyone_has_room()) break;
+      auto task = tasks_.submitted(id);
+      if (!task) {
+        if (task.error().code == Errc::kNotFound) continue;
+        return std::unexpected(task.error());
+      }
+      auto routed = route_one(*task, true, "", 0);
+      if (!routed) return routed;
+    }
+  }
+  return {};
+}
+
+void RouterService::run() {
+  while (!stopping_.load()) {
+    if (pending_.empty()) {
+      for (auto& r : consumer_->poll(options_.batch, 20ms)) pending_.push_back(std::move(r));
+    }
+    // Redis trouble anywhere below: keep what is pending, wait a little, and try again.
+    auto retry_later = [&](const Error& e) {
+      LOG_WARN("router", "redis: ", e.message, "; retrying");
+      std::this_thread::sleep_for(200ms);
+    };
+
+    bool woken = false;
+    for (const auto& [name, view] : pools_) {
+      uint64_t g = notifier_.generation(keys::wake_channel(name));
+      if (wake_seen_[name] != g) {
+        wake_seen_[name] = g;
+        woken = true;
+      }
+    }
+    auto now = std::chrono::steady_clock::now();
+    bool waiting_due = woken || now - last_waiting_pass_ >= kWaitingPassEvery;
+    if (pending_.empty() && !waiting_due) continue;
+
+    if (auto r = refresh_roster(false); !r) {
+      retry_later(r.error());
+      continue;
+    }
+    if (auto s = refresh_states(); !s) {
+      retry_later(s.error());
+      continue;
+    }
+    if (waiting_due) {
+      last_waiting_pass_ = now;
+      if (auto w = route_waiting(); !w) {
+        retry_later(w.error());
+        continue;
+      }
+    }
+
+    std::map<int32_t, int64_t> done;
+    while (!pending_.empty() && !stopping_.load()) {
+      const ConsumedRecord& record = pending_.front();
+      v1::TaskSubmitted task;
+      if (!task.ParseFromString(record.value) || task.task_id().empty()) {
+        LOG_ERROR("router", "unreadable record at ", record.topic, "/", record.partition, "@",
+                  record.offset, "; skipped");
+      } else {
+        auto routed = route_one(task, false, offset_field(record.topic, record.partition),
+                                record.offset + 1);
+        if (!routed) {
+          retry_later(routed.error());
+          break;
+        }
+      }
+      done[record.partition] = record.offset + 1;
+      pending_.pop_front();
+    }
+    consumer_->commit(done);
+  }
+}
+
+}  // namespace lexroute

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "lexroute/v1/task.pb.h"
+#include "router/clock.h"
+#include "router/staff_directory.h"
+#include "services/kafka/consumer.h"
+#include "services/redis/notifier.h"
+#include "services/redis/staff_store.h"
+#include "services/redis/task_store.h"
+
+namespace lexroute {
+
+// A member of the router consumer group on lexroute.tasks.v1. For each task it picks the best
+// eligible staff member from its in-memory StaffDirectory and reserves them with one Lua script
+// that also stores the consumed offset, so what it consumed and what it decided are never out of
+// step. Waiting work is offered before new work whenever someone has room.
+class RouterService {
+ public:
+  struct Options {
+    std::string brokers;
+    std::string group_id = "lexroute-router";
+    size_t batch = 500;
+    KafkaSettings extra;
+  };
+
+  RouterService(Options options, TaskStore& tasks, StaffStore& staff, Notifier& notifier,
+                const Clock& clock)
+      : options_(std::move(options)),
+        tasks_(tasks),
+        staff_(staff),
+        notifier_(notifier),
+        clock_(clock) {}
+  ~RouterService() { stop(); }
+
+  Result<void> start();
+  // Finishes the task in hand, commits, and leaves the consumer group.
+  void stop();
+
+  uint64_t routed() const { return routed_.load(); }
+
+ private:
+  struct PoolView {
+    StaffDirectory directory;
+    int64_t roster_version = -1;
+  };
+
+  void run();
+  Result<void> refresh_roster(bool force);
+  Result<void> refresh_states();
+  Result<void> route_waiting();
+  Result<void> route_one(const v1::TaskSubmitted& task, bool from_waiting,
+                         const std::string& offset_field, int64_t next_offset);
+  PoolView& pool(const std::string& name);
+  std::optional<int64_t> start_offset(const std::string& topic, int32_t partition);
+
+  Options options_;
+  TaskStore& tasks_;
+  StaffStore& staff_;
+  Notifier& notifier_;
+  const Clock& clock_;
+
+  std::unique_ptr<Consumer> consumer_;
+  std::map<std::string, PoolView> pools_;
+  std::deque<ConsumedRecord> pending_;
+  std::chrono::steady_clock::time_point last_roster_check_{};
+  std::chrono::steady_clock::time_point last_waiting_pass_{};
+  std::map<std::string, uint64_t> wake_seen_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> routed_{0};
+  std::thread thread_;
+};
+
+}  // namespace lexroute

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace grpc {
+class ClientContext;
+}
+
+namespace lexroute {
+
+// Simulated vendor staff on the gRPC WorkerGateway, for the demo and load tests: each signs in,
+// becomes available, and works through their offers (accept, think, complete with an outcome
+// that fits the task's kind), reconnecting when the gateway goes away.
+class StaffSimulator {
+ public:
+  struct Member {
+    std::string staff_id;
+    std::string token;
+  };
+  struct Options {
+    std::string server;
+    std::vector<Member> staff;
+    std::chrono::milliseconds think{50};  // before accepting, and again before completing
+    double reject_rate = 0.0;             // share of offers turned down, 0 to 1
+  };
+
+  explicit StaffSimulator(Options options);
+  ~StaffSimulator();
+  StaffSimulator(const StaffSimulator&) = delete;
+  StaffSimulator& operator=(const StaffSimulator&) = delete;
+
+  void start();
+  // Signs everyone out (OFFLINE) and ends the streams.
+  void stop();
+
+  uint64_t accepted() const { return accepted_.load(); }
+  uint64_t completed() const { return completed_.load(); }
+  uint64_t rejected() const { return rejected_.load(); }
+  uint64_t errors() const { return errors_.load(); }
+
+ private:
+  void work(const Member& member, size_t index);
+
+  Options options_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> accepted_{0}, completed_{0}, rejected_{0}, errors_{0};
+  std::mutex streams_mutex_;
+  std::vector<grpc::ClientContext*> streams_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace lexroute
