@@ -59,6 +59,12 @@ Result<void> RedisProcess::spawn() {
   pid_ = ::fork();
   if (pid_ < 0) return fail(Errc::kUnavailable, "fork failed");
   if (pid_ == 0) {
+    // The parent may block or ignore signals (lexrouted waits for SIGTERM with sigwait); the
+    // mask and ignored dispositions survive exec, so give Redis a clean slate.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
     ::execlp(options_.executable.c_str(), options_.executable.c_str(), "--port", port.c_str(),

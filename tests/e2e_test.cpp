@@ -1,0 +1,325 @@
+// The whole slice through the public gRPC API: a firm submits, the router offers, a staff member
+// accepts and completes, the firm sees every step. Real redis-server, embedded Kafka, real gRPC.
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/dev_node.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+using google::protobuf::util::TimeUtil;
+using testing::as;
+
+class EndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dev = std::make_unique<testing::DevNode>(dir.str() + "/data");
+    ASSERT_NE(&dev->node(), nullptr);
+    acme_key = create_firm("acme");
+    globex_key = create_firm("globex");
+    ana_token = add_staff("ana", "Asia/Manila", {{"doc-review", 4}}, 2);
+    raj_token = add_staff("raj", "Asia/Kolkata", {{"transcription", 5}}, 2);
+  }
+
+  std::string create_firm(const std::string& id) {
+    v1::CreateFirmRequest req;
+    req.set_firm_id(id);
+    v1::CreateFirmResponse resp;
+    auto s = dev->admin()->CreateFirm(as(dev->admin_key()).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.api_key();
+  }
+
+  std::string add_staff(const std::string& id, const std::string& tz,
+                        std::vector<std::pair<std::string, int>> skills, int capacity) {
+    v1::UpsertStaffRequest req;
+    auto* s = req.mutable_staff();
+    s->set_id(id);
+    s->set_time_zone(tz);
+    s->set_capacity(capacity);
+    for (auto& [name, level] : skills) {
+      auto* sk = s->add_skills();
+      sk->set_skill(name);
+      sk->set_proficiency(level);
+    }
+    req.set_issue_token(true);
+    v1::UpsertStaffResponse resp;
+    auto st = dev->admin()->UpsertStaff(as(dev->admin_key()).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.staff_token();
+  }
+
+  void set_available(const std::string& token) {
+    v1::SetAvailabilityRequest req;
+    req.set_availability(v1::AVAILABILITY_AVAILABLE);
+    v1::SetAvailabilityResponse resp;
+    ASSERT_TRUE(dev->gateway()->SetAvailability(as(token).get(), req, &resp).ok());
+  }
+
+  static v1::SubmitTaskRequest review_task(const std::string& matter = "m-1") {
+    v1::SubmitTaskRequest r;
+    auto* s = r.mutable_spec();
+    s->set_matter_id(matter);
+    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+    auto* sk = s->add_required_skills();
+    sk->set_skill("doc-review");
+    sk->set_min_proficiency(3);
+    s->set_priority(5);
+    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
+    s->set_effort_minutes(20);
+    s->set_payload_ref("dms://acme/" + matter + "/doc/7");
+    return r;
+  }
+
+  grpc::Status submit(const std::string& key, const v1::SubmitTaskRequest& r,
+                      v1::SubmitTaskResponse* out) {
+    return dev->intake()->SubmitTask(as(key).get(), r, out);
+  }
+
+  grpc::Status get(const std::string& key, const std::string& id, v1::Task* out) {
+    v1::GetTaskRequest r;
+    r.set_task_id(id);
+    return dev->intake()->GetTask(as(key).get(), r, out);
+  }
+
+  v1::Task wait_for(const std::string& id, v1::TaskStatus status) {
+    v1::Task t;
+    for (int i = 0; i < 200; ++i) {
+      if (get(acme_key, id, &t).ok() && t.status() == status) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    return t;
+  }
+
+  testing::TempDir dir;
+  std::unique_ptr<testing::DevNode> dev;
+  std::string acme_key, globex_key, ana_token, raj_token;
+};
+
+TEST_F(EndToEnd, SubmitOfferAcceptCompleteIsVisibleStepByStep) {
+  set_available(ana_token);
+  auto gateway = dev->gateway();
+  testing::OfferStream offers(*gateway, ana_token);
+
+  v1::SubmitTaskResponse submitted;
+  auto s = submit(acme_key, review_task(), &submitted);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_FALSE(submitted.duplicate());
+
+  auto event = offers.next(30s);  // the first consumer-group join takes a few seconds
+  ASSERT_TRUE(event.has_value()) << "no offer reached the staff member";
+  ASSERT_TRUE(event->has_offered());
+  EXPECT_EQ(event->offered().task_id(), submitted.task_id());
+  EXPECT_EQ(event->offered().payload_ref(), "dms://acme/m-1/doc/7");
+  EXPECT_EQ(event->offered().kind(), v1::TASK_KIND_DOCUMENT_REVIEW);
+
+  v1::OfferActionRequest accept;
+  accept.set_task_id(submitted.task_id());
+  v1::OfferActionResponse reply;
+  s = gateway->AcceptOffer(as(ana_token).get(), accept, &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(reply.task().status(), v1::TASK_STATUS_ACCEPTED);
+
+  v1::CompleteTaskRequest complete;
+  complete.set_task_id(submitted.task_id());
+  complete.set_outcome("privileged");
+  s = gateway->CompleteTask(as(ana_token).get(), complete, &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  v1::Task task;
+  ASSERT_TRUE(get(acme_key, submitted.task_id(), &task).ok());
+  EXPECT_EQ(task.status(), v1::TASK_STATUS_COMPLETED);
+  EXPECT_EQ(task.staff_id(), "ana");
+  EXPECT_EQ(task.outcome(), "privileged");
+  EXPECT_EQ(task.firm_id(), "acme");
+  std::vector<v1::TaskStatus> steps;
+  for (const auto& h : task.history()) steps.push_back(h.status());
+  EXPECT_EQ(steps, (std::vector<v1::TaskStatus>{v1::TASK_STATUS_QUEUED, v1::TASK_STATUS_OFFERED,
+                                                v1::TASK_STATUS_ACCEPTED,
+                                                v1::TASK_STATUS_COMPLETED}));
+  for (int i = 1; i < task.history_size(); ++i) {
+    EXPECT_LE(TimeUtil::TimestampToMilliseconds(task.history(i - 1).at()),
+              TimeUtil::TimestampToMilliseconds(task.history(i).at()));
+  }
+}
+
+TEST_F(EndToEnd, StaffSeeOnlyTheirOwnOffersAndCannotTakeOthers) {
+  set_available(ana_token);
+  set_available(raj_token);
+  auto gateway = dev->gateway();
+  testing::OfferStream ana_offers(*gateway, ana_token);
+  testing::OfferStream raj_offers(*gateway, raj_token);
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
+  auto event = ana_offers.next(30s);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_FALSE(raj_offers.next(1500ms).has_value()) << "raj must not see ana's offer";
+
+  v1::OfferActionRequest accept;
+  accept.set_task_id(submitted.task_id());
+  v1::OfferActionResponse reply;
+  auto s = gateway->AcceptOffer(as(raj_token).get(), accept, &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::Task task;
+  ASSERT_TRUE(get(acme_key, submitted.task_id(), &task).ok());
+  EXPECT_EQ(task.status(), v1::TASK_STATUS_OFFERED) << "a refused accept changes nothing";
+}
+
+TEST_F(EndToEnd, FirmsSeeOnlyTheirOwnTasks) {
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
+  v1::Task task;
+  EXPECT_EQ(get(globex_key, submitted.task_id(), &task).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::CancelTaskRequest cancel;
+  cancel.set_task_id(submitted.task_id());
+  EXPECT_EQ(dev->intake()->CancelTask(as(globex_key).get(), cancel, &task).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(get(acme_key, submitted.task_id(), &task).ok());
+  EXPECT_NE(task.status(), v1::TASK_STATUS_CANCELLED);
+}
+
+TEST_F(EndToEnd, BadInputIsRefusedWithTheRightCode) {
+  v1::SubmitTaskResponse out;
+  EXPECT_EQ(submit("", review_task(), &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(submit("lxf_not-a-key", review_task(), &out).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  struct Case {
+    const char* field;
+    std::function<void(v1::SubmitTaskRequest&)> spoil;
+  };
+  std::vector<Case> cases = {
+      {"spec.required_skills", [](auto& r) { r.mutable_spec()->clear_required_skills(); }},
+      {"spec.required_skills[0].min_proficiency",
+       [](auto& r) { r.mutable_spec()->mutable_required_skills(0)->set_min_proficiency(9); }},
+      {"spec.deadline",
+       [](auto& r) {
+         *r.mutable_spec()->mutable_deadline() =
+             TimeUtil::GetCurrentTime() - TimeUtil::HoursToDuration(1);
+       }},
+      {"spec.matter_id", [](auto& r) { r.mutable_spec()->clear_matter_id(); }},
+  };
+  for (const auto& c : cases) {
+    auto r = review_task();
+    c.spoil(r);
+    grpc::ClientContext* ctx;
+    auto owned = as(acme_key);
+    ctx = owned.get();
+    auto s = dev->intake()->SubmitTask(ctx, r, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
+    EXPECT_NE(s.error_message().find(c.field), std::string::npos) << s.error_message();
+    auto trailer = ctx->GetServerTrailingMetadata().find("lexroute-field");
+    ASSERT_NE(trailer, ctx->GetServerTrailingMetadata().end());
+    EXPECT_EQ(std::string(trailer->second.data(), trailer->second.size()), c.field);
+  }
+
+  v1::CreateFirmRequest empty_firm;
+  v1::CreateFirmResponse created;
+  EXPECT_EQ(dev->admin()->CreateFirm(as(dev->admin_key()).get(), empty_firm, &created).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  empty_firm.set_firm_id("initech");
+  EXPECT_EQ(dev->admin()->CreateFirm(as(acme_key).get(), empty_firm, &created).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED)
+      << "a firm key is not an admin key";
+
+  v1::Task task;
+  EXPECT_EQ(get(acme_key, "01a3185c5000-0123456789abcdef@default", &task).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(get(acme_key, "garbage", &task).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(EndToEnd, SameIdempotencyKeySameTaskEvenAfterARestart) {
+  auto request = review_task();
+  request.set_idempotency_key("batch-9/doc-1");
+  v1::SubmitTaskResponse first, second, third;
+  ASSERT_TRUE(submit(acme_key, request, &first).ok());
+  ASSERT_TRUE(submit(acme_key, request, &second).ok());
+  EXPECT_EQ(second.task_id(), first.task_id());
+  EXPECT_TRUE(second.duplicate());
+
+  auto other = review_task("m-2");
+  other.set_idempotency_key("batch-9/doc-1");
+  EXPECT_EQ(submit(acme_key, other, &third).error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << "the same key for a different task is refused";
+
+  std::string admin_key = dev->admin_key();
+  dev.reset();  // stops lexrouted and its redis-server; the append-only file stays
+  dev = std::make_unique<testing::DevNode>(dir.str() + "/data");
+  ASSERT_TRUE(submit(acme_key, request, &third).ok());
+  EXPECT_EQ(third.task_id(), first.task_id());
+  EXPECT_TRUE(third.duplicate());
+  v1::Task task;
+  EXPECT_TRUE(get(acme_key, first.task_id(), &task).ok()) << "the task survived the restart";
+}
+
+TEST_F(EndToEnd, TaskNobodyCanDoIsUnroutableWithTheReason) {
+  auto r = review_task();
+  r.mutable_spec()->mutable_required_skills(0)->set_skill("tax-law");
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, r, &submitted).ok());
+  auto task = wait_for(submitted.task_id(), v1::TASK_STATUS_UNROUTABLE);
+  ASSERT_EQ(task.status(), v1::TASK_STATUS_UNROUTABLE);
+  EXPECT_NE(task.history().rbegin()->reason().find("tax-law>=3"), std::string::npos)
+      << task.history().rbegin()->reason();
+}
+
+TEST_F(EndToEnd, WaitingWorkIsOfferedWhenSomeoneBecomesAvailable) {
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
+  auto task = wait_for(submitted.task_id(), v1::TASK_STATUS_WAITING);
+  ASSERT_EQ(task.status(), v1::TASK_STATUS_WAITING) << "ana is offline";
+  set_available(ana_token);
+  task = wait_for(submitted.task_id(), v1::TASK_STATUS_OFFERED);
+  EXPECT_EQ(task.status(), v1::TASK_STATUS_OFFERED);
+  EXPECT_EQ(task.staff_id(), "ana");
+}
+
+TEST_F(EndToEnd, CancelWithdrawsTheOpenOffer) {
+  set_available(ana_token);
+  auto gateway = dev->gateway();
+  testing::OfferStream offers(*gateway, ana_token);
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
+  ASSERT_TRUE(offers.next(30s).has_value());
+  v1::CancelTaskRequest cancel;
+  cancel.set_task_id(submitted.task_id());
+  v1::Task task;
+  ASSERT_TRUE(dev->intake()->CancelTask(as(acme_key).get(), cancel, &task).ok());
+  EXPECT_EQ(task.status(), v1::TASK_STATUS_CANCELLED);
+  auto withdrawn = offers.next(5s);
+  ASSERT_TRUE(withdrawn.has_value());
+  EXPECT_EQ(withdrawn->withdrawn_task_id(), submitted.task_id());
+}
+
+TEST_F(EndToEnd, HealthServiceSaysServing) {
+  grpc::GenericStub stub(dev->channel());
+  grpc::Slice nothing(std::string{});  // HealthCheckRequest{service: ""} encodes to zero bytes
+  grpc::ByteBuffer request(&nothing, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext ctx;
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   std::lock_guard lock(m);
+                   status = s;
+                   done = true;
+                   cv.notify_all();
+                 });
+  std::unique_lock lock(m);
+  ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return done; }));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << "HealthCheckResponse{status: SERVING}";
+}
+
+}  // namespace
+}  // namespace lexroute
