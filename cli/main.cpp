@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
     if (firm->parsed()) return firm_create(conn, firm_id, firm_name);
     if (staff->parsed()) return staff_load(conn, staff_file, tokens_out);
   }
-  if (worker->parsed()) return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);
+  if (worker->parsed())
+    return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);
   return 2;
 }

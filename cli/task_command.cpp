@@ -28,8 +28,8 @@ void print_task(const v1::Task& t) {
   std::cout << "task     " << t.id() << "\n"
             << "status   " << short_status(t.status()) << "\n"
             << "matter   " << t.spec().matter_id() << "  kind "
-            << v1::TaskKind_Name(t.spec().kind()).substr(10) << "  priority "
-            << t.spec().priority() << "\n";
+            << v1::TaskKind_Name(t.spec().kind()).substr(10) << "  priority " << t.spec().priority()
+            << "\n";
   if (!t.staff_id().empty()) std::cout << "staff    " << t.staff_id() << "\n";
   if (!t.outcome().empty()) std::cout << "outcome  " << t.outcome() << "\n";
   for (const auto& h : t.history()) {

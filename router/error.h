@@ -13,9 +13,9 @@ enum class Errc {
   kUnauthenticated,     // missing or unknown key or token
   kFailedPrecondition,  // valid request, wrong state (offer not yours or no longer open)
   kAlreadyExists,
-  kUnavailable,         // Kafka or Redis could not be reached in time; retry later
-  kResourceExhausted,   // held back on purpose (back-pressure); retry later
-  kInternal,            // a bug or a corrupt record
+  kUnavailable,        // Kafka or Redis could not be reached in time; retry later
+  kResourceExhausted,  // held back on purpose (back-pressure); retry later
+  kInternal,           // a bug or a corrupt record
 };
 
 struct Error {

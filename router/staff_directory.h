@@ -12,7 +12,7 @@ namespace lexroute {
 // What a task demands of whoever takes it.
 struct TaskRequirements {
   std::string pool;
-  std::vector<SkillLevel> skills;                // minimum proficiency per skill
+  std::vector<SkillLevel> skills;                  // minimum proficiency per skill
   std::unordered_set<std::string> excluded_staff;  // already rejected or timed out on this task
 };
 

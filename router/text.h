@@ -13,7 +13,7 @@ inline void append(std::string& out, std::string_view s) { out.append(s); }
 inline void append(std::string& out, const char* s) { out.append(s); }
 inline void append(std::string& out, char c) { out.push_back(c); }
 template <typename T>
-  requires std::is_arithmetic_v<T>
+requires std::is_arithmetic_v<T>
 void append(std::string& out, T value) {
   absl::AlphaNum a(value);
   out.append(a.data(), a.size());
@@ -37,7 +37,7 @@ namespace lexroute {
 
 // Parses a whole decimal integer; false (and *out untouched) on anything else.
 template <typename T>
-  requires std::is_integral_v<T>
+requires std::is_integral_v<T>
 bool parse_int(std::string_view text, T* out) {
   T value{};
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

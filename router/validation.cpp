@@ -1,9 +1,10 @@
 #include "router/validation.h"
 
-#include "router/text.h"
 #include <absl/time/time.h>
 
 #include <set>
+
+#include "router/text.h"
 
 namespace lexroute {
 namespace {
@@ -48,8 +49,8 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
     return fail(Errc::kInvalidArgument, "matter_id is required", "spec.matter_id");
   }
   if (!is_valid_name(spec.matter_id())) {
-    return fail(Errc::kInvalidArgument,
-                "matter_id must be 1-64 letters, digits, '-', '_' or '.'", "spec.matter_id");
+    return fail(Errc::kInvalidArgument, "matter_id must be 1-64 letters, digits, '-', '_' or '.'",
+                "spec.matter_id");
   }
   if (spec.kind() == v1::TASK_KIND_UNSPECIFIED || !v1::TaskKind_IsValid(spec.kind())) {
     return fail(Errc::kInvalidArgument, "kind is required", "spec.kind");
@@ -77,21 +78,22 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
     }
   }
   if (spec.priority() < 0 || spec.priority() > 9) {
-    return fail(Errc::kInvalidArgument,
-                cat("priority must be 0 to 9, got ", spec.priority()), "spec.priority");
+    return fail(Errc::kInvalidArgument, cat("priority must be 0 to 9, got ", spec.priority()),
+                "spec.priority");
   }
   if (!spec.has_deadline()) {
     return fail(Errc::kInvalidArgument, "deadline is required", "spec.deadline");
   }
-  auto deadline = std::chrono::system_clock::time_point(std::chrono::seconds(spec.deadline().seconds()));
+  auto deadline =
+      std::chrono::system_clock::time_point(std::chrono::seconds(spec.deadline().seconds()));
   if (deadline <= now) {
     return fail(Errc::kInvalidArgument, "deadline is in the past", "spec.deadline");
   }
   if (spec.effort_minutes() < 1 || spec.effort_minutes() > kMaxEffortMinutes) {
-    return fail(Errc::kInvalidArgument,
-                cat("effort_minutes must be 1 to ", kMaxEffortMinutes, ", got ",
-                             spec.effort_minutes()),
-                "spec.effort_minutes");
+    return fail(
+        Errc::kInvalidArgument,
+        cat("effort_minutes must be 1 to ", kMaxEffortMinutes, ", got ", spec.effort_minutes()),
+        "spec.effort_minutes");
   }
   if (spec.payload_ref().empty()) {
     return fail(Errc::kInvalidArgument, "payload_ref is required", "spec.payload_ref");
@@ -136,8 +138,7 @@ Result<void> validate_staff(v1::Staff& staff) {
                 "staff.time_zone");
   }
   if (staff.capacity() < 1 || staff.capacity() > 100) {
-    return fail(Errc::kInvalidArgument,
-                cat("capacity must be 1 to 100, got ", staff.capacity()),
+    return fail(Errc::kInvalidArgument, cat("capacity must be 1 to 100, got ", staff.capacity()),
                 "staff.capacity");
   }
   std::set<std::string> seen;
@@ -149,8 +150,7 @@ Result<void> validate_staff(v1::Staff& staff) {
                   field + ".skill");
     }
     if (s.proficiency() < 1 || s.proficiency() > 5) {
-      return fail(Errc::kInvalidArgument,
-                  cat("proficiency must be 1 to 5, got ", s.proficiency()),
+      return fail(Errc::kInvalidArgument, cat("proficiency must be 1 to 5, got ", s.proficiency()),
                   field + ".proficiency");
     }
     if (!seen.insert(s.skill()).second) {

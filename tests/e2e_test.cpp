@@ -137,9 +137,9 @@ TEST_F(EndToEnd, SubmitOfferAcceptCompleteIsVisibleStepByStep) {
   EXPECT_EQ(task.firm_id(), "acme");
   std::vector<v1::TaskStatus> steps;
   for (const auto& h : task.history()) steps.push_back(h.status());
-  EXPECT_EQ(steps, (std::vector<v1::TaskStatus>{v1::TASK_STATUS_QUEUED, v1::TASK_STATUS_OFFERED,
-                                                v1::TASK_STATUS_ACCEPTED,
-                                                v1::TASK_STATUS_COMPLETED}));
+  EXPECT_EQ(steps,
+            (std::vector<v1::TaskStatus>{v1::TASK_STATUS_QUEUED, v1::TASK_STATUS_OFFERED,
+                                         v1::TASK_STATUS_ACCEPTED, v1::TASK_STATUS_COMPLETED}));
   for (int i = 1; i < task.history_size(); ++i) {
     EXPECT_LE(TimeUtil::TimestampToMilliseconds(task.history(i - 1).at()),
               TimeUtil::TimestampToMilliseconds(task.history(i).at()));

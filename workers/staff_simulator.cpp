@@ -54,7 +54,8 @@ void StaffSimulator::work(const Member& member, size_t index) {
   auto pause = [&](std::chrono::milliseconds d) {
     auto until = std::chrono::steady_clock::now() + d;
     while (!stopping_.load() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(d, std::chrono::milliseconds(20)));
+      std::this_thread::sleep_for(
+          std::min<std::chrono::milliseconds>(d, std::chrono::milliseconds(20)));
     }
   };
 

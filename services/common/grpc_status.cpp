@@ -5,14 +5,30 @@ namespace lexroute {
 grpc::Status to_grpc_status(const Error& error, grpc::ServerContext* context) {
   grpc::StatusCode code = grpc::StatusCode::INTERNAL;
   switch (error.code) {
-    case Errc::kInvalidArgument: code = grpc::StatusCode::INVALID_ARGUMENT; break;
-    case Errc::kNotFound: code = grpc::StatusCode::NOT_FOUND; break;
-    case Errc::kUnauthenticated: code = grpc::StatusCode::UNAUTHENTICATED; break;
-    case Errc::kFailedPrecondition: code = grpc::StatusCode::FAILED_PRECONDITION; break;
-    case Errc::kAlreadyExists: code = grpc::StatusCode::ALREADY_EXISTS; break;
-    case Errc::kUnavailable: code = grpc::StatusCode::UNAVAILABLE; break;
-    case Errc::kResourceExhausted: code = grpc::StatusCode::RESOURCE_EXHAUSTED; break;
-    case Errc::kInternal: code = grpc::StatusCode::INTERNAL; break;
+    case Errc::kInvalidArgument:
+      code = grpc::StatusCode::INVALID_ARGUMENT;
+      break;
+    case Errc::kNotFound:
+      code = grpc::StatusCode::NOT_FOUND;
+      break;
+    case Errc::kUnauthenticated:
+      code = grpc::StatusCode::UNAUTHENTICATED;
+      break;
+    case Errc::kFailedPrecondition:
+      code = grpc::StatusCode::FAILED_PRECONDITION;
+      break;
+    case Errc::kAlreadyExists:
+      code = grpc::StatusCode::ALREADY_EXISTS;
+      break;
+    case Errc::kUnavailable:
+      code = grpc::StatusCode::UNAVAILABLE;
+      break;
+    case Errc::kResourceExhausted:
+      code = grpc::StatusCode::RESOURCE_EXHAUSTED;
+      break;
+    case Errc::kInternal:
+      code = grpc::StatusCode::INTERNAL;
+      break;
   }
   if (context != nullptr) {
     if (is_retriable(error.code)) context->AddTrailingMetadata("grpc-retry-pushback-ms", "1000");

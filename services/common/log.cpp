@@ -15,10 +15,14 @@ std::mutex g_mutex;
 
 const char* level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarn: return "WARN";
-    case LogLevel::kError: return "ERROR";
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarn:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERROR";
   }
   return "?";
 }
@@ -30,9 +34,8 @@ void set_log_level(LogLevel level) { g_level = level; }
 bool log_enabled(LogLevel level) { return level >= g_level.load(std::memory_order_relaxed); }
 
 void log_line(LogLevel level, std::string_view component, std::string_view message) {
-  std::string line = cat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ",
-      level_name(level), " ", component, " ", message, "\n");
+  std::string line = cat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+                         " ", level_name(level), " ", component, " ", message, "\n");
   std::lock_guard lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "router/text.h"
-
 #include <string_view>
+
+#include "router/text.h"
 
 namespace lexroute {
 
@@ -15,10 +15,10 @@ bool log_enabled(LogLevel level);
 
 }  // namespace lexroute
 
-#define LEXROUTE_LOG(level, component, ...)                                        \
-  do {                                                                             \
-    if (::lexroute::log_enabled(level))                                            \
-      ::lexroute::log_line(level, component, ::lexroute::cat(__VA_ARGS__));         \
+#define LEXROUTE_LOG(level, component, ...)                                 \
+  do {                                                                      \
+    if (::lexroute::log_enabled(level))                                     \
+      ::lexroute::log_line(level, component, ::lexroute::cat(__VA_ARGS__)); \
   } while (0)
 #define LOG_DEBUG(component, ...) LEXROUTE_LOG(::lexroute::LogLevel::kDebug, component, __VA_ARGS__)
 #define LOG_INFO(component, ...) LEXROUTE_LOG(::lexroute::LogLevel::kInfo, component, __VA_ARGS__)

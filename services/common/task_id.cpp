@@ -1,8 +1,8 @@
 #include "services/common/task_id.h"
 
-#include "router/text.h"
 #include <absl/strings/str_format.h>
 
+#include "router/text.h"
 #include "router/validation.h"
 #include "services/common/secrets.h"
 

@@ -59,12 +59,18 @@ grpc::Status GatewayService::SetAvailability(grpc::ServerContext* context,
   if (!me) return to_grpc_status(me.error(), context);
   Availability a;
   switch (request->availability()) {
-    case v1::AVAILABILITY_OFFLINE: a = Availability::kOffline; break;
-    case v1::AVAILABILITY_AVAILABLE: a = Availability::kAvailable; break;
-    case v1::AVAILABILITY_ON_BREAK: a = Availability::kOnBreak; break;
+    case v1::AVAILABILITY_OFFLINE:
+      a = Availability::kOffline;
+      break;
+    case v1::AVAILABILITY_AVAILABLE:
+      a = Availability::kAvailable;
+      break;
+    case v1::AVAILABILITY_ON_BREAK:
+      a = Availability::kOnBreak;
+      break;
     default:
-      return to_grpc_status({Errc::kInvalidArgument, "availability must be OFFLINE, AVAILABLE or ON_BREAK",
-                             "availability"},
+      return to_grpc_status({Errc::kInvalidArgument,
+                             "availability must be OFFLINE, AVAILABLE or ON_BREAK", "availability"},
                             context);
   }
   auto saved = staff_.set_availability(me->pool, me->staff_id, a);
@@ -128,7 +134,8 @@ grpc::Status GatewayService::AcceptOffer(grpc::ServerContext* context,
                                          v1::OfferActionResponse* response) {
   auto me = authenticate(context);
   if (!me) return to_grpc_status(me.error(), context);
-  if (auto ok = require_task_id(request->task_id()); !ok) return to_grpc_status(ok.error(), context);
+  if (auto ok = require_task_id(request->task_id()); !ok)
+    return to_grpc_status(ok.error(), context);
   auto task = tasks_.accept(me->pool, me->staff_id, request->task_id());
   if (!task) return to_grpc_status(task.error(), context);
   LOG_DEBUG("gateway", "task=", request->task_id(), " staff=", me->staff_id, " accepted");
@@ -141,11 +148,11 @@ grpc::Status GatewayService::RejectOffer(grpc::ServerContext* context,
                                          v1::OfferActionResponse* response) {
   auto me = authenticate(context);
   if (!me) return to_grpc_status(me.error(), context);
-  if (auto ok = require_task_id(request->task_id()); !ok) return to_grpc_status(ok.error(), context);
+  if (auto ok = require_task_id(request->task_id()); !ok)
+    return to_grpc_status(ok.error(), context);
   if (request->reason().size() > 500) {
-    return to_grpc_status({Errc::kInvalidArgument, "reason must be at most 500 characters",
-                           "reason"},
-                          context);
+    return to_grpc_status(
+        {Errc::kInvalidArgument, "reason must be at most 500 characters", "reason"}, context);
   }
   std::string reason = request->reason().empty() ? "no reason given" : request->reason();
   auto task = tasks_.reject(me->pool, me->staff_id, request->task_id(), reason);
@@ -160,11 +167,11 @@ grpc::Status GatewayService::CompleteTask(grpc::ServerContext* context,
                                           v1::OfferActionResponse* response) {
   auto me = authenticate(context);
   if (!me) return to_grpc_status(me.error(), context);
-  if (auto ok = require_task_id(request->task_id()); !ok) return to_grpc_status(ok.error(), context);
+  if (auto ok = require_task_id(request->task_id()); !ok)
+    return to_grpc_status(ok.error(), context);
   if (!is_valid_name(request->outcome())) {
     return to_grpc_status({Errc::kInvalidArgument,
-                           "outcome is required: 1-64 letters, digits, '-', '_' or '.'",
-                           "outcome"},
+                           "outcome is required: 1-64 letters, digits, '-', '_' or '.'", "outcome"},
                           context);
   }
   if (request->note().size() > 4000) {

@@ -32,8 +32,7 @@ grpc::Status AdminService::CreateFirm(grpc::ServerContext* context,
         {Errc::kInvalidArgument, "display_name must be at most 200 characters", "display_name"},
         context);
   }
-  auto key = credentials_.create_firm(request->firm_id(), request->display_name(),
-                                      clock_.now_ms());
+  auto key = credentials_.create_firm(request->firm_id(), request->display_name(), clock_.now_ms());
   if (!key) return to_grpc_status(key.error(), context);
   LOG_INFO("admin", "firm=", request->firm_id(), " created");
   response->set_firm_id(request->firm_id());

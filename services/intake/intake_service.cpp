@@ -30,8 +30,8 @@ Result<void> IntakeService::publish(const v1::TaskSubmitted& task) {
   // seen it. The router writes the same record if this fails.
   auto recorded = tasks_.record_queued(task);
   if (!recorded) {
-    LOG_WARN("intake", "task=", task.task_id(), " queued in Kafka but not yet in Redis: ",
-             recorded.error().message);
+    LOG_WARN("intake", "task=", task.task_id(),
+             " queued in Kafka but not yet in Redis: ", recorded.error().message);
   }
   return {};
 }
@@ -59,10 +59,10 @@ Result<v1::SubmitTaskResponse> IntakeService::submit(const std::string& firm,
     if (!claim) return std::unexpected(claim.error());
     if (!claim->is_new) {
       if (claim->fingerprint != fingerprint) {
-        return fail(Errc::kFailedPrecondition,
-                    "idempotency_key was already used for a different task (" + claim->task_id +
-                        ")",
-                    "idempotency_key");
+        return fail(
+            Errc::kFailedPrecondition,
+            "idempotency_key was already used for a different task (" + claim->task_id + ")",
+            "idempotency_key");
       }
       response.set_task_id(claim->task_id);
       response.set_duplicate(true);
@@ -88,8 +88,7 @@ grpc::Status IntakeService::SubmitTask(grpc::ServerContext* context,
   if (!firm) return to_grpc_status(firm.error(), context);
   auto submitted = submit(*firm, *request);
   if (!submitted) {
-    if (!is_retriable(submitted.error().code) &&
-        submitted.error().code != Errc::kInvalidArgument) {
+    if (!is_retriable(submitted.error().code) && submitted.error().code != Errc::kInvalidArgument) {
       LOG_WARN("intake", "firm=", *firm, " submit failed: ", submitted.error().message);
     }
     return to_grpc_status(submitted.error(), context);
@@ -98,8 +97,8 @@ grpc::Status IntakeService::SubmitTask(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::GetTask(grpc::ServerContext* context,
-                                    const v1::GetTaskRequest* request, v1::Task* response) {
+grpc::Status IntakeService::GetTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
+                                    v1::Task* response) {
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
   if (request->task_id().empty()) {
@@ -123,9 +122,8 @@ grpc::Status IntakeService::CancelTask(grpc::ServerContext* context,
     return to_grpc_status({Errc::kInvalidArgument, "task_id is required", "task_id"}, context);
   }
   if (request->reason().size() > 500) {
-    return to_grpc_status({Errc::kInvalidArgument, "reason must be at most 500 characters",
-                           "reason"},
-                          context);
+    return to_grpc_status(
+        {Errc::kInvalidArgument, "reason must be at most 500 characters", "reason"}, context);
   }
   std::string reason = request->reason().empty() ? "cancelled by firm" : request->reason();
   auto task = tasks_.cancel(*firm, request->task_id(), reason);

@@ -47,14 +47,10 @@ class AssignFromStore final : public RdKafka::RebalanceCb {
 
 Result<std::unique_ptr<Consumer>> Consumer::create(Options options) {
   KafkaSettings settings = {
-      {"bootstrap.servers", options.brokers},
-      {"group.id", options.group_id},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "error"},
-      {"enable.partition.eof", "false"},
-      {"session.timeout.ms", "10000"},
-      {"heartbeat.interval.ms", "1000"},
+      {"bootstrap.servers", options.brokers}, {"group.id", options.group_id},
+      {"enable.auto.commit", "false"},        {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "error"},         {"enable.partition.eof", "false"},
+      {"session.timeout.ms", "10000"},        {"heartbeat.interval.ms", "1000"},
   };
   for (const auto& [k, v] : options.extra) settings[k] = v;
   auto conf = make_kafka_conf(settings);
@@ -71,8 +67,8 @@ Result<std::unique_ptr<Consumer>> Consumer::create(Options options) {
   c->topic_ = options.topic;
   RdKafka::ErrorCode sub = c->consumer_->subscribe({options.topic});
   if (sub != RdKafka::ERR_NO_ERROR) {
-    return fail(Errc::kUnavailable, cat("kafka subscribe ", options.topic, ": ",
-                                        RdKafka::err2str(sub)));
+    return fail(Errc::kUnavailable,
+                cat("kafka subscribe ", options.topic, ": ", RdKafka::err2str(sub)));
   }
   return c;
 }

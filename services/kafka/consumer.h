@@ -35,8 +35,8 @@ struct ConsumedRecord {
 class Consumer {
  public:
   // Next offset to read for a partition, from our own store; nullopt when it has none.
-  using StartOffset = std::function<std::optional<int64_t>(const std::string& topic,
-                                                           int32_t partition)>;
+  using StartOffset =
+      std::function<std::optional<int64_t>(const std::string& topic, int32_t partition)>;
   struct Options {
     std::string brokers;
     std::string group_id;

@@ -34,9 +34,9 @@ Result<void> EmbeddedKafka::create_topic(const std::string& name, int partitions
 }
 
 Result<void> EmbeddedKafka::create_lexroute_topics(int task_partitions) {
-  for (auto [topic, partitions] : {std::pair{topics::kTasks, task_partitions},
-                                   std::pair{topics::kTaskEvents, task_partitions},
-                                   std::pair{topics::kStaffEvents, 1}}) {
+  for (auto [topic, partitions] :
+       {std::pair{topics::kTasks, task_partitions}, std::pair{topics::kTaskEvents, task_partitions},
+        std::pair{topics::kStaffEvents, 1}}) {
     auto made = create_topic(std::string(topic), partitions);
     if (!made) return made;
   }

@@ -46,8 +46,7 @@ void Producer::poll_loop() {
   while (!stopping_.load()) producer_->poll(50);
 }
 
-Result<void> Producer::send(std::string_view topic, std::string_view key,
-                            std::string_view value) {
+Result<void> Producer::send(std::string_view topic, std::string_view key, std::string_view value) {
   std::promise<RdKafka::ErrorCode> done;
   auto delivered = done.get_future();
   RdKafka::ErrorCode err = producer_->produce(

@@ -15,8 +15,7 @@ void add_common(CLI::App* cmd, Config& c, int& delivery_ms) {
                   "How long SubmitTask waits for Kafka's acknowledgement")
       ->envname("LEXROUTE_KAFKA_DELIVERY_TIMEOUT_MS")
       ->check(CLI::Range(100, 300000));
-  cmd->add_flag("-v,--verbose", c.verbose, "Log every task decision")
-      ->envname("LEXROUTE_VERBOSE");
+  cmd->add_flag("-v,--verbose", c.verbose, "Log every task decision")->envname("LEXROUTE_VERBOSE");
 }
 
 void add_listen(CLI::App* cmd, Config& c) {
@@ -49,8 +48,9 @@ Result<Config> parse_config(int argc, char** argv) {
   app.require_subcommand(1);
 
   auto* dev = app.add_subcommand(
-      "dev", "Intake, router and gateway in one process on the embedded default: an in-memory "
-             "Kafka mock cluster and a redis-server child (unless --redis/--kafka-brokers)");
+      "dev",
+      "Intake, router and gateway in one process on the embedded default: an in-memory "
+      "Kafka mock cluster and a redis-server child (unless --redis/--kafka-brokers)");
   add_common(dev, c, delivery_ms);
   add_listen(dev, c);
   add_admin(dev, c);
@@ -94,13 +94,14 @@ Result<Config> parse_config(int argc, char** argv) {
       return fail(Errc::kInvalidArgument, "--redis (or LEXROUTE_REDIS) is required", "redis");
     }
     if (c.kafka_brokers.empty() && c.role != Role::kGateway) {
-      return fail(Errc::kInvalidArgument,
-                  "--kafka-brokers (or LEXROUTE_KAFKA_BROKERS) is required", "kafka-brokers");
+      return fail(Errc::kInvalidArgument, "--kafka-brokers (or LEXROUTE_KAFKA_BROKERS) is required",
+                  "kafka-brokers");
     }
   }
   if (c.role == Role::kIntake && c.admin_key_sha256.empty()) {
     return fail(Errc::kInvalidArgument,
-                "--admin-key-sha256 (or LEXROUTE_ADMIN_KEY_SHA256) is required", "admin-key-sha256");
+                "--admin-key-sha256 (or LEXROUTE_ADMIN_KEY_SHA256) is required",
+                "admin-key-sha256");
   }
   if (!c.admin_key_sha256.empty()) {
     bool hex = c.admin_key_sha256.size() == 64 &&

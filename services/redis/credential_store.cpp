@@ -11,8 +11,7 @@ std::string staff_tokens_key(const std::string& pool) { return keys::pool_prefix
 }  // namespace
 
 Result<std::string> CredentialStore::create_firm(const std::string& firm_id,
-                                                 const std::string& display_name,
-                                                 int64_t now_ms) {
+                                                 const std::string& display_name, int64_t now_ms) {
   std::string key = new_secret("lxf_");
   std::string key_hash = sha256_hex(key);
   auto created = redis_.command({"HSETNX", keys::firm(firm_id), "key_sha256", key_hash});
@@ -20,10 +19,9 @@ Result<std::string> CredentialStore::create_firm(const std::string& firm_id,
   if (created->integer == 0) {
     return fail(Errc::kAlreadyExists, "firm " + firm_id + " already exists", "firm_id");
   }
-  auto replies = redis_.pipeline(
-      {{"HSET", keys::firm(firm_id), "display_name", display_name, "created_ms",
-        std::to_string(now_ms)},
-       {"SET", keys::firm_key(key_hash), firm_id}});
+  auto replies = redis_.pipeline({{"HSET", keys::firm(firm_id), "display_name", display_name,
+                                   "created_ms", std::to_string(now_ms)},
+                                  {"SET", keys::firm_key(key_hash), firm_id}});
   if (!replies) return std::unexpected(replies.error());
   return key;
 }

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "router/text.h"
-
 #include <string>
 #include <string_view>
+
+#include "router/text.h"
 
 // Every Redis key lexroute uses, in one place. Keys of a routing domain carry the pool as their
 // hash tag ({pool}), so each Lua script touches one Redis Cluster slot; per-firm keys carry
@@ -48,9 +48,7 @@ inline std::string wake_channel(std::string_view pool) { return pool_prefix(pool
 
 inline std::string pools() { return "lx:pools"; }
 inline std::string firm(std::string_view firm) { return cat("lx:firm:{", firm, "}"); }
-inline std::string firm_key(std::string_view key_sha256) {
-  return cat("lx:firm-key:", key_sha256);
-}
+inline std::string firm_key(std::string_view key_sha256) { return cat("lx:firm-key:", key_sha256); }
 inline std::string staff_token(std::string_view token_sha256) {
   return cat("lx:staff-token:", token_sha256);
 }

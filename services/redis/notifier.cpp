@@ -24,8 +24,7 @@ uint64_t Notifier::generation(const std::string& channel) {
   return generations_[channel] + reconnects_;
 }
 
-void Notifier::wait(const std::string& channel, uint64_t seen,
-                    std::chrono::milliseconds timeout) {
+void Notifier::wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   changed_.wait_for(lock, timeout, [&] {
     return stopping_.load() || generations_[channel] + reconnects_ != seen;

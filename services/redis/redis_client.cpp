@@ -1,9 +1,8 @@
 #include "services/redis/redis_client.h"
 
-#include "router/text.h"
-#include "router/text.h"
 #include <hiredis/hiredis.h>
 
+#include "router/text.h"
 #include "services/common/secrets.h"
 
 namespace lexroute {
@@ -60,10 +59,10 @@ Result<RedisEndpoint> RedisEndpoint::parse(std::string_view text) {
   auto colon = rest.rfind(':');
   RedisEndpoint ep;
   int port = 0;
-  if (colon == std::string_view::npos || colon == 0 ||
-      !parse_int(rest.substr(colon + 1), &port) || port <= 0 || port > 65535) {
-    return fail(Errc::kInvalidArgument,
-                cat("redis address '", text, "' is not host:port"), "redis");
+  if (colon == std::string_view::npos || colon == 0 || !parse_int(rest.substr(colon + 1), &port) ||
+      port <= 0 || port > 65535) {
+    return fail(Errc::kInvalidArgument, cat("redis address '", text, "' is not host:port"),
+                "redis");
   }
   ep.host = std::string(rest.substr(0, colon));
   ep.port = port;
@@ -142,8 +141,7 @@ Result<std::vector<RedisReply>> RedisClient::pipeline(
     if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
       std::string why = ctx->errstr;
       release(ctx, false);
-      return fail(Errc::kUnavailable,
-                  cat("redis ", options_.endpoint.to_string(), ": ", why));
+      return fail(Errc::kUnavailable, cat("redis ", options_.endpoint.to_string(), ": ", why));
     }
     auto* reply = static_cast<redisReply*>(raw);
     if (reply->type == REDIS_REPLY_ERROR && redis_error.empty()) {

@@ -1,6 +1,5 @@
 #include "services/redis/redis_process.h"
 
-#include "router/text.h"
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -11,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "router/text.h"
 #include "services/common/log.h"
 
 namespace lexroute {
@@ -79,8 +79,7 @@ Result<void> RedisProcess::spawn() {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
       return fail(Errc::kUnavailable,
-                  cat("redis-server exited at start (port ", port_, "); see ", dir,
-                               "/redis.log"));
+                  cat("redis-server exited at start (port ", port_, "); see ", dir, "/redis.log"));
     }
     auto pong = probe.command({"PING"});
     if (pong && pong->str == "PONG") {

@@ -14,10 +14,10 @@ extern const std::string_view cancel_task;
 
 namespace lexroute::scripts {
 
-#define LEXROUTE_SCRIPT(name)                              \
-  const RedisScript& name() {                              \
-    static const RedisScript script(#name, lua::name);     \
-    return script;                                         \
+#define LEXROUTE_SCRIPT(name)                          \
+  const RedisScript& name() {                          \
+    static const RedisScript script(#name, lua::name); \
+    return script;                                     \
   }
 
 LEXROUTE_SCRIPT(route_task)

@@ -1,16 +1,18 @@
 #include "services/redis/staff_store.h"
 
 #include "router/text.h"
-
 #include "services/redis/keys.h"
 
 namespace lexroute {
 
 const char* availability_name(Availability a) {
   switch (a) {
-    case Availability::kOffline: return "OFFLINE";
-    case Availability::kAvailable: return "AVAILABLE";
-    case Availability::kOnBreak: return "ON_BREAK";
+    case Availability::kOffline:
+      return "OFFLINE";
+    case Availability::kAvailable:
+      return "AVAILABLE";
+    case Availability::kOnBreak:
+      return "ON_BREAK";
   }
   return "OFFLINE";
 }

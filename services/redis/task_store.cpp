@@ -1,8 +1,8 @@
 #include "services/redis/task_store.h"
 
-#include "router/text.h"
 #include <google/protobuf/util/time_util.h>
 
+#include "router/text.h"
 #include "services/common/task_id.h"
 #include "services/redis/keys.h"
 #include "services/redis/scripts.h"
@@ -50,15 +50,24 @@ void parse_history(const RedisReply& list, v1::Task& task) {
 
 const char* status_name(v1::TaskStatus status) {
   switch (status) {
-    case v1::TASK_STATUS_QUEUED: return "QUEUED";
-    case v1::TASK_STATUS_WAITING: return "WAITING";
-    case v1::TASK_STATUS_OFFERED: return "OFFERED";
-    case v1::TASK_STATUS_ACCEPTED: return "ACCEPTED";
-    case v1::TASK_STATUS_COMPLETED: return "COMPLETED";
-    case v1::TASK_STATUS_CANCELLED: return "CANCELLED";
-    case v1::TASK_STATUS_EXPIRED: return "EXPIRED";
-    case v1::TASK_STATUS_UNROUTABLE: return "UNROUTABLE";
-    default: return "UNSPECIFIED";
+    case v1::TASK_STATUS_QUEUED:
+      return "QUEUED";
+    case v1::TASK_STATUS_WAITING:
+      return "WAITING";
+    case v1::TASK_STATUS_OFFERED:
+      return "OFFERED";
+    case v1::TASK_STATUS_ACCEPTED:
+      return "ACCEPTED";
+    case v1::TASK_STATUS_COMPLETED:
+      return "COMPLETED";
+    case v1::TASK_STATUS_CANCELLED:
+      return "CANCELLED";
+    case v1::TASK_STATUS_EXPIRED:
+      return "EXPIRED";
+    case v1::TASK_STATUS_UNROUTABLE:
+      return "UNROUTABLE";
+    default:
+      return "UNSPECIFIED";
   }
 }
 
@@ -73,9 +82,11 @@ int64_t TaskStore::waiting_score(int64_t submitted_ms, int priority) {
   return submitted_ms - static_cast<int64_t>(priority) * 10 * 60 * 1000;
 }
 
-Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(
-    const std::string& firm, const std::string& key, const std::string& task_id,
-    const std::string& fingerprint, const std::string& record) {
+Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::string& firm,
+                                                                     const std::string& key,
+                                                                     const std::string& task_id,
+                                                                     const std::string& fingerprint,
+                                                                     const std::string& record) {
   auto reply = redis_.eval(scripts::claim_idempotency_key(), {keys::idempotency(firm, key)},
                            {task_id, fingerprint, record, std::to_string(kIdempotencyTtlSeconds)});
   if (!reply) return std::unexpected(reply.error());
@@ -89,12 +100,12 @@ Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(
 
 Result<void> TaskStore::record_queued(const v1::TaskSubmitted& task) {
   const std::string& pool = task.spec().pool();
-  auto reply = redis_.eval(
-      scripts::record_queued(),
-      {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id())},
-      {task.firm_id(), task.spec().SerializeAsString(),
-       std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
-       std::to_string(task.spec().priority())});
+  auto reply =
+      redis_.eval(scripts::record_queued(),
+                  {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id())},
+                  {task.firm_id(), task.spec().SerializeAsString(),
+                   std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
+                   std::to_string(task.spec().priority())});
   if (!reply) return std::unexpected(reply.error());
   return {};
 }
@@ -120,11 +131,16 @@ Result<v1::Task> TaskStore::get(const std::string& task_id) {
     const std::string& name = fields[i].str;
     const std::string& value = fields[i + 1].str;
     int64_t ms = 0;
-    if (name == "firm") task.set_firm_id(value);
-    else if (name == "status") task.set_status(status_from_name(value));
-    else if (name == "staff") task.set_staff_id(value);
-    else if (name == "outcome") task.set_outcome(value);
-    else if (name == "spec") task.mutable_spec()->ParseFromString(value);
+    if (name == "firm")
+      task.set_firm_id(value);
+    else if (name == "status")
+      task.set_status(status_from_name(value));
+    else if (name == "staff")
+      task.set_staff_id(value);
+    else if (name == "outcome")
+      task.set_outcome(value);
+    else if (name == "spec")
+      task.mutable_spec()->ParseFromString(value);
     else if (name == "submitted_ms" && parse_int(value, &ms))
       *task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(ms);
   }
@@ -269,25 +285,25 @@ Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& s
 Result<v1::Task> TaskStore::reject(const std::string& pool, const std::string& staff,
                                    const std::string& task_id, const std::string& reason) {
   auto t = submitted(task_id);
-  int64_t score = t ? waiting_score(TimeUtil::TimestampToMilliseconds(t->submitted_at()),
-                                    t->spec().priority())
-                    : clock_.now_ms();
-  return staff_action(scripts::reject_offer(), pool, staff, task_id,
-                      {keys::task(pool, task_id), keys::task_history(pool, task_id),
-                       keys::offers(pool, staff), keys::load(pool), keys::waiting(pool),
-                       keys::task_excluded(pool, task_id)},
-                      {task_id, staff, std::to_string(clock_.now_ms()), reason,
-                       keys::wake_channel(pool), std::to_string(score)});
+  int64_t score =
+      t ? waiting_score(TimeUtil::TimestampToMilliseconds(t->submitted_at()), t->spec().priority())
+        : clock_.now_ms();
+  return staff_action(
+      scripts::reject_offer(), pool, staff, task_id,
+      {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
+       keys::load(pool), keys::waiting(pool), keys::task_excluded(pool, task_id)},
+      {task_id, staff, std::to_string(clock_.now_ms()), reason, keys::wake_channel(pool),
+       std::to_string(score)});
 }
 
 Result<v1::Task> TaskStore::complete(const std::string& pool, const std::string& staff,
                                      const std::string& task_id, const std::string& outcome,
                                      const std::string& note) {
-  return staff_action(scripts::complete_task(), pool, staff, task_id,
-                      {keys::task(pool, task_id), keys::task_history(pool, task_id),
-                       keys::accepted(pool, staff), keys::load(pool)},
-                      {task_id, staff, std::to_string(clock_.now_ms()), outcome, note,
-                       keys::wake_channel(pool)});
+  return staff_action(
+      scripts::complete_task(), pool, staff, task_id,
+      {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::accepted(pool, staff),
+       keys::load(pool)},
+      {task_id, staff, std::to_string(clock_.now_ms()), outcome, note, keys::wake_channel(pool)});
 }
 
 }  // namespace lexroute

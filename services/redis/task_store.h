@@ -42,10 +42,10 @@ class TaskStore {
   enum class RouteOutcome { kOffered, kStale, kWaiting, kUnroutable, kSkipped };
   struct RouteAttempt {
     const v1::TaskSubmitted* task = nullptr;
-    std::string staff_id;            // the candidate; empty to park the task
-    bool unroutable = false;         // with no candidate: terminal instead of WAITING
-    std::string reason;              // why it waits or is unroutable
-    std::string offset_field;        // "<topic>/<partition>" when the task came from Kafka
+    std::string staff_id;      // the candidate; empty to park the task
+    bool unroutable = false;   // with no candidate: terminal instead of WAITING
+    std::string reason;        // why it waits or is unroutable
+    std::string offset_field;  // "<topic>/<partition>" when the task came from Kafka
     int64_t next_offset = 0;
   };
   Result<RouteOutcome> route(const RouteAttempt& attempt);

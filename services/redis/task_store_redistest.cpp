@@ -1,5 +1,3 @@
-#include "services/redis/task_store.h"
-
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +7,7 @@
 #include "services/common/task_id.h"
 #include "services/redis/keys.h"
 #include "services/redis/staff_store.h"
+#include "services/redis/task_store.h"
 #include "tests/support/redis_fixture.h"
 
 namespace lexroute {

@@ -42,12 +42,12 @@ TaskRequirements requirements_of(const v1::TaskSubmitted& task) {
 }  // namespace
 
 Result<void> RouterService::start() {
-  auto consumer = Consumer::create(
-      {options_.brokers, options_.group_id, std::string(topics::kTasks),
-       [this](const std::string& topic, int32_t partition) {
-         return start_offset(topic, partition);
-       },
-       options_.extra});
+  auto consumer =
+      Consumer::create({options_.brokers, options_.group_id, std::string(topics::kTasks),
+                        [this](const std::string& topic, int32_t partition) {
+                          return start_offset(topic, partition);
+                        },
+                        options_.extra});
   if (!consumer) return std::unexpected(consumer.error());
   consumer_ = std::move(*consumer);
   thread_ = std::thread([this] { run(); });
@@ -106,8 +106,7 @@ Result<void> RouterService::refresh_roster(bool force) {
     for (const auto& s : *roster) fresh.upsert(to_profile(s));
     view.directory = std::move(fresh);
     view.roster_version = *version;
-    LOG_INFO("router", "pool=", name, " roster v", *version, ": ", view.directory.size(),
-             " staff");
+    LOG_INFO("router", "pool=", name, " roster v", *version, ": ", view.directory.size(), " staff");
   }
   return {};
 }
@@ -166,8 +165,8 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
     }
     if (from_waiting) return {};  // still waiting; nothing to write
     attempt.staff_id.clear();
-    attempt.reason = cat("all ", qualified, " qualified staff in pool ", req.pool,
-                         " are busy or unavailable");
+    attempt.reason =
+        cat("all ", qualified, " qualified staff in pool ", req.pool, " are busy or unavailable");
   } else {
     attempt.staff_id.clear();
     attempt.unroutable = true;
@@ -254,8 +253,8 @@ void RouterService::run() {
         LOG_ERROR("router", "unreadable record at ", record.topic, "/", record.partition, "@",
                   record.offset, "; skipped");
       } else {
-        auto routed = route_one(task, false, offset_field(record.topic, record.partition),
-                                record.offset + 1);
+        auto routed =
+            route_one(task, false, offset_field(record.topic, record.partition), record.offset + 1);
         if (!routed) {
           retry_later(routed.error());
           break;
