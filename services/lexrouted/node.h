@@ -38,6 +38,7 @@ class Node {
   // For fault injection in tests.
   EmbeddedKafka* embedded_kafka() { return embedded_kafka_.get(); }
   RedisProcess* redis_process() { return redis_process_.get(); }
+  RouterService* router() { return router_.get(); }
 
  private:
   explicit Node(Config config) : config_(std::move(config)) {}

@@ -261,6 +261,7 @@ void RouterService::run() {
         }
       }
       done[record.partition] = record.offset + 1;
+      ++consumed_;
       pending_.pop_front();
     }
     consumer_->commit(done);

@@ -45,7 +45,10 @@ class RouterService {
   // Finishes the task in hand, commits, and leaves the consumer group.
   void stop();
 
+  // Tasks this router decided on (offered, parked as waiting, or declared unroutable).
   uint64_t routed() const { return routed_.load(); }
+  // Records read from Kafka, including replays it recognised as already routed.
+  uint64_t consumed() const { return consumed_.load(); }
 
  private:
   struct PoolView {
@@ -76,6 +79,7 @@ class RouterService {
   std::map<std::string, uint64_t> wake_seen_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> routed_{0};
+  std::atomic<uint64_t> consumed_{0};
   std::thread thread_;
 };
 

@@ -4,13 +4,17 @@
 
 namespace lexroute::testing {
 
-DevNode::DevNode(const std::string& data_dir) {
+Config DevNode::dev_config(const std::string& data_dir) {
   Config config;
   config.role = Role::kDev;
   config.listen = "127.0.0.1:0";
   config.data_dir = data_dir;
   config.task_partitions = 4;
   config.kafka_delivery_timeout = std::chrono::milliseconds(3000);
+  return config;
+}
+
+DevNode::DevNode(Config config) {
   auto started = Node::start(config);
   if (!started) {
     ADD_FAILURE() << "dev node did not start: " << started.error().message;

@@ -20,7 +20,10 @@ namespace lexroute::testing {
 // loopback port. Tests talk to it only through the public gRPC API.
 class DevNode {
  public:
-  explicit DevNode(const std::string& data_dir);
+  explicit DevNode(const std::string& data_dir) : DevNode(dev_config(data_dir)) {}
+  explicit DevNode(Config config);
+  // `lexrouted dev` on a free port; set `redis` and `kafka_brokers` to use ones the test owns.
+  static Config dev_config(const std::string& data_dir);
   ~DevNode();
   Node& node() { return *node_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }

@@ -1,0 +1,161 @@
+// A router that stops and comes back (or a new one in its place) resumes from the offsets stored
+// in Redis with its results, and a replay of records already routed never offers twice or books
+// capacity twice. Kafka and Redis here outlive the lexrouted nodes, as in a deployment.
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include "services/kafka/embedded_kafka.h"
+#include "services/redis/keys.h"
+#include "tests/support/dev_node.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+using google::protobuf::util::TimeUtil;
+using testing::as;
+
+constexpr int kTasks = 120;
+const std::vector<std::string> kStaff = {"ana", "ben", "carla"};
+
+class RouterRecovery : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto redis = RedisProcess::start({.data_dir = dir.str() + "/redis"});
+    ASSERT_TRUE(redis.has_value()) << redis.error().message;
+    redis_process = std::move(*redis);
+    auto kafka = EmbeddedKafka::start();
+    ASSERT_TRUE(kafka.has_value()) << kafka.error().message;
+    kafka_cluster = std::move(*kafka);
+    ASSERT_TRUE(kafka_cluster->create_lexroute_topics(4).has_value());
+    redis_client =
+        std::make_unique<RedisClient>(RedisClient::Options{redis_process->endpoint(), 2, 2000ms});
+  }
+
+  std::unique_ptr<testing::DevNode> node(const std::string& group) {
+    Config c = testing::DevNode::dev_config(dir.str() + "/node");
+    c.redis = redis_process->endpoint().to_string();
+    c.kafka_brokers = kafka_cluster->bootstrap();
+    c.router_group = group;
+    return std::make_unique<testing::DevNode>(c);
+  }
+
+  // Waits until every task has left QUEUED; returns their histories.
+  std::map<std::string, v1::Task> settled(testing::DevNode& dev, const std::string& key,
+                                          const std::vector<std::string>& ids) {
+    std::map<std::string, v1::Task> out;
+    for (int round = 0; round < 300 && out.size() < ids.size(); ++round) {
+      for (const auto& id : ids) {
+        if (out.contains(id)) continue;
+        v1::GetTaskRequest r;
+        r.set_task_id(id);
+        v1::Task t;
+        if (dev.intake()->GetTask(as(key).get(), r, &t).ok() &&
+            t.status() == v1::TASK_STATUS_OFFERED) {
+          out[id] = t;
+        }
+      }
+      if (out.size() < ids.size()) std::this_thread::sleep_for(100ms);
+    }
+    return out;
+  }
+
+  std::string submit(testing::DevNode& dev, const std::string& key, int i) {
+    v1::SubmitTaskRequest r;
+    auto* s = r.mutable_spec();
+    s->set_matter_id("m-" + std::to_string(i % 7));
+    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+    auto* sk = s->add_required_skills();
+    sk->set_skill("doc-review");
+    sk->set_min_proficiency(2);
+    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(8);
+    s->set_effort_minutes(10);
+    s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
+    v1::SubmitTaskResponse resp;
+    auto st = dev.intake()->SubmitTask(as(key).get(), r, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.task_id();
+  }
+
+  int load_of(const std::string& staff) {
+    auto r = redis_client->command({"HGET", keys::load("default"), staff});
+    return r && !r->is_nil() ? std::stoi(r->str) : -1;
+  }
+
+  testing::TempDir dir;
+  std::unique_ptr<RedisProcess> redis_process;
+  std::unique_ptr<EmbeddedKafka> kafka_cluster;
+  std::unique_ptr<RedisClient> redis_client;
+};
+
+TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDoubleOffers) {
+  std::string api_key;
+  std::vector<std::string> ids;
+  {
+    auto first = node("routers-a");
+    v1::CreateFirmRequest firm;
+    firm.set_firm_id("acme");
+    v1::CreateFirmResponse created;
+    auto made = first->admin()->CreateFirm(as(first->admin_key()).get(), firm, &created);
+    ASSERT_TRUE(made.ok()) << made.error_message();
+    api_key = created.api_key();
+    for (const auto& id : kStaff) {
+      v1::UpsertStaffRequest req;
+      req.mutable_staff()->set_id(id);
+      req.mutable_staff()->set_time_zone("Europe/Belfast");
+      req.mutable_staff()->set_capacity(60);
+      auto* skill = req.mutable_staff()->add_skills();
+      skill->set_skill("doc-review");
+      skill->set_proficiency(3);
+      req.set_issue_token(true);
+      v1::UpsertStaffResponse resp;
+      ASSERT_TRUE(first->admin()->UpsertStaff(as(first->admin_key()).get(), req, &resp).ok());
+      v1::SetAvailabilityRequest avail;
+      avail.set_availability(v1::AVAILABILITY_AVAILABLE);
+      v1::SetAvailabilityResponse ignored;
+      ASSERT_TRUE(
+          first->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
+    }
+    for (int i = 0; i < kTasks; ++i) ids.push_back(submit(*first, api_key, i));
+    ASSERT_EQ(settled(*first, api_key, ids).size(), ids.size());
+    EXPECT_EQ(first->node().router()->consumed(), static_cast<uint64_t>(kTasks));
+  }
+
+  // A router in a group that never committed anything starts where Redis says: nothing to read.
+  {
+    auto second = node("routers-b");
+    ids.push_back(submit(*second, api_key, kTasks));
+    for (int i = 0; i < 150 && second->node().router()->consumed() == 0; ++i) {
+      std::this_thread::sleep_for(100ms);  // the mock cluster's first group join takes ~3 s
+    }
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(second->node().router()->consumed(), 1u)
+        << "the new router must read only the new record, not those Redis has results for";
+  }
+
+  // Redis forgot how far routing got (as after losing its last writes): the next router replays
+  // every record, recognises each task as routed, and offers none of them again.
+  ASSERT_TRUE(redis_client->command({"DEL", keys::offsets("default")}).has_value());
+  auto third = node("routers-c");
+  for (int i = 0; i < 150 && third->node().router()->consumed() < kTasks + 1; ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(third->node().router()->consumed(), static_cast<uint64_t>(kTasks + 1)) << "replayed";
+  EXPECT_EQ(third->node().router()->routed(), 0u) << "a replay must not route again";
+
+  auto tasks = settled(*third, api_key, ids);
+  ASSERT_EQ(tasks.size(), ids.size());
+  std::map<std::string, int> offered_to;
+  for (const auto& [id, t] : tasks) {
+    int offers = 0;
+    for (const auto& h : t.history()) offers += h.status() == v1::TASK_STATUS_OFFERED;
+    EXPECT_EQ(offers, 1) << id << " was offered " << offers << " times";
+    ++offered_to[t.staff_id()];
+  }
+  for (const auto& staff : kStaff) {
+    EXPECT_EQ(load_of(staff), offered_to[staff]) << staff << "'s load disagrees with the offers";
+  }
+}
+
+}  // namespace
+}  // namespace lexroute
