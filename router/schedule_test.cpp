@@ -1,0 +1,3 @@
+#include "router/schedule.h"
+
+#include <gtest/gtest.h>
