@@ -24,6 +24,28 @@ int firm_create(const Connection& conn, const std::string& firm_id, const std::s
   return 0;
 }
 
+int pool_configure(const Connection& conn, const std::string& pool, const std::string& strategy) {
+  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  v1::ConfigurePoolRequest request;
+  request.set_pool(pool);
+  std::string name = "BALANCE_STRATEGY_";
+  for (char c : strategy) name += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  v1::BalanceStrategy parsed;
+  if (!v1::BalanceStrategy_Parse(name, &parsed)) {
+    std::cerr << "configure-pool: --strategy must be least-loaded, longest-idle or round-robin\n";
+    return 2;
+  }
+  request.set_strategy(parsed);
+  v1::ConfigurePoolResponse response;
+  auto status = stub->ConfigurePool(call_context(conn.secret).get(), request, &response);
+  if (!status.ok()) {
+    std::cerr << "configure-pool: " << describe(status) << "\n";
+    return 1;
+  }
+  std::cout << "pool " << response.pool() << ": " << strategy << "\n";
+  return 0;
+}
+
 int staff_load(const Connection& conn, const std::string& path, const std::string& tokens_out) {
   std::ifstream in(path);
   if (!in) {

@@ -15,12 +15,14 @@ int submit_file(const Connection& conn, const std::string& path, int concurrency
                 const std::string& ids_out);
 
 int task_get(const Connection& conn, const std::string& task_id, bool json);
+int task_explain(const Connection& conn, const std::string& task_id);
 int task_cancel(const Connection& conn, const std::string& task_id, const std::string& reason);
 // Follows the tasks listed in `ids_file` until all are terminal or `timeout_s` passes, printing
 // progress; the last line counts them.
 int task_wait(const Connection& conn, const std::string& ids_file, int timeout_s);
 
 int firm_create(const Connection& conn, const std::string& firm_id, const std::string& name);
+int pool_configure(const Connection& conn, const std::string& pool, const std::string& strategy);
 // One Staff per line (protobuf JSON); writes "staff_id token" lines to `tokens_out`.
 int staff_load(const Connection& conn, const std::string& path, const std::string& tokens_out);
 

@@ -18,7 +18,9 @@ std::string env_or(const char* name, std::string fallback = {}) {
 
 struct SubmitFlags {
   std::string file, ids_out, matter, kind = "document-review", deadline, payload_ref, pool, key;
-  std::vector<std::string> skills;
+  std::vector<std::string> skills, languages, regions, parties;
+  std::string jurisdiction, vendor;
+  int tier = 0;
   int priority = 5, effort = 30, concurrency = 8;
   int due_in_hours = 48;
 };
@@ -73,6 +75,12 @@ int main(int argc, char** argv) {
   submit->add_option("--payload-ref", sf.payload_ref, "URI of the document in the firm's store");
   submit->add_option("--pool", sf.pool, "Target pool (default: default)");
   submit->add_option("--idempotency-key", sf.key, "Same key, same task");
+  submit->add_option("--language", sf.languages, "Language needed (repeatable)");
+  submit->add_option("--jurisdiction", sf.jurisdiction, "Bar admission needed, e.g. us-ny");
+  submit->add_option("--tier", sf.tier, "Confidentiality tier 0-4");
+  submit->add_option("--region", sf.regions, "Allowed data-residency region (repeatable)");
+  submit->add_option("--party", sf.parties, "Party named on the task (repeatable)");
+  submit->add_option("--vendor", sf.vendor, "Only staff of this vendor");
 
   auto* task = app.add_subcommand("task", "Follow or cancel tasks");
   task->require_subcommand(1);
@@ -87,6 +95,8 @@ int main(int argc, char** argv) {
   auto* cancel = task->add_subcommand("cancel", "Cancel a task");
   cancel->add_option("id", task_id)->required();
   cancel->add_option("--reason", reason);
+  auto* explain = task->add_subcommand("explain", "Why the task went where it went");
+  explain->add_option("id", task_id)->required();
   auto* wait = task->add_subcommand("wait", "Follow tasks until all are done");
   wait->add_option("--ids", ids_file, "File with one task id per line")->required();
   wait->add_option("--timeout", timeout_s, "Seconds")->capture_default_str();
@@ -106,6 +116,12 @@ int main(int argc, char** argv) {
   auto* staff = admin->add_subcommand("load-staff", "Add or update staff from JSON lines");
   staff->add_option("file", staff_file)->required();
   staff->add_option("--tokens-out", tokens_out, "Issue staff tokens and write them here");
+
+  std::string pool_name, strategy = "least-loaded";
+  auto* pool_cmd = admin->add_subcommand("configure-pool", "Set how a pool balances work");
+  pool_cmd->add_option("pool", pool_name)->required();
+  pool_cmd->add_option("--strategy", strategy, "least-loaded, longest-idle or round-robin")
+      ->capture_default_str();
 
   std::string tokens_file;
   int think_ms = 50, seconds = 0;
@@ -156,6 +172,12 @@ int main(int argc, char** argv) {
     }
     spec->set_payload_ref(sf.payload_ref);
     spec->set_pool(sf.pool);
+    for (const auto& l : sf.languages) spec->add_languages(l);
+    spec->set_jurisdiction(sf.jurisdiction);
+    spec->set_confidentiality_tier(sf.tier);
+    for (const auto& r : sf.regions) spec->add_allowed_regions(r);
+    for (const auto& p : sf.parties) spec->add_parties(p);
+    spec->set_vendor(sf.vendor);
     request.set_idempotency_key(sf.key);
     return submit_one(conn, request);
   }
@@ -163,6 +185,7 @@ int main(int argc, char** argv) {
     conn.secret = api_key;
     if (get->parsed()) return task_get(conn, task_id, json);
     if (cancel->parsed()) return task_cancel(conn, task_id, reason);
+    if (explain->parsed()) return task_explain(conn, task_id);
     if (wait->parsed()) return task_wait(conn, ids_file, timeout_s);
   }
   if (admin->parsed()) {
@@ -173,6 +196,7 @@ int main(int argc, char** argv) {
     conn.secret = admin_key;
     if (firm->parsed()) return firm_create(conn, firm_id, firm_name);
     if (staff->parsed()) return staff_load(conn, staff_file, tokens_out);
+    if (pool_cmd->parsed()) return pool_configure(conn, pool_name, strategy);
   }
   if (worker->parsed())
     return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);

@@ -1,6 +1,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -58,6 +59,40 @@ int task_get(const Connection& conn, const std::string& task_id, bool json) {
     std::cout << out;
   } else {
     print_task(task);
+  }
+  return 0;
+}
+
+int task_explain(const Connection& conn, const std::string& task_id) {
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  v1::GetTaskRequest request;
+  request.set_task_id(task_id);
+  v1::RoutingDecision d;
+  auto status = stub->ExplainTask(call_context(conn.secret).get(), request, &d);
+  if (!status.ok()) {
+    std::cerr << "task explain: " << describe(status) << "\n";
+    return 1;
+  }
+  std::cout << "decided  " << TimeUtil::ToString(d.at()) << "\n"
+            << "outcome  " << d.outcome()
+            << (d.chosen_staff_id().empty() ? "" : " to " + d.chosen_staff_id()) << "\n"
+            << "reason   " << d.reason() << "\n";
+  if (d.has_expected_start()) {
+    std::cout << "expected " << TimeUtil::ToString(d.expected_start()) << "\n";
+  }
+  if (d.sla_at_risk()) std::cout << "SLA      at risk\n";
+  std::cout << "staff    " << d.staff_considered() << " in pool, " << d.staff_examined()
+            << " examined\n";
+  for (const auto& c : d.removed_by()) {
+    std::cout << "  removed by " << c.constraint() << ": " << c.removed() << "\n";
+  }
+  if (d.top_candidates_size() > 0) {
+    std::printf("  %-20s %7s %8s %5s %9s %7s\n", "candidate", "score", "affinity", "fit",
+                "shift_fit", "balance");
+  }
+  for (const auto& c : d.top_candidates()) {
+    std::printf("  %-20s %7.2f %8.2f %5.2f %9.2f %7.2f\n", c.staff_id().c_str(), c.score(),
+                c.affinity(), c.fit(), c.shift_fit(), c.balance());
   }
   return 0;
 }

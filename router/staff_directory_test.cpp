@@ -5,12 +5,25 @@
 namespace lexroute {
 namespace {
 
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
 StaffProfile reviewer(std::string id, int review_level, int capacity = 2) {
-  return StaffProfile{std::move(id), "default", capacity, {{"doc-review", review_level}}};
+  StaffProfile p;
+  p.id = std::move(id);
+  p.pool = "default";
+  p.capacity = capacity;
+  p.skills = {{"doc-review", review_level}};
+  return p;
 }
 
 TaskRequirements review_task(int min_level) {
-  return TaskRequirements{"default", {{"doc-review", min_level}}, {}};
+  TaskRequirements t;
+  t.pool = "default";
+  t.skills = {{"doc-review", min_level}};
+  t.firm = "acme";
+  t.matter = "m-1";
+  t.effort_minutes = 30;
+  return t;
 }
 
 class StaffDirectoryTest : public ::testing::Test {
@@ -20,72 +33,147 @@ class StaffDirectoryTest : public ::testing::Test {
     dir.upsert(std::move(p));
     dir.set_state(id, s);
   }
+  std::vector<std::string> pick(const TaskRequirements& t) { return dir.candidates(t, kNow, 10); }
   StaffDirectory dir;
 };
 
 TEST_F(StaffDirectoryTest, SkillBelowMinimumIsNotACandidate) {
   add(reviewer("ana", 2));
   add(reviewer("raj", 3));
-  EXPECT_EQ(dir.candidates(review_task(3), 10), std::vector<std::string>{"raj"});
-}
-
-TEST_F(StaffDirectoryTest, MissingSkillIsNotACandidate) {
-  add(StaffProfile{"tom", "default", 2, {{"transcription", 5}}});
-  EXPECT_TRUE(dir.candidates(review_task(1), 10).empty());
+  EXPECT_EQ(pick(review_task(3)), std::vector<std::string>{"raj"});
 }
 
 TEST_F(StaffDirectoryTest, EveryRequiredSkillMustBeMet) {
-  add(StaffProfile{"both", "default", 2, {{"doc-review", 3}, {"privilege", 4}}});
-  add(StaffProfile{"one", "default", 2, {{"doc-review", 5}}});
-  TaskRequirements task{"default", {{"doc-review", 3}, {"privilege", 2}}, {}};
-  EXPECT_EQ(dir.candidates(task, 10), std::vector<std::string>{"both"});
+  StaffProfile both = reviewer("both", 3);
+  both.skills.push_back({"privilege", 4});
+  add(both);
+  add(reviewer("one", 5));
+  TaskRequirements task = review_task(3);
+  task.skills.push_back({"privilege", 2});
+  EXPECT_EQ(pick(task), std::vector<std::string>{"both"});
 }
 
-TEST_F(StaffDirectoryTest, OfflineOnBreakAndFullStaffAreSkipped) {
+TEST_F(StaffDirectoryTest, OfflineOnBreakAndFullStaffAreSkippedAndCounted) {
   add(reviewer("off", 5), {Availability::kOffline, 0});
   add(reviewer("break", 5), {Availability::kOnBreak, 0});
   add(reviewer("full", 5, 2), {Availability::kAvailable, 2});
   add(reviewer("free", 5, 2), {Availability::kAvailable, 1});
-  EXPECT_EQ(dir.candidates(review_task(1), 10), std::vector<std::string>{"free"});
+  Decision d = dir.decide(review_task(1), kNow, BalanceStrategy::kLeastLoaded);
+  ASSERT_EQ(d.ranked.size(), 1u);
+  EXPECT_EQ(d.ranked[0].staff_id, "free");
+  EXPECT_EQ(d.removed[static_cast<size_t>(Constraint::kAvailable)], 2u);
+  EXPECT_EQ(d.removed[static_cast<size_t>(Constraint::kCapacity)], 1u);
 }
 
-TEST_F(StaffDirectoryTest, OtherPoolAndExcludedStaffAreSkipped) {
-  add(StaffProfile{"elsewhere", "surge", 2, {{"doc-review", 5}}});
-  add(reviewer("rejected", 5));
-  add(reviewer("ok", 5));
-  TaskRequirements task = review_task(1);
-  task.excluded_staff.insert("rejected");
-  EXPECT_EQ(dir.candidates(task, 10), std::vector<std::string>{"ok"});
-}
-
-TEST_F(StaffDirectoryTest, LeastLoadedThenLeastOverQualifiedFirst) {
+TEST_F(StaffDirectoryTest, OverQualificationWeighsMoreThanLoad) {
+  // fit: junior 1.0, senior 0.25 (3 levels above); balance: idle 1.0, half-loaded 0.5.
+  // 2*1.0 + 0.5 (busy junior) beats 2*0.25 + 1.0 (idle senior): seniors stay free for work
+  // only they can do.
   add(reviewer("busy-junior", 2, 4), {Availability::kAvailable, 2});
   add(reviewer("idle-senior", 5, 4), {Availability::kAvailable, 0});
   add(reviewer("idle-junior", 2, 4), {Availability::kAvailable, 0});
-  EXPECT_EQ(dir.candidates(review_task(2), 10),
-            (std::vector<std::string>{"idle-junior", "idle-senior", "busy-junior"}));
+  EXPECT_EQ(pick(review_task(2)),
+            (std::vector<std::string>{"idle-junior", "busy-junior", "idle-senior"}));
 }
 
-TEST_F(StaffDirectoryTest, LimitCutsTheList) {
-  for (int i = 0; i < 20; ++i) add(reviewer("s" + std::to_string(i), 3));
-  EXPECT_EQ(dir.candidates(review_task(1), 5).size(), 5u);
+TEST_F(StaffDirectoryTest, LeastLoadedAmongEquals) {
+  add(reviewer("half", 3, 4), {Availability::kAvailable, 2});
+  add(reviewer("idle", 3, 4), {Availability::kAvailable, 0});
+  add(reviewer("quarter", 3, 4), {Availability::kAvailable, 1});
+  EXPECT_EQ(pick(review_task(3)), (std::vector<std::string>{"idle", "quarter", "half"}));
 }
 
-TEST_F(StaffDirectoryTest, QualifiedCountIgnoresStateButNotSkills) {
-  add(reviewer("off", 4), {Availability::kOffline, 0});
-  add(reviewer("full", 4, 1), {Availability::kAvailable, 1});
+TEST_F(StaffDirectoryTest, MatterAffinityOutweighsBalance) {
+  add(reviewer("knows-it", 3, 4), {Availability::kAvailable, 2});
+  add(reviewer("stranger", 3, 4), {Availability::kAvailable, 0});
+  dir.note_offer("knows-it", review_task(3), kNow - absl::Minutes(30));
+  Decision d = dir.decide(review_task(3), kNow, BalanceStrategy::kLeastLoaded);
+  ASSERT_EQ(d.ranked.size(), 2u);
+  EXPECT_EQ(d.ranked[0].staff_id, "knows-it");
+  EXPECT_EQ(d.ranked[0].affinity, 1.0);
+  EXPECT_EQ(d.ranked[1].affinity, 0.0);
+}
+
+TEST_F(StaffDirectoryTest, NotEnoughShiftLeftLosesToSomeoneWhoHasIt) {
+  // Both work 09:00-17:00 UTC; "leaving" ends at 17:00, "staying" has a late shift to 22:00.
+  auto weekly = [](int end_hour) {
+    std::vector<WeeklyShift> s;
+    for (auto d : {absl::Weekday::monday, absl::Weekday::tuesday, absl::Weekday::wednesday,
+                   absl::Weekday::thursday, absl::Weekday::friday, absl::Weekday::saturday,
+                   absl::Weekday::sunday}) {
+      s.push_back({d, 9 * 60, end_hour * 60});
+    }
+    return s;
+  };
+  StaffProfile leaving = reviewer("leaving", 3);
+  leaving.schedule = *Schedule::create("UTC", weekly(17), {});
+  StaffProfile staying = reviewer("staying", 5);  // over-qualified, but has the time
+  staying.schedule = *Schedule::create("UTC", weekly(22), {});
+  add(leaving);
+  add(staying);
+  TaskRequirements task = review_task(3);
+  task.effort_minutes = 120;
+  absl::Time ten_to_five = absl::FromCivil(absl::CivilMinute(2027, 1, 15, 16, 50), absl::UTCTimeZone());
+  Decision d = dir.decide(task, ten_to_five, BalanceStrategy::kLeastLoaded);
+  ASSERT_EQ(d.ranked.size(), 2u);
+  EXPECT_EQ(d.ranked[0].staff_id, "staying");
+  EXPECT_NEAR(d.ranked[1].shift_fit, 10.0 / 120.0, 1e-9);
+}
+
+TEST_F(StaffDirectoryTest, RoundRobinPrefersWhoWasOfferedLeastRecently) {
+  add(reviewer("a", 3));
+  add(reviewer("b", 3));
+  dir.note_offer("a", review_task(3) /* same matter for both: no affinity edge */, kNow);
+  dir.note_offer("b", review_task(3), kNow - absl::Minutes(40));
+  TaskRequirements other = review_task(3);
+  other.matter = "m-2";
+  Decision d = dir.decide(other, kNow, BalanceStrategy::kRoundRobin);
+  ASSERT_EQ(d.ranked.size(), 2u);
+  EXPECT_EQ(d.ranked[0].staff_id, "b");
+}
+
+TEST_F(StaffDirectoryTest, NobodyQualifiedNamesTheConstraintThatLeftNobody) {
+  StaffProfile us = reviewer("us", 4);
+  us.region = "us";
+  StaffProfile uk = reviewer("uk", 4);
+  uk.region = "uk";
+  add(us);
+  add(uk);
   add(reviewer("junior", 1));
-  EXPECT_EQ(dir.count_qualified(review_task(3)), 2u);
-  EXPECT_TRUE(dir.candidates(review_task(3), 10).empty());
-  EXPECT_TRUE(dir.anyone_has_room()) << "junior has room";
+  TaskRequirements task = review_task(3);
+  task.allowed_regions = {"eu"};
+  Decision d = dir.decide(task, kNow, BalanceStrategy::kLeastLoaded);
+  EXPECT_TRUE(d.ranked.empty());
+  EXPECT_EQ(d.qualified, 0u);
+  ASSERT_TRUE(d.blocking.has_value());
+  EXPECT_EQ(*d.blocking, Constraint::kResidency);
+  EXPECT_EQ(d.removed[static_cast<size_t>(Constraint::kSkills)], 1u);
+  EXPECT_EQ(d.removed[static_cast<size_t>(Constraint::kResidency)], 2u);
 }
 
-TEST_F(StaffDirectoryTest, EligibleAgreesWithCandidates) {
-  add(reviewer("a", 3), {Availability::kAvailable, 2});
-  add(reviewer("b", 3), {Availability::kAvailable, 1});
-  EXPECT_FALSE(dir.eligible("a", review_task(1)));
-  EXPECT_TRUE(dir.eligible("b", review_task(1)));
-  EXPECT_FALSE(dir.eligible("nobody", review_task(1)));
+TEST_F(StaffDirectoryTest, UnknownSkillBlocksOnSkills) {
+  add(reviewer("a", 5));
+  TaskRequirements task = review_task(1);
+  task.skills = {{"tax-law", 1}};
+  Decision d = dir.decide(task, kNow, BalanceStrategy::kLeastLoaded);
+  EXPECT_EQ(d.blocking, Constraint::kSkills);
+  EXPECT_EQ(d.removed[static_cast<size_t>(Constraint::kSkills)], 1u);
+}
+
+TEST_F(StaffDirectoryTest, WaitingTaskLearnsWhenTheEarliestShiftStarts) {
+  StaffProfile night = reviewer("night", 3);
+  night.schedule = *Schedule::create("Asia/Manila", {{absl::Weekday::friday, 22 * 60, 6 * 60}}, {});
+  add(night);
+  // Friday 12:00 UTC is 20:00 in Manila: two hours before the shift.
+  absl::Time noon = absl::FromCivil(absl::CivilMinute(2027, 1, 15, 12, 0), absl::UTCTimeZone());
+  Decision d = dir.decide(review_task(3), noon, BalanceStrategy::kLeastLoaded);
+  EXPECT_TRUE(d.ranked.empty());
+  EXPECT_EQ(d.qualified, 1u);
+  EXPECT_EQ(d.removed[static_cast<size_t>(Constraint::kOnShift)], 1u);
+  ASSERT_TRUE(d.expected_start.has_value());
+  EXPECT_EQ(*d.expected_start, noon + absl::Hours(2));
+  EXPECT_EQ(dir.candidates(review_task(3), noon + absl::Hours(2)),
+            std::vector<std::string>{"night"});
 }
 
 }  // namespace

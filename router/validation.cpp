@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "router/roster.h"
 #include "router/text.h"
 
 namespace lexroute {
@@ -104,6 +105,37 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
                 "store, never document content",
                 "spec.payload_ref");
   }
+  if (spec.confidentiality_tier() < 0 || spec.confidentiality_tier() > 4) {
+    return fail(Errc::kInvalidArgument,
+                cat("confidentiality_tier must be 0 to 4, got ", spec.confidentiality_tier()),
+                "spec.confidentiality_tier");
+  }
+  for (int i = 0; i < spec.languages_size(); ++i) {
+    if (!is_valid_name(spec.languages(i))) {
+      return fail(Errc::kInvalidArgument, "language must be a code such as 'es' or 'pt-br'",
+                  cat("spec.languages[", i, "]"));
+    }
+  }
+  for (int i = 0; i < spec.allowed_regions_size(); ++i) {
+    if (!is_valid_name(spec.allowed_regions(i))) {
+      return fail(Errc::kInvalidArgument, "region must be a name such as 'eu' or 'us'",
+                  cat("spec.allowed_regions[", i, "]"));
+    }
+  }
+  if (!spec.jurisdiction().empty() && !is_valid_name(spec.jurisdiction())) {
+    return fail(Errc::kInvalidArgument, "jurisdiction must be a code such as 'us-ny'",
+                "spec.jurisdiction");
+  }
+  for (int i = 0; i < spec.parties_size(); ++i) {
+    if (spec.parties(i).empty() || spec.parties(i).size() > 200) {
+      return fail(Errc::kInvalidArgument, "party must be 1 to 200 characters",
+                  cat("spec.parties[", i, "]"));
+    }
+  }
+  if (!spec.vendor().empty() && !is_valid_name(spec.vendor())) {
+    return fail(Errc::kInvalidArgument, "vendor must be 1-64 letters, digits, '-', '_' or '.'",
+                "spec.vendor");
+  }
   if (spec.pool().empty()) spec.set_pool(std::string(kDefaultPool));
   if (!is_valid_name(spec.pool())) {
     return fail(Errc::kInvalidArgument, "pool must be 1-64 letters, digits, '-', '_' or '.'",
@@ -158,6 +190,17 @@ Result<void> validate_staff(v1::Staff& staff) {
                   field + ".skill");
     }
   }
+  if (staff.clearance() < 0 || staff.clearance() > 4) {
+    return fail(Errc::kInvalidArgument, cat("clearance must be 0 to 4, got ", staff.clearance()),
+                "staff.clearance");
+  }
+  if (!staff.vendor().empty() && !is_valid_name(staff.vendor())) {
+    return fail(Errc::kInvalidArgument, "vendor must be 1-64 letters, digits, '-', '_' or '.'",
+                "staff.vendor");
+  }
+  // Shifts, exceptions and walls are checked by building the router's view of the profile.
+  auto profile = profile_from(staff);
+  if (!profile) return std::unexpected(profile.error());
   if (staff.pool().empty()) staff.set_pool(std::string(kDefaultPool));
   if (!is_valid_name(staff.pool())) {
     return fail(Errc::kInvalidArgument, "pool must be 1-64 letters, digits, '-', '_' or '.'",

@@ -60,4 +60,34 @@ grpc::Status AdminService::UpsertStaff(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status AdminService::ConfigurePool(grpc::ServerContext* context,
+                                         const v1::ConfigurePoolRequest* request,
+                                         v1::ConfigurePoolResponse* response) {
+  auto ok = authorize(context);
+  if (!ok) return to_grpc_status(ok.error(), context);
+  std::string pool = request->pool().empty() ? std::string(kDefaultPool) : request->pool();
+  if (!is_valid_name(pool)) {
+    return to_grpc_status(
+        {Errc::kInvalidArgument, "pool must be 1-64 letters, digits, '-', '_' or '.'", "pool"},
+        context);
+  }
+  const char* name = nullptr;
+  switch (request->strategy()) {
+    case v1::BALANCE_STRATEGY_LEAST_LOADED: name = "least-loaded"; break;
+    case v1::BALANCE_STRATEGY_LONGEST_IDLE: name = "longest-idle"; break;
+    case v1::BALANCE_STRATEGY_ROUND_ROBIN: name = "round-robin"; break;
+    default:
+      return to_grpc_status({Errc::kInvalidArgument,
+                             "strategy must be LEAST_LOADED, LONGEST_IDLE or ROUND_ROBIN",
+                             "strategy"},
+                            context);
+  }
+  auto saved = staff_.set_strategy(pool, name);
+  if (!saved) return to_grpc_status(saved.error(), context);
+  LOG_INFO("admin", "pool=", pool, " strategy ", name);
+  response->set_pool(pool);
+  response->set_strategy(request->strategy());
+  return grpc::Status::OK;
+}
+
 }  // namespace lexroute

@@ -97,20 +97,39 @@ grpc::Status IntakeService::SubmitTask(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::GetTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
-                                    v1::Task* response) {
+Result<v1::Task> IntakeService::own_task(const std::string& firm, const std::string& task_id) {
+  if (task_id.empty()) return fail(Errc::kInvalidArgument, "task_id is required", "task_id");
+  auto task = tasks_.get(task_id);
+  // Another firm's task is indistinguishable from one that does not exist.
+  if (task && task->firm_id() != firm) {
+    return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  }
+  return task;
+}
+
+grpc::Status IntakeService::GetTask(grpc::ServerContext* context,
+                                    const v1::GetTaskRequest* request, v1::Task* response) {
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
-  if (request->task_id().empty()) {
-    return to_grpc_status({Errc::kInvalidArgument, "task_id is required", "task_id"}, context);
-  }
-  auto task = tasks_.get(request->task_id());
-  // Another firm's task is indistinguishable from one that does not exist.
-  if (task && task->firm_id() != *firm) {
-    task = fail(Errc::kNotFound, "no task " + request->task_id(), "task_id");
-  }
+  auto task = own_task(*firm, request->task_id());
   if (!task) return to_grpc_status(task.error(), context);
   *response = std::move(*task);
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::ExplainTask(grpc::ServerContext* context,
+                                        const v1::GetTaskRequest* request,
+                                        v1::RoutingDecision* response) {
+  auto firm = authenticate(context);
+  if (!firm) return to_grpc_status(firm.error(), context);
+  auto task = own_task(*firm, request->task_id());
+  if (!task) return to_grpc_status(task.error(), context);
+  if (!task->has_last_decision()) {
+    return to_grpc_status({Errc::kFailedPrecondition,
+                           "task " + request->task_id() + " has not been routed yet", ""},
+                          context);
+  }
+  *response = task->last_decision();
   return grpc::Status::OK;
 }
 

@@ -22,12 +22,15 @@ class IntakeService final : public v1::TaskIntake::Service {
                        v1::Task* response) override;
   grpc::Status CancelTask(grpc::ServerContext* context, const v1::CancelTaskRequest* request,
                           v1::Task* response) override;
+  grpc::Status ExplainTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
+                           v1::RoutingDecision* response) override;
 
  private:
   Result<std::string> authenticate(grpc::ServerContext* context);
   Result<v1::SubmitTaskResponse> submit(const std::string& firm,
                                         const v1::SubmitTaskRequest& request);
   Result<void> publish(const v1::TaskSubmitted& task);
+  Result<v1::Task> own_task(const std::string& firm, const std::string& task_id);
 
   TaskStore& tasks_;
   CredentialStore& credentials_;

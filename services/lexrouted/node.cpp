@@ -38,8 +38,8 @@ Result<void> write_secret_file(const std::filesystem::path& path, const std::str
 
 }  // namespace
 
-Result<std::unique_ptr<Node>> Node::start(Config config) {
-  std::unique_ptr<Node> node(new Node(std::move(config)));
+Result<std::unique_ptr<Node>> Node::start(Config config, const Clock* clock) {
+  std::unique_ptr<Node> node(new Node(std::move(config), clock));
   if (auto b = node->start_backends(); !b) return std::unexpected(b.error());
   if (auto s = node->start_services(); !s) return std::unexpected(s.error());
   if (auto r = node->write_ready_file(); !r) return std::unexpected(r.error());

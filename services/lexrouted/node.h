@@ -22,7 +22,9 @@ namespace lexroute {
 // end-to-end tests both build one; it owns everything it starts and stops it in order.
 class Node {
  public:
-  static Result<std::unique_ptr<Node>> start(Config config);
+  // `clock`: what the services read time from (tests pass a ManualClock); the system clock
+  // when null. It must outlive the node.
+  static Result<std::unique_ptr<Node>> start(Config config, const Clock* clock = nullptr);
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -41,13 +43,15 @@ class Node {
   RouterService* router() { return router_.get(); }
 
  private:
-  explicit Node(Config config) : config_(std::move(config)) {}
+  Node(Config config, const Clock* clock)
+      : config_(std::move(config)), clock_(clock ? *clock : system_clock_) {}
   Result<void> start_backends();
   Result<void> start_services();
   Result<void> write_ready_file() const;
 
   Config config_;
-  SystemClock clock_;
+  SystemClock system_clock_;
+  const Clock& clock_;
   std::unique_ptr<RedisProcess> redis_process_;
   std::unique_ptr<EmbeddedKafka> embedded_kafka_;
   std::unique_ptr<RedisClient> redis_;

@@ -28,6 +28,7 @@ inline std::string roster(std::string_view pool) { return pool_prefix(pool) + "r
 inline std::string roster_version(std::string_view pool) {
   return pool_prefix(pool) + "roster-version";
 }
+inline std::string pool_settings(std::string_view pool) { return pool_prefix(pool) + "settings"; }
 inline std::string availability(std::string_view pool) {
   return pool_prefix(pool) + "availability";
 }

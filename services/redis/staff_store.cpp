@@ -23,15 +23,6 @@ Availability availability_from_name(std::string_view name) {
   return Availability::kOffline;
 }
 
-StaffProfile to_profile(const v1::Staff& staff) {
-  StaffProfile p;
-  p.id = staff.id();
-  p.pool = staff.pool();
-  p.capacity = staff.capacity();
-  for (const auto& s : staff.skills()) p.skills.push_back({s.skill(), s.proficiency()});
-  return p;
-}
-
 Result<void> StaffStore::upsert(const v1::Staff& staff) {
   const std::string& pool = staff.pool();
   auto replies = redis_.pipeline({
@@ -89,6 +80,20 @@ Result<std::vector<std::string>> StaffStore::pools() {
 Result<void> StaffStore::register_pool(const std::string& pool) {
   auto reply = redis_.command({"SADD", keys::pools(), pool});
   if (!reply) return std::unexpected(reply.error());
+  return {};
+}
+
+Result<std::string> StaffStore::strategy(const std::string& pool) {
+  auto reply = redis_.command({"HGET", keys::pool_settings(pool), "strategy"});
+  if (!reply) return std::unexpected(reply.error());
+  return reply->is_nil() ? std::string("least-loaded") : reply->str;
+}
+
+Result<void> StaffStore::set_strategy(const std::string& pool, const std::string& strategy) {
+  auto replies = redis_.pipeline({{"HSET", keys::pool_settings(pool), "strategy", strategy},
+                                  {"INCR", keys::roster_version(pool)},
+                                  {"SADD", keys::pools(), pool}});
+  if (!replies) return std::unexpected(replies.error());
   return {};
 }
 

@@ -25,6 +25,9 @@ class StaffStore {
   Result<std::vector<std::string>> pools();
   // Lists a pool that has tasks but perhaps no staff yet, so its stored offsets are found.
   Result<void> register_pool(const std::string& pool);
+  // How the pool breaks ties: "least-loaded" (default), "longest-idle" or "round-robin".
+  Result<std::string> strategy(const std::string& pool);
+  Result<void> set_strategy(const std::string& pool, const std::string& strategy);
 
   Result<std::unordered_map<std::string, StaffState>> states(const std::string& pool);
   Result<void> set_availability(const std::string& pool, const std::string& staff_id,
@@ -40,8 +43,5 @@ class StaffStore {
 
 const char* availability_name(Availability a);
 Availability availability_from_name(std::string_view name);
-
-// The routing core's view of a roster entry.
-StaffProfile to_profile(const v1::Staff& staff);
 
 }  // namespace lexroute

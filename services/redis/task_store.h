@@ -47,6 +47,7 @@ class TaskStore {
     std::string reason;        // why it waits or is unroutable
     std::string offset_field;  // "<topic>/<partition>" when the task came from Kafka
     int64_t next_offset = 0;
+    std::string decision;            // serialized v1::RoutingDecision, kept for ExplainTask
   };
   Result<RouteOutcome> route(const RouteAttempt& attempt);
   // Waiting tasks of a pool, the longest-waiting (after priority) first.

@@ -1,7 +1,11 @@
 #include "services/router/router_service.h"
 
+#include <absl/strings/str_format.h>
+#include <absl/time/clock.h>
+
 #include <algorithm>
 
+#include "router/roster.h"
 #include "router/text.h"
 #include "services/common/log.h"
 #include "services/kafka/topics.h"
@@ -21,22 +25,44 @@ std::string offset_field(const std::string& topic, int32_t partition) {
   return cat(topic, "/", partition);
 }
 
-std::string describe_skills(const TaskRequirements& req) {
-  std::string out;
-  for (const auto& s : req.skills) {
-    if (!out.empty()) out += ", ";
-    out += cat(s.skill, ">=", s.proficiency);
-  }
-  return out;
+BalanceStrategy parse_strategy(const std::string& name) {
+  if (name == "longest-idle") return BalanceStrategy::kLongestIdle;
+  if (name == "round-robin") return BalanceStrategy::kRoundRobin;
+  return BalanceStrategy::kLeastLoaded;
 }
 
-TaskRequirements requirements_of(const v1::TaskSubmitted& task) {
-  TaskRequirements req;
-  req.pool = task.spec().pool();
-  for (const auto& s : task.spec().required_skills()) {
-    req.skills.push_back({s.skill(), s.min_proficiency()});
+google::protobuf::Timestamp to_timestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  return ts;
+}
+
+std::string format_utc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+// The decision as ExplainTask shows it, before the outcome is known.
+v1::RoutingDecision to_record(const Decision& d, absl::Time now) {
+  v1::RoutingDecision r;
+  *r.mutable_at() = to_timestamp(now);
+  r.set_staff_considered(static_cast<int32_t>(d.pool_staff));
+  r.set_staff_examined(static_cast<int32_t>(d.examined));
+  for (size_t c = 0; c < kConstraintCount; ++c) {
+    if (d.removed[c] == 0) continue;
+    auto* count = r.add_removed_by();
+    count->set_constraint(constraint_name(static_cast<Constraint>(c)));
+    count->set_removed(static_cast<int32_t>(d.removed[c]));
   }
-  return req;
+  for (const auto& p : d.ranked) {
+    auto* c = r.add_top_candidates();
+    c->set_staff_id(p.staff_id);
+    c->set_score(p.score);
+    c->set_affinity(p.affinity);
+    c->set_fit(p.fit);
+    c->set_shift_fit(p.shift_fit);
+    c->set_balance(p.balance);
+  }
+  return r;
 }
 
 }  // namespace
@@ -102,10 +128,21 @@ Result<void> RouterService::refresh_roster(bool force) {
     if (*version == view.roster_version) continue;
     auto roster = staff_.roster(name);
     if (!roster) return std::unexpected(roster.error());
+    auto strategy = staff_.strategy(name);
+    if (!strategy) return std::unexpected(strategy.error());
     StaffDirectory fresh;
-    for (const auto& s : *roster) fresh.upsert(to_profile(s));
+    for (const auto& s : *roster) {
+      auto profile = profile_from(s);
+      if (!profile) {
+        // Admin validated it on the way in; a record that no longer parses is skipped, loudly.
+        LOG_ERROR("router", "pool=", name, " staff=", s.id(), " unusable: ", profile.error().message);
+        continue;
+      }
+      fresh.upsert(std::move(*profile));
+    }
     view.directory = std::move(fresh);
     view.roster_version = *version;
+    view.strategy = parse_strategy(*strategy);
     LOG_INFO("router", "pool=", name, " roster v", *version, ": ", view.directory.size(), " staff");
   }
   return {};
@@ -115,66 +152,94 @@ Result<void> RouterService::refresh_states() {
   for (auto& [name, view] : pools_) {
     auto states = staff_.states(name);
     if (!states) return std::unexpected(states.error());
-    for (const auto& [id, state] : *states) view.directory.set_state(id, state);
+    absl::Time now = absl::FromChrono(clock_.now());
+    for (const auto& [id, state] : *states) view.directory.set_state(id, state, now);
   }
   return {};
 }
 
 Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_waiting,
                                       const std::string& field, int64_t next_offset) {
-  TaskRequirements req = requirements_of(task);
+  TaskRequirements req = requirements_from(task);
   if (from_waiting) {
     auto excluded = tasks_.excluded_staff(task.task_id());
     if (!excluded) return std::unexpected(excluded.error());
     req.excluded_staff = std::move(*excluded);
   }
+  absl::Time now = absl::FromChrono(clock_.now());
   PoolView* view = &pool(req.pool);
-  size_t qualified = view->directory.count_qualified(req);
-  if (qualified == 0) {
+  Decision d = view->directory.decide(req, now, view->strategy);
+  if (d.qualified == 0) {
     // The roster may have changed since the last look; be sure before calling it unroutable.
-    auto fresh = refresh_roster(true);
-    if (!fresh) return fresh;
+    if (auto fresh = refresh_roster(true); !fresh) return fresh;
     if (auto states = refresh_states(); !states) return states;
     view = &pool(req.pool);
-    qualified = view->directory.count_qualified(req);
+    d = view->directory.decide(req, now, view->strategy);
   }
+  v1::RoutingDecision record = to_record(d, now);
 
   TaskStore::RouteAttempt attempt;
   attempt.task = &task;
   attempt.offset_field = field;
   attempt.next_offset = next_offset;
-  if (qualified > 0) {
-    for (const auto& candidate : view->directory.candidates(req, kCandidatesPerTask)) {
-      attempt.staff_id = candidate;
-      auto outcome = tasks_.route(attempt);
-      if (!outcome) return std::unexpected(outcome.error());
-      const StaffState* known = view->directory.state(candidate);
-      StaffState state = known ? *known : StaffState{};
-      if (*outcome == TaskStore::RouteOutcome::kOffered) {
-        ++state.load;
-        view->directory.set_state(candidate, state);
-        ++routed_;
-        LOG_DEBUG("router", "task=", task.task_id(), " offered to staff=", candidate);
-        return {};
-      }
-      if (*outcome == TaskStore::RouteOutcome::kSkipped) return {};
-      // Our view was stale: Redis says this person has no room. Skip them until the next refresh.
-      const StaffProfile* profile = view->directory.profile(candidate);
-      state.load = profile ? profile->capacity : state.load + 1;
-      view->directory.set_state(candidate, state);
+  for (const auto& candidate : d.ranked) {
+    attempt.staff_id = candidate.staff_id;
+    record.set_chosen_staff_id(candidate.staff_id);
+    record.set_outcome("OFFERED");
+    record.set_reason(cat("highest score ", absl::StrFormat("%.2f", candidate.score), " of ",
+                          d.ranked.size(), " eligible staff scored"));
+    attempt.decision = record.SerializeAsString();
+    auto outcome = tasks_.route(attempt);
+    if (!outcome) return std::unexpected(outcome.error());
+    const StaffState* known = view->directory.state(candidate.staff_id);
+    StaffState state = known ? *known : StaffState{};
+    if (*outcome == TaskStore::RouteOutcome::kOffered) {
+      ++state.load;
+      view->directory.set_state(candidate.staff_id, state, now);
+      view->directory.note_offer(candidate.staff_id, req, now);
+      ++routed_;
+      LOG_DEBUG("router", "task=", task.task_id(), " offered to staff=", candidate.staff_id);
+      return {};
     }
-    if (from_waiting) return {};  // still waiting; nothing to write
-    attempt.staff_id.clear();
-    attempt.reason =
-        cat("all ", qualified, " qualified staff in pool ", req.pool, " are busy or unavailable");
-  } else {
-    attempt.staff_id.clear();
-    attempt.unroutable = true;
-    attempt.reason = req.excluded_staff.empty()
-                         ? cat("no staff in pool ", req.pool, " has ", describe_skills(req))
-                         : cat("every staff member in pool ", req.pool, " with ",
-                               describe_skills(req), " has turned it down");
+    if (*outcome == TaskStore::RouteOutcome::kSkipped) return {};
+    // Our view was stale: Redis says this person has no room. Skip them until the next refresh.
+    const StaffProfile* profile = view->directory.profile(candidate.staff_id);
+    state.load = profile ? profile->capacity : state.load + 1;
+    view->directory.set_state(candidate.staff_id, state, now);
   }
+  record.clear_chosen_staff_id();
+  if (from_waiting && d.qualified > 0) return {};  // still waiting; nothing new to write
+
+  attempt.staff_id.clear();
+  if (d.qualified == 0) {
+    Constraint blocking = d.blocking.value_or(Constraint::kSkills);
+    attempt.unroutable = true;
+    attempt.reason = cat(describe_requirement(blocking, req), ": 0 of ", d.pool_staff,
+                         " staff in pool ", req.pool, " eligible");
+    record.set_outcome("UNROUTABLE");
+  } else {
+    record.set_outcome("WAITING");
+    absl::Duration effort = absl::Minutes(req.effort_minutes);
+    if (d.expected_start && *d.expected_start > now) {
+      *record.mutable_expected_start() = to_timestamp(*d.expected_start);
+      attempt.reason = cat("no qualified staff on shift; the earliest shift starts ",
+                           format_utc(*d.expected_start));
+      record.set_sla_at_risk(*d.expected_start + effort > req.deadline);
+    } else if (d.expected_start) {
+      attempt.reason = cat("all ", d.qualified, " qualified staff in pool ", req.pool,
+                           " are busy or not signed in");
+      record.set_sla_at_risk(now + effort > req.deadline);
+    } else {
+      attempt.reason = "no qualified staff has a shift in the next 14 days";
+      record.set_sla_at_risk(true);
+    }
+    if (record.sla_at_risk()) {
+      attempt.reason += cat("; SLA at risk: deadline ", format_utc(req.deadline));
+      LOG_WARN("router", "task=", task.task_id(), " SLA at risk: ", attempt.reason);
+    }
+  }
+  record.set_reason(attempt.reason);
+  attempt.decision = record.SerializeAsString();
   auto outcome = tasks_.route(attempt);
   if (!outcome) return std::unexpected(outcome.error());
   if (*outcome == TaskStore::RouteOutcome::kUnroutable) {

@@ -12,6 +12,7 @@
 #include "lexroute/v1/task.pb.h"
 #include "router/clock.h"
 #include "router/staff_directory.h"
+#include "router/task_requirements.h"
 #include "services/kafka/consumer.h"
 #include "services/redis/notifier.h"
 #include "services/redis/staff_store.h"
@@ -54,6 +55,7 @@ class RouterService {
   struct PoolView {
     StaffDirectory directory;
     int64_t roster_version = -1;
+    BalanceStrategy strategy = BalanceStrategy::kLeastLoaded;
   };
 
   void run();

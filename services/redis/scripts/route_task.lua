@@ -9,7 +9,7 @@
 -- ARGV: 1 task id, 2 firm, 3 spec, 4 submitted ms, 5 priority, 6 now ms, 7 candidate staff id
 --       ('' for none), 8 offset field ('' when not from Kafka), 9 next offset, 10 status when no
 --       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
---       13 waiting score
+--       13 waiting score, 14 the routing decision (serialized RoutingDecision)
 local task, history = KEYS[1], KEYS[2]
 
 local function store_offset()
@@ -48,7 +48,7 @@ if staff ~= '' then
   end
   redis.call('HINCRBY', KEYS[7], staff, 1)
   redis.call('SADD', KEYS[8], ARGV[1])
-  redis.call('HSET', task, 'staff', staff, 'offered_ms', ARGV[6])
+  redis.call('HSET', task, 'staff', staff, 'offered_ms', ARGV[6], 'decision', ARGV[14])
   redis.call('HINCRBY', task, 'attempts', 1)
   redis.call('ZREM', KEYS[3], ARGV[1])
   transition('OFFERED', ARGV[6], 'router', 'offered to ' .. staff)
@@ -57,6 +57,7 @@ if staff ~= '' then
   return {'OFFERED', staff}
 end
 
+redis.call('HSET', task, 'decision', ARGV[14])
 if ARGV[10] == 'UNROUTABLE' then
   redis.call('ZREM', KEYS[3], ARGV[1])
   transition('UNROUTABLE', ARGV[6], 'router', ARGV[11])
