@@ -19,6 +19,8 @@ constexpr int kMaxStretchDays = 14;
 constexpr int kFirstSearchDays = 2;
 constexpr int kSearchChunkDays = 7;
 
+bool dated_before(const ScheduleException& e, absl::CivilDay d) { return e.date < d; }
+
 struct Interval {
   absl::Time start;
   absl::Time end;
@@ -75,8 +77,7 @@ class WorkingTime {
     const absl::CivilDay from = first - 2;
     const absl::CivilDay to = last + 1;
     const auto exc_begin =
-        std::lower_bound(exceptions_.begin(), exceptions_.end(), from,
-                         [](const ScheduleException& e, absl::CivilDay d) { return e.date < d; });
+        std::lower_bound(exceptions_.begin(), exceptions_.end(), from, dated_before);
     const auto exc_end =
         std::upper_bound(exc_begin, exceptions_.end(), to,
                          [](absl::CivilDay d, const ScheduleException& e) { return d < e.date; });
@@ -228,17 +229,18 @@ std::optional<absl::Time> Schedule::shift_end(absl::Time t) const {
   if (!is_finite(t)) return std::nullopt;
   const absl::CivilDay day = absl::ToCivilDay(t, zone_);
   WorkingTime wt(zone_, shifts_, exceptions_);
+  absl::Time window_end;
   // Usually settled within a day or two; rebuild wider only while the stretch runs on.
   for (int ahead : {2, 8, kMaxStretchDays}) {
     const absl::CivilDay last = day + ahead;
     wt.build(day, last);
     const Interval* iv = wt.containing(t);
     if (iv == nullptr) return std::nullopt;
-    const absl::Time window_end = wt.day_start(last + 1);
+    window_end = wt.day_start(last + 1);
     if (iv->end < window_end) return iv->end;
-    if (ahead == kMaxStretchDays) return window_end;
   }
-  return std::nullopt;  // unreachable
+  // Still working at the cap: report the furthest end that is known to be right.
+  return window_end;
 }
 
 std::optional<absl::Time> Schedule::next_shift_start(absl::Time t, absl::Duration horizon) const {
@@ -270,8 +272,7 @@ std::optional<absl::Time> Schedule::next_shift_start(absl::Time t, absl::Duratio
       // Only kWork exceptions can add time: jump to the next one. One dated `last` may cross
       // midnight into `first`, hence the search from `last`.
       const auto next = std::find_if(
-          std::lower_bound(exceptions_.begin(), exceptions_.end(), last,
-                           [](const ScheduleException& e, absl::CivilDay d) { return e.date < d; }),
+          std::lower_bound(exceptions_.begin(), exceptions_.end(), last, dated_before),
           exceptions_.end(),
           [](const ScheduleException& e) { return e.kind == ScheduleException::Kind::kWork; });
       if (next == exceptions_.end()) return std::nullopt;

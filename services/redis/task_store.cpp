@@ -141,6 +141,8 @@ Result<v1::Task> TaskStore::get(const std::string& task_id) {
       task.set_outcome(value);
     else if (name == "spec")
       task.mutable_spec()->ParseFromString(value);
+    else if (name == "decision")
+      task.mutable_last_decision()->ParseFromString(value);
     else if (name == "submitted_ms" && parse_int(value, &ms))
       *task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(ms);
   }

@@ -14,8 +14,8 @@ Config DevNode::dev_config(const std::string& data_dir) {
   return config;
 }
 
-DevNode::DevNode(Config config) {
-  auto started = Node::start(config);
+DevNode::DevNode(Config config, const Clock* clock) {
+  auto started = Node::start(config, clock);
   if (!started) {
     ADD_FAILURE() << "dev node did not start: " << started.error().message;
     return;

@@ -21,7 +21,7 @@ namespace lexroute::testing {
 class DevNode {
  public:
   explicit DevNode(const std::string& data_dir) : DevNode(dev_config(data_dir)) {}
-  explicit DevNode(Config config);
+  explicit DevNode(Config config, const Clock* clock = nullptr);
   // `lexrouted dev` on a free port; set `redis` and `kafka_brokers` to use ones the test owns.
   static Config dev_config(const std::string& data_dir);
   ~DevNode();
