@@ -3,6 +3,8 @@
 #include <hiredis/hiredis.h>
 #include <poll.h>
 
+#include <utility>
+
 #include "services/common/log.h"
 
 namespace lexroute {
@@ -31,12 +33,37 @@ void Notifier::wait(const std::string& channel, uint64_t seen, std::chrono::mill
   });
 }
 
-void Notifier::bump(const std::string& channel) {
+namespace {
+constexpr size_t kMaxBufferedWakes = 100000;
+
+bool is_wake_channel(const std::string& channel) {
+  return channel.size() > 5 && channel.compare(channel.size() - 5, 5, ":wake") == 0;
+}
+}  // namespace
+
+void Notifier::bump(const std::string& channel, std::string payload) {
   {
     std::lock_guard lock(mutex_);
     ++generations_[channel];
+    if (is_wake_channel(channel)) {
+      WakeBuffer& b = wake_[channel];
+      if (b.messages.size() < kMaxBufferedWakes) {
+        b.messages.push_back(std::move(payload));
+      } else {
+        b.complete = false;
+      }
+    }
   }
   changed_.notify_all();
+}
+
+std::vector<std::string> Notifier::take_wake_messages(const std::string& channel,
+                                                      bool* complete) {
+  std::lock_guard lock(mutex_);
+  WakeBuffer& b = wake_[channel];
+  *complete = b.complete;
+  b.complete = true;
+  return std::exchange(b.messages, {});
 }
 
 void Notifier::run() {
@@ -56,6 +83,7 @@ void Notifier::run() {
       // Anything published while we were away is unknown: tell every waiter to look again.
       std::lock_guard lock(mutex_);
       ++reconnects_;
+      for (auto& [name, buffer] : wake_) buffer.complete = false;
     }
     changed_.notify_all();
     bool healthy = true;
@@ -70,7 +98,8 @@ void Notifier::run() {
         auto* reply = static_cast<redisReply*>(raw);
         // pmessage: ["pmessage", pattern, channel, payload]
         if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4) {
-          bump(std::string(reply->element[2]->str, reply->element[2]->len));
+          bump(std::string(reply->element[2]->str, reply->element[2]->len),
+               std::string(reply->element[3]->str, reply->element[3]->len));
         }
         freeReplyObject(reply);
         raw = nullptr;

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "services/redis/redis_client.h"
 
@@ -30,15 +31,25 @@ class Notifier {
   void wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout);
   void stop();
 
+  // Messages received on a `lx:{pool}:wake` channel since the last call ("free <staff>",
+  // "load <staff>"), oldest first. `complete` is false when some may be missing (the buffer
+  // overflowed or the connection was lost), and the caller should re-read everything.
+  std::vector<std::string> take_wake_messages(const std::string& channel, bool* complete);
+
  private:
   void run();
-  void bump(const std::string& channel);
+  void bump(const std::string& channel, std::string payload);
 
   RedisEndpoint endpoint_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::unordered_map<std::string, uint64_t> generations_;
   uint64_t reconnects_ = 0;
+  struct WakeBuffer {
+    std::vector<std::string> messages;
+    bool complete = false;  // nothing read yet: the first reader re-reads everything
+  };
+  std::unordered_map<std::string, WakeBuffer> wake_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

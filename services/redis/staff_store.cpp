@@ -114,6 +114,26 @@ Result<std::unordered_map<std::string, StaffState>> StaffStore::states(const std
   return out;
 }
 
+Result<std::unordered_map<std::string, StaffState>> StaffStore::states(
+    const std::string& pool, const std::vector<std::string>& ids) {
+  std::unordered_map<std::string, StaffState> out;
+  if (ids.empty()) return out;
+  std::vector<std::string> avail{"HMGET", keys::availability(pool)};
+  std::vector<std::string> load{"HMGET", keys::load(pool)};
+  avail.insert(avail.end(), ids.begin(), ids.end());
+  load.insert(load.end(), ids.begin(), ids.end());
+  auto replies = redis_.pipeline({avail, load});
+  if (!replies) return std::unexpected(replies.error());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    StaffState& s = out[ids[i]];
+    const auto& a = (*replies)[0].elements;
+    const auto& l = (*replies)[1].elements;
+    if (i < a.size()) s.availability = availability_from_name(a[i].str);
+    if (i < l.size()) (void)parse_int(l[i].str, &s.load);
+  }
+  return out;
+}
+
 Result<void> StaffStore::set_availability(const std::string& pool, const std::string& staff_id,
                                           Availability availability) {
   auto replies = redis_.pipeline(

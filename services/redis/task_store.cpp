@@ -191,7 +191,8 @@ Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
        std::to_string(t.spec().priority()), std::to_string(clock_.now_ms()), a.staff_id,
        a.offset_field, std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING",
        a.reason, keys::staff_channel(pool, a.staff_id),
-       std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision});
+       std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision,
+       keys::wake_channel(pool)});
   if (!reply) return std::unexpected(reply.error());
   std::string word = reply_word(*reply, 0);
   if (word == "OFFERED") return RouteOutcome::kOffered;

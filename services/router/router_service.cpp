@@ -20,6 +20,8 @@ constexpr size_t kCandidatesPerTask = 8;
 constexpr size_t kWaitingPerPass = 200;
 constexpr auto kRosterCheckEvery = 250ms;
 constexpr auto kWaitingPassEvery = 500ms;
+// A safety net under the change notifications, not the main way states arrive.
+constexpr auto kFullStateRefreshEvery = 10s;
 
 std::string offset_field(const std::string& topic, int32_t partition) {
   return cat(topic, "/", partition);
@@ -143,16 +145,40 @@ Result<void> RouterService::refresh_roster(bool force) {
     view.directory = std::move(fresh);
     view.roster_version = *version;
     view.strategy = parse_strategy(*strategy);
+    view.needs_full_refresh = true;  // the fresh directory knows no states yet
     LOG_INFO("router", "pool=", name, " roster v", *version, ": ", view.directory.size(), " staff");
   }
   return {};
 }
 
-Result<void> RouterService::refresh_states() {
+Result<void> RouterService::refresh_states(bool force_full) {
+  absl::Time now = absl::FromChrono(clock_.now());
+  auto steady_now = std::chrono::steady_clock::now();
   for (auto& [name, view] : pools_) {
-    auto states = staff_.states(name);
-    if (!states) return std::unexpected(states.error());
-    absl::Time now = absl::FromChrono(clock_.now());
+    bool complete = false;
+    auto messages = notifier_.take_wake_messages(keys::wake_channel(name), &complete);
+    bool full = force_full || !complete || view.needs_full_refresh ||
+                steady_now - view.last_full_refresh >= kFullStateRefreshEvery;
+    if (full) {
+      auto states = staff_.states(name);
+      if (!states) return std::unexpected(states.error());
+      for (const auto& [id, state] : *states) view.directory.set_state(id, state, now);
+      view.needs_full_refresh = false;
+      view.last_full_refresh = steady_now;
+      continue;
+    }
+    std::vector<std::string> changed;
+    for (const auto& m : messages) {
+      auto space = m.find(' ');
+      if (space != std::string::npos) changed.push_back(m.substr(space + 1));
+    }
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    auto states = staff_.states(name, changed);
+    if (!states) {
+      view.needs_full_refresh = true;  // these changes are not applied: catch up in full
+      return std::unexpected(states.error());
+    }
     for (const auto& [id, state] : *states) view.directory.set_state(id, state, now);
   }
   return {};
@@ -172,7 +198,7 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   if (d.qualified == 0) {
     // The roster may have changed since the last look; be sure before calling it unroutable.
     if (auto fresh = refresh_roster(true); !fresh) return fresh;
-    if (auto states = refresh_states(); !states) return states;
+    if (auto states = refresh_states(true); !states) return states;
     view = &pool(req.pool);
     d = view->directory.decide(req, now, view->strategy);
   }

@@ -56,11 +56,15 @@ class RouterService {
     StaffDirectory directory;
     int64_t roster_version = -1;
     BalanceStrategy strategy = BalanceStrategy::kLeastLoaded;
+    bool needs_full_refresh = true;
+    std::chrono::steady_clock::time_point last_full_refresh{};
   };
 
   void run();
   Result<void> refresh_roster(bool force);
-  Result<void> refresh_states();
+  // Staff states from Redis: only those named in change notifications since the last call, or
+  // the whole pool when notifications may have been missed (and every few seconds regardless).
+  Result<void> refresh_states(bool force_full = false);
   Result<void> route_waiting();
   Result<void> route_one(const v1::TaskSubmitted& task, bool from_waiting,
                          const std::string& offset_field, int64_t next_offset);

@@ -9,7 +9,7 @@
 -- ARGV: 1 task id, 2 firm, 3 spec, 4 submitted ms, 5 priority, 6 now ms, 7 candidate staff id
 --       ('' for none), 8 offset field ('' when not from Kafka), 9 next offset, 10 status when no
 --       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
---       13 waiting score, 14 the routing decision (serialized RoutingDecision)
+--       13 waiting score, 14 the routing decision (serialized RoutingDecision), 15 wake channel
 local task, history = KEYS[1], KEYS[2]
 
 local function store_offset()
@@ -54,6 +54,7 @@ if staff ~= '' then
   transition('OFFERED', ARGV[6], 'router', 'offered to ' .. staff)
   store_offset()
   redis.call('PUBLISH', ARGV[12], 'offer ' .. ARGV[1])
+  redis.call('PUBLISH', ARGV[15], 'load ' .. staff)
   return {'OFFERED', staff}
 end
 
