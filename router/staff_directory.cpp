@@ -212,6 +212,7 @@ Decision StaffDirectory::decide(const TaskRequirements& task, absl::Time now,
   size_t keep = std::min(top_k, eligible.size());
   std::partial_sort(eligible.begin(), eligible.begin() + static_cast<std::ptrdiff_t>(keep),
                     eligible.end(), better);
+  d.eligible = eligible.size();
   eligible.resize(keep);
   d.ranked = std::move(eligible);
   return d;

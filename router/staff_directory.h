@@ -34,7 +34,8 @@ struct Decision {
   size_t examined = 0;    // of those, checked one by one (the rest lacked a required skill or
                           // were not needed: enough eligible staff had been found)
   std::array<size_t, kConstraintCount> removed{};  // by the first constraint each one failed
-  std::vector<ScoreParts> ranked;                  // eligible now, best first
+  size_t eligible = 0;                             // eligible now among those examined
+  std::vector<ScoreParts> ranked;                  // the best of them, best first
   // When nobody is eligible now (every staff member was examined):
   size_t qualified = 0;  // staff passing every lasting constraint
   std::optional<absl::Time> expected_start;  // earliest moment a qualified one is on shift

@@ -212,8 +212,8 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
     attempt.staff_id = candidate.staff_id;
     record.set_chosen_staff_id(candidate.staff_id);
     record.set_outcome("OFFERED");
-    record.set_reason(cat("highest score ", absl::StrFormat("%.2f", candidate.score), " of ",
-                          d.ranked.size(), " eligible staff scored"));
+    record.set_reason(cat("highest score ", absl::StrFormat("%.2f", candidate.score), " among ",
+                          d.eligible, " eligible staff"));
     attempt.decision = record.SerializeAsString();
     auto outcome = tasks_.route(attempt);
     if (!outcome) return std::unexpected(outcome.error());
