@@ -24,14 +24,17 @@ int firm_create(const Connection& conn, const std::string& firm_id, const std::s
   return 0;
 }
 
-int pool_configure(const Connection& conn, const std::string& pool, const std::string& strategy) {
+int pool_configure(const Connection& conn, const std::string& pool, const std::string& strategy,
+                   int offer_timeout_seconds, int max_offer_attempts) {
   auto stub = v1::Admin::NewStub(open_channel(conn.server));
   v1::ConfigurePoolRequest request;
   request.set_pool(pool);
+  request.set_offer_timeout_seconds(offer_timeout_seconds);
+  request.set_max_offer_attempts(max_offer_attempts);
   std::string name = "BALANCE_STRATEGY_";
   for (char c : strategy) name += c == '-' ? '_' : static_cast<char>(std::toupper(c));
-  v1::BalanceStrategy parsed;
-  if (!v1::BalanceStrategy_Parse(name, &parsed)) {
+  v1::BalanceStrategy parsed = v1::BALANCE_STRATEGY_UNSPECIFIED;
+  if (!strategy.empty() && !v1::BalanceStrategy_Parse(name, &parsed)) {
     std::cerr << "configure-pool: --strategy must be least-loaded, longest-idle or round-robin\n";
     return 2;
   }
@@ -42,7 +45,10 @@ int pool_configure(const Connection& conn, const std::string& pool, const std::s
     std::cerr << "configure-pool: " << describe(status) << "\n";
     return 1;
   }
-  std::cout << "pool " << response.pool() << ": " << strategy << "\n";
+  std::cout << "pool " << response.pool() << ": "
+            << v1::BalanceStrategy_Name(response.strategy()).substr(17) << ", offers time out after "
+            << response.offer_timeout_seconds() << " s, at most " << response.max_offer_attempts()
+            << " offers per task\n";
   return 0;
 }
 

@@ -22,7 +22,8 @@ int task_cancel(const Connection& conn, const std::string& task_id, const std::s
 int task_wait(const Connection& conn, const std::string& ids_file, int timeout_s);
 
 int firm_create(const Connection& conn, const std::string& firm_id, const std::string& name);
-int pool_configure(const Connection& conn, const std::string& pool, const std::string& strategy);
+int pool_configure(const Connection& conn, const std::string& pool, const std::string& strategy,
+                   int offer_timeout_seconds, int max_offer_attempts);
 // One Staff per line (protobuf JSON); writes "staff_id token" lines to `tokens_out`.
 int staff_load(const Connection& conn, const std::string& path, const std::string& tokens_out);
 

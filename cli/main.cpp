@@ -117,11 +117,13 @@ int main(int argc, char** argv) {
   staff->add_option("file", staff_file)->required();
   staff->add_option("--tokens-out", tokens_out, "Issue staff tokens and write them here");
 
-  std::string pool_name, strategy = "least-loaded";
+  std::string pool_name, strategy;
+  int offer_timeout = 0, max_offers = 0;
   auto* pool_cmd = admin->add_subcommand("configure-pool", "Set how a pool balances work");
   pool_cmd->add_option("pool", pool_name)->required();
-  pool_cmd->add_option("--strategy", strategy, "least-loaded, longest-idle or round-robin")
-      ->capture_default_str();
+  pool_cmd->add_option("--strategy", strategy, "least-loaded, longest-idle or round-robin");
+  pool_cmd->add_option("--offer-timeout", offer_timeout, "Seconds to accept an offer (10-86400)");
+  pool_cmd->add_option("--max-offers", max_offers, "Offers per task before it is unroutable");
 
   std::string tokens_file;
   int think_ms = 50, seconds = 0;
@@ -196,7 +198,7 @@ int main(int argc, char** argv) {
     conn.secret = admin_key;
     if (firm->parsed()) return firm_create(conn, firm_id, firm_name);
     if (staff->parsed()) return staff_load(conn, staff_file, tokens_out);
-    if (pool_cmd->parsed()) return pool_configure(conn, pool_name, strategy);
+    if (pool_cmd->parsed()) return pool_configure(conn, pool_name, strategy, offer_timeout, max_offers);
   }
   if (worker->parsed())
     return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);

@@ -136,6 +136,11 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
     return fail(Errc::kInvalidArgument, "vendor must be 1-64 letters, digits, '-', '_' or '.'",
                 "spec.vendor");
   }
+  if (spec.offer_timeout_seconds() != 0 &&
+      (spec.offer_timeout_seconds() < 10 || spec.offer_timeout_seconds() > 86400)) {
+    return fail(Errc::kInvalidArgument, "offer_timeout_seconds must be 0 (the pool's) or 10 to 86400",
+                "spec.offer_timeout_seconds");
+  }
   if (spec.pool().empty()) spec.set_pool(std::string(kDefaultPool));
   if (!is_valid_name(spec.pool())) {
     return fail(Errc::kInvalidArgument, "pool must be 1-64 letters, digits, '-', '_' or '.'",

@@ -71,22 +71,47 @@ grpc::Status AdminService::ConfigurePool(grpc::ServerContext* context,
         {Errc::kInvalidArgument, "pool must be 1-64 letters, digits, '-', '_' or '.'", "pool"},
         context);
   }
-  const char* name = nullptr;
+  std::vector<std::pair<std::string, std::string>> fields;
   switch (request->strategy()) {
-    case v1::BALANCE_STRATEGY_LEAST_LOADED: name = "least-loaded"; break;
-    case v1::BALANCE_STRATEGY_LONGEST_IDLE: name = "longest-idle"; break;
-    case v1::BALANCE_STRATEGY_ROUND_ROBIN: name = "round-robin"; break;
+    case v1::BALANCE_STRATEGY_UNSPECIFIED: break;
+    case v1::BALANCE_STRATEGY_LEAST_LOADED: fields.emplace_back("strategy", "least-loaded"); break;
+    case v1::BALANCE_STRATEGY_LONGEST_IDLE: fields.emplace_back("strategy", "longest-idle"); break;
+    case v1::BALANCE_STRATEGY_ROUND_ROBIN: fields.emplace_back("strategy", "round-robin"); break;
     default:
       return to_grpc_status({Errc::kInvalidArgument,
                              "strategy must be LEAST_LOADED, LONGEST_IDLE or ROUND_ROBIN",
                              "strategy"},
                             context);
   }
-  auto saved = staff_.set_strategy(pool, name);
+  if (request->offer_timeout_seconds() != 0) {
+    if (request->offer_timeout_seconds() < 10 || request->offer_timeout_seconds() > 86400) {
+      return to_grpc_status({Errc::kInvalidArgument,
+                             "offer_timeout_seconds must be 10 to 86400", "offer_timeout_seconds"},
+                            context);
+    }
+    fields.emplace_back("offer_timeout_seconds", std::to_string(request->offer_timeout_seconds()));
+  }
+  if (request->max_offer_attempts() != 0) {
+    if (request->max_offer_attempts() < 1 || request->max_offer_attempts() > 50) {
+      return to_grpc_status(
+          {Errc::kInvalidArgument, "max_offer_attempts must be 1 to 50", "max_offer_attempts"},
+          context);
+    }
+    fields.emplace_back("max_offer_attempts", std::to_string(request->max_offer_attempts()));
+  }
+  auto saved = staff_.update_settings(pool, fields);
   if (!saved) return to_grpc_status(saved.error(), context);
-  LOG_INFO("admin", "pool=", pool, " strategy ", name);
+  auto now = staff_.settings(pool);
+  if (!now) return to_grpc_status(now.error(), context);
+  LOG_INFO("admin", "pool=", pool, " strategy ", now->strategy, ", offer timeout ",
+           now->offer_timeout_seconds, " s, at most ", now->max_offer_attempts, " offers");
   response->set_pool(pool);
-  response->set_strategy(request->strategy());
+  v1::BalanceStrategy strategy = v1::BALANCE_STRATEGY_LEAST_LOADED;
+  if (now->strategy == "longest-idle") strategy = v1::BALANCE_STRATEGY_LONGEST_IDLE;
+  if (now->strategy == "round-robin") strategy = v1::BALANCE_STRATEGY_ROUND_ROBIN;
+  response->set_strategy(strategy);
+  response->set_offer_timeout_seconds(now->offer_timeout_seconds);
+  response->set_max_offer_attempts(now->max_offer_attempts);
   return grpc::Status::OK;
 }
 

@@ -23,6 +23,8 @@ inline std::string task_excluded(std::string_view pool, std::string_view id) {
 }
 inline std::string waiting(std::string_view pool) { return pool_prefix(pool) + "waiting"; }
 inline std::string offsets(std::string_view pool) { return pool_prefix(pool) + "offsets"; }
+// Open offers by the time they expire (ms).
+inline std::string offer_expiry(std::string_view pool) { return pool_prefix(pool) + "offer-expiry"; }
 
 inline std::string roster(std::string_view pool) { return pool_prefix(pool) + "roster"; }
 inline std::string roster_version(std::string_view pool) {

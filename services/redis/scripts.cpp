@@ -10,6 +10,7 @@ extern const std::string_view accept_offer;
 extern const std::string_view reject_offer;
 extern const std::string_view complete_task;
 extern const std::string_view cancel_task;
+extern const std::string_view expire_offer;
 }  // namespace lexroute::lua
 
 namespace lexroute::scripts {
@@ -27,6 +28,7 @@ LEXROUTE_SCRIPT(accept_offer)
 LEXROUTE_SCRIPT(reject_offer)
 LEXROUTE_SCRIPT(complete_task)
 LEXROUTE_SCRIPT(cancel_task)
+LEXROUTE_SCRIPT(expire_offer)
 
 #undef LEXROUTE_SCRIPT
 

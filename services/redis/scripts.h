@@ -12,5 +12,6 @@ const RedisScript& accept_offer();
 const RedisScript& reject_offer();
 const RedisScript& complete_task();
 const RedisScript& cancel_task();
+const RedisScript& expire_offer();
 
 }  // namespace lexroute::scripts

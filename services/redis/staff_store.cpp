@@ -83,16 +83,33 @@ Result<void> StaffStore::register_pool(const std::string& pool) {
   return {};
 }
 
-Result<std::string> StaffStore::strategy(const std::string& pool) {
-  auto reply = redis_.command({"HGET", keys::pool_settings(pool), "strategy"});
+Result<PoolSettings> StaffStore::settings(const std::string& pool) {
+  auto reply = redis_.command({"HMGET", keys::pool_settings(pool), "strategy",
+                               "offer_timeout_seconds", "max_offer_attempts"});
   if (!reply) return std::unexpected(reply.error());
-  return reply->is_nil() ? std::string("least-loaded") : reply->str;
+  PoolSettings out;
+  const auto& e = reply->elements;
+  if (e.size() == 3) {
+    if (!e[0].is_nil()) out.strategy = e[0].str;
+    if (!e[1].is_nil()) (void)parse_int(e[1].str, &out.offer_timeout_seconds);
+    if (!e[2].is_nil()) (void)parse_int(e[2].str, &out.max_offer_attempts);
+  }
+  return out;
 }
 
-Result<void> StaffStore::set_strategy(const std::string& pool, const std::string& strategy) {
-  auto replies = redis_.pipeline({{"HSET", keys::pool_settings(pool), "strategy", strategy},
-                                  {"INCR", keys::roster_version(pool)},
-                                  {"SADD", keys::pools(), pool}});
+Result<void> StaffStore::update_settings(
+    const std::string& pool, const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<std::string> hset{"HSET", keys::pool_settings(pool)};
+  for (const auto& [k, v] : fields) {
+    hset.push_back(k);
+    hset.push_back(v);
+  }
+  std::vector<std::vector<std::string>> cmds;
+  if (!fields.empty()) cmds.push_back(hset);
+  // Routers reload a pool's settings with its roster.
+  cmds.push_back({"INCR", keys::roster_version(pool)});
+  cmds.push_back({"SADD", keys::pools(), pool});
+  auto replies = redis_.pipeline(cmds);
   if (!replies) return std::unexpected(replies.error());
   return {};
 }

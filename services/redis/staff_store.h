@@ -13,6 +13,13 @@ namespace lexroute {
 
 // The roster (profiles, rarely changing) and each staff member's live state (availability,
 // load, offers) in Redis.
+// How a pool routes; set with Admin.ConfigurePool.
+struct PoolSettings {
+  std::string strategy = "least-loaded";  // or "longest-idle", "round-robin"
+  int offer_timeout_seconds = 120;
+  int max_offer_attempts = 5;
+};
+
 class StaffStore {
  public:
   explicit StaffStore(RedisClient& redis) : redis_(redis) {}
@@ -25,9 +32,10 @@ class StaffStore {
   Result<std::vector<std::string>> pools();
   // Lists a pool that has tasks but perhaps no staff yet, so its stored offsets are found.
   Result<void> register_pool(const std::string& pool);
-  // How the pool breaks ties: "least-loaded" (default), "longest-idle" or "round-robin".
-  Result<std::string> strategy(const std::string& pool);
-  Result<void> set_strategy(const std::string& pool, const std::string& strategy);
+  Result<PoolSettings> settings(const std::string& pool);
+  // Sets the given fields ("strategy", "offer_timeout_seconds", "max_offer_attempts") only.
+  Result<void> update_settings(const std::string& pool,
+                               const std::vector<std::pair<std::string, std::string>>& fields);
 
   Result<std::unordered_map<std::string, StaffState>> states(const std::string& pool);
   // The same for only these staff members (two HMGETs instead of reading the whole pool).

@@ -163,7 +163,8 @@ Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& t
     auto reply = redis_.eval(
         scripts::cancel_task(),
         {keys::task(*pool, task_id), keys::task_history(*pool, task_id), keys::waiting(*pool),
-         keys::load(*pool), keys::offers(*pool, staff), keys::accepted(*pool, staff)},
+         keys::load(*pool), keys::offers(*pool, staff), keys::accepted(*pool, staff),
+         keys::offer_expiry(*pool)},
         {task_id, firm, std::to_string(clock_.now_ms()), reason, staff,
          keys::staff_channel(*pool, staff), keys::wake_channel(*pool)});
     if (!reply) return std::unexpected(reply.error());
@@ -186,13 +187,14 @@ Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
       scripts::route_task(),
       {keys::task(pool, t.task_id()), keys::task_history(pool, t.task_id()), keys::waiting(pool),
        keys::offsets(pool), keys::availability(pool), keys::capacity(pool), keys::load(pool),
-       keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id())},
+       keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id()),
+       keys::offer_expiry(pool)},
       {t.task_id(), t.firm_id(), t.spec().SerializeAsString(), std::to_string(submitted_ms),
        std::to_string(t.spec().priority()), std::to_string(clock_.now_ms()), a.staff_id,
        a.offset_field, std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING",
        a.reason, keys::staff_channel(pool, a.staff_id),
        std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision,
-       keys::wake_channel(pool)});
+       keys::wake_channel(pool), std::to_string(a.offer_expires_ms)});
   if (!reply) return std::unexpected(reply.error());
   std::string word = reply_word(*reply, 0);
   if (word == "OFFERED") return RouteOutcome::kOffered;
@@ -281,20 +283,62 @@ Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& s
                                    const std::string& task_id) {
   return staff_action(scripts::accept_offer(), pool, staff, task_id,
                       {keys::task(pool, task_id), keys::task_history(pool, task_id),
-                       keys::offers(pool, staff), keys::accepted(pool, staff)},
+                       keys::offers(pool, staff), keys::accepted(pool, staff),
+                       keys::offer_expiry(pool)},
                       {task_id, staff, std::to_string(clock_.now_ms())});
+}
+
+// Escalation: every offer declined or timed out raises the task's priority by one level in the
+// waiting order (docs/routing.md).
+int64_t TaskStore::requeue_score(const std::string& task_id) {
+  auto t = submitted(task_id);
+  if (!t) return clock_.now_ms();
+  int raised = t->spec().priority() + attempts(task_id).value_or(0);
+  return waiting_score(TimeUtil::TimestampToMilliseconds(t->submitted_at()), raised);
+}
+
+Result<int> TaskStore::attempts(const std::string& task_id) {
+  auto pool = pool_or_not_found(task_id);
+  if (!pool) return std::unexpected(pool.error());
+  auto reply = redis_.command({"HGET", keys::task(*pool, task_id), "attempts"});
+  if (!reply) return std::unexpected(reply.error());
+  int n = 0;
+  if (!reply->is_nil()) (void)parse_int(reply->str, &n);
+  return n;
+}
+
+Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limit) {
+  std::string now = std::to_string(clock_.now_ms());
+  auto due = redis_.command({"ZRANGEBYSCORE", keys::offer_expiry(pool), "-inf", now, "LIMIT", "0",
+                             std::to_string(limit)});
+  if (!due) return std::unexpected(due.error());
+  size_t expired = 0;
+  for (const auto& entry : due->elements) {
+    const std::string& task_id = entry.str;
+    auto holder = redis_.command({"HGET", keys::task(pool, task_id), "staff"});
+    if (!holder) return std::unexpected(holder.error());
+    std::string staff = holder->str;
+    auto reply = redis_.eval(
+        scripts::expire_offer(),
+        {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
+         keys::load(pool), keys::waiting(pool), keys::task_excluded(pool, task_id),
+         keys::offer_expiry(pool)},
+        {task_id, staff, now, keys::wake_channel(pool), std::to_string(requeue_score(task_id)),
+         keys::staff_channel(pool, staff)});
+    if (!reply) return std::unexpected(reply.error());
+    if (reply_word(*reply, 0) == "EXPIRED") ++expired;
+  }
+  return expired;
 }
 
 Result<v1::Task> TaskStore::reject(const std::string& pool, const std::string& staff,
                                    const std::string& task_id, const std::string& reason) {
-  auto t = submitted(task_id);
-  int64_t score =
-      t ? waiting_score(TimeUtil::TimestampToMilliseconds(t->submitted_at()), t->spec().priority())
-        : clock_.now_ms();
+  int64_t score = requeue_score(task_id);
   return staff_action(
       scripts::reject_offer(), pool, staff, task_id,
       {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
-       keys::load(pool), keys::waiting(pool), keys::task_excluded(pool, task_id)},
+       keys::load(pool), keys::waiting(pool), keys::task_excluded(pool, task_id),
+       keys::offer_expiry(pool)},
       {task_id, staff, std::to_string(clock_.now_ms()), reason, keys::wake_channel(pool),
        std::to_string(score)});
 }

@@ -48,6 +48,7 @@ class TaskStore {
     std::string offset_field;  // "<topic>/<partition>" when the task came from Kafka
     int64_t next_offset = 0;
     std::string decision;            // serialized v1::RoutingDecision, kept for ExplainTask
+    int64_t offer_expires_ms = 0;    // when an offer made now times out
   };
   Result<RouteOutcome> route(const RouteAttempt& attempt);
   // Waiting tasks of a pool, the longest-waiting (after priority) first.
@@ -56,6 +57,10 @@ class TaskStore {
   Result<std::unordered_set<std::string>> excluded_staff(const std::string& task_id);
   // Next offset to consume per "<topic>/<partition>", as stored by route().
   Result<std::map<std::string, int64_t>> stored_offsets(const std::string& pool);
+  // Offers made and declined or timed out so far.
+  Result<int> attempts(const std::string& task_id);
+  // Sends offers that were not answered in time back to routing; returns how many.
+  Result<size_t> expire_due_offers(const std::string& pool, size_t limit);
 
   // --- gateway ---
   Result<v1::Task> accept(const std::string& pool, const std::string& staff,
@@ -69,7 +74,11 @@ class TaskStore {
   // Score in the waiting set: older first, each priority level worth ten minutes of age.
   static int64_t waiting_score(int64_t submitted_ms, int priority);
 
+  // How long a staff member has to accept an offer unless the task or pool says otherwise.
+  static constexpr int kDefaultOfferTimeoutSeconds = 120;
+
  private:
+  int64_t requeue_score(const std::string& task_id);
   Result<v1::Task> staff_action(const RedisScript& script, const std::string& pool,
                                 const std::string& staff, const std::string& task_id,
                                 std::vector<std::string> keys, std::vector<std::string> args);

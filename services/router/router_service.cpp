@@ -130,8 +130,8 @@ Result<void> RouterService::refresh_roster(bool force) {
     if (*version == view.roster_version) continue;
     auto roster = staff_.roster(name);
     if (!roster) return std::unexpected(roster.error());
-    auto strategy = staff_.strategy(name);
-    if (!strategy) return std::unexpected(strategy.error());
+    auto settings = staff_.settings(name);
+    if (!settings) return std::unexpected(settings.error());
     StaffDirectory fresh;
     for (const auto& s : *roster) {
       auto profile = profile_from(s);
@@ -144,7 +144,8 @@ Result<void> RouterService::refresh_roster(bool force) {
     }
     view.directory = std::move(fresh);
     view.roster_version = *version;
-    view.strategy = parse_strategy(*strategy);
+    view.strategy = parse_strategy(settings->strategy);
+    view.settings = *settings;
     view.needs_full_refresh = true;  // the fresh directory knows no states yet
     LOG_INFO("router", "pool=", name, " roster v", *version, ": ", view.directory.size(), " staff");
   }
@@ -203,6 +204,20 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
     d = view->directory.decide(req, now, view->strategy);
   }
   v1::RoutingDecision record = to_record(d, now);
+  int timeout_s = task.spec().offer_timeout_seconds() > 0 ? task.spec().offer_timeout_seconds()
+                                                          : view->settings.offer_timeout_seconds;
+  int attempts = 0;
+  if (from_waiting) {
+    auto tried = tasks_.attempts(task.task_id());
+    if (!tried) return std::unexpected(tried.error());
+    attempts = *tried;
+  }
+  if (attempts >= view->settings.max_offer_attempts) {
+    // Escalation has run its course (docs/routing.md): hard constraints are never relaxed.
+    d.ranked.clear();
+    d.qualified = 0;
+    d.blocking.reset();
+  }
 
   TaskStore::RouteAttempt attempt;
   attempt.task = &task;
@@ -210,6 +225,7 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   attempt.next_offset = next_offset;
   for (const auto& candidate : d.ranked) {
     attempt.staff_id = candidate.staff_id;
+    attempt.offer_expires_ms = absl::ToUnixMillis(now + absl::Seconds(timeout_s));
     record.set_chosen_staff_id(candidate.staff_id);
     record.set_outcome("OFFERED");
     record.set_reason(cat("highest score ", absl::StrFormat("%.2f", candidate.score), " among ",
@@ -238,10 +254,14 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
 
   attempt.staff_id.clear();
   if (d.qualified == 0) {
-    Constraint blocking = d.blocking.value_or(Constraint::kSkills);
     attempt.unroutable = true;
-    attempt.reason = cat(describe_requirement(blocking, req), ": 0 of ", d.pool_staff,
-                         " staff in pool ", req.pool, " eligible");
+    if (attempts >= view->settings.max_offer_attempts) {
+      attempt.reason = cat("offered ", attempts, " times; every offer was declined or timed out");
+    } else {
+      Constraint blocking = d.blocking.value_or(Constraint::kSkills);
+      attempt.reason = cat(describe_requirement(blocking, req), ": 0 of ", d.pool_staff,
+                           " staff in pool ", req.pool, " eligible");
+    }
     record.set_outcome("UNROUTABLE");
   } else {
     record.set_outcome("WAITING");
@@ -274,6 +294,15 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   } else if (*outcome == TaskStore::RouteOutcome::kWaiting) {
     ++routed_;
     LOG_DEBUG("router", "task=", task.task_id(), " waiting: ", attempt.reason);
+  }
+  return {};
+}
+
+Result<void> RouterService::expire_offers() {
+  for (const auto& [name, view] : pools_) {
+    auto expired = tasks_.expire_due_offers(name, kWaitingPerPass);
+    if (!expired) return std::unexpected(expired.error());
+    if (*expired > 0) LOG_INFO("router", "pool=", name, " ", *expired, " offers timed out");
   }
   return {};
 }
@@ -330,6 +359,10 @@ void RouterService::run() {
     }
     if (waiting_due) {
       last_waiting_pass_ = now;
+      if (auto e = expire_offers(); !e) {
+        retry_later(e.error());
+        continue;
+      }
       if (auto w = route_waiting(); !w) {
         retry_later(w.error());
         continue;

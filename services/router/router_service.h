@@ -56,6 +56,7 @@ class RouterService {
     StaffDirectory directory;
     int64_t roster_version = -1;
     BalanceStrategy strategy = BalanceStrategy::kLeastLoaded;
+    PoolSettings settings;
     bool needs_full_refresh = true;
     std::chrono::steady_clock::time_point last_full_refresh{};
   };
@@ -66,6 +67,7 @@ class RouterService {
   // the whole pool when notifications may have been missed (and every few seconds regardless).
   Result<void> refresh_states(bool force_full = false);
   Result<void> route_waiting();
+  Result<void> expire_offers();
   Result<void> route_one(const v1::TaskSubmitted& task, bool from_waiting,
                          const std::string& offset_field, int64_t next_offset);
   PoolView& pool(const std::string& name);

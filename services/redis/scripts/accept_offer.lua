@@ -1,6 +1,7 @@
 -- A staff member accepts their open offer. Accepting twice is harmless.
 --
--- KEYS: 1 task, 2 history, 3 offers of the staff member, 4 accepted work of the staff member
+-- KEYS: 1 task, 2 history, 3 offers of the staff member, 4 accepted work of the staff member,
+--       5 offer expiry
 -- ARGV: 1 task id, 2 staff id, 3 now ms
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'NOT_FOUND'} end
@@ -8,6 +9,7 @@ if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', sta
 if status == 'ACCEPTED' then return {'OK', status} end
 if status ~= 'OFFERED' then return {'NOT_OPEN', status} end
 redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'ACCEPTED', 'accepted_ms', ARGV[3])
 redis.call('RPUSH', KEYS[2], 'ACCEPTED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|accepted')

@@ -1,7 +1,8 @@
 -- The owning firm cancels a task at any non-terminal stage. An open offer or accepted work is
 -- withdrawn from the staff member and their capacity released.
 --
--- KEYS: 1 task, 2 history, 3 waiting, 4 load, 5 offers of the holder, 6 accepted work of the holder
+-- KEYS: 1 task, 2 history, 3 waiting, 4 load, 5 offers of the holder, 6 accepted work of the holder,
+--       7 offer expiry
 -- ARGV: 1 task id, 2 firm, 3 now ms, 4 reason, 5 holder staff id as the caller read it ('' for
 --       none), 6 holder's notify channel, 7 wake channel
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -21,6 +22,7 @@ if holder ~= '' then
   redis.call('PUBLISH', ARGV[7], 'free ' .. holder)
 end
 redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'CANCELLED', 'cancelled_ms', ARGV[3])
 redis.call('RPUSH', KEYS[2], 'CANCELLED|' .. ARGV[3] .. '|firm:' .. ARGV[2] .. '|' .. ARGV[4])
 return {'OK', 'CANCELLED'}

@@ -1,13 +1,15 @@
 -- A staff member turns down their open offer: capacity is released, they are excluded from this
 -- task, and the task waits to be routed again.
 --
--- KEYS: 1 task, 2 history, 3 offers of the staff member, 4 load, 5 waiting, 6 excluded staff
+-- KEYS: 1 task, 2 history, 3 offers of the staff member, 4 load, 5 waiting, 6 excluded staff,
+--       7 offer expiry
 -- ARGV: 1 task id, 2 staff id, 3 now ms, 4 reason, 5 wake channel, 6 waiting score
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'NOT_FOUND'} end
 if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
 if status ~= 'OFFERED' then return {'NOT_OPEN', status} end
 redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
 redis.call('SADD', KEYS[6], ARGV[2])
 redis.call('HDEL', KEYS[1], 'staff')

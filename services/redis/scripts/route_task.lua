@@ -5,11 +5,12 @@
 -- the router replay instead of skip.
 --
 -- KEYS: 1 task, 2 history, 3 waiting, 4 offsets, 5 availability, 6 capacity, 7 load,
---       8 offers of the candidate, 9 excluded staff of the task
+--       8 offers of the candidate, 9 excluded staff of the task, 10 offer expiry
 -- ARGV: 1 task id, 2 firm, 3 spec, 4 submitted ms, 5 priority, 6 now ms, 7 candidate staff id
 --       ('' for none), 8 offset field ('' when not from Kafka), 9 next offset, 10 status when no
 --       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
---       13 waiting score, 14 the routing decision (serialized RoutingDecision), 15 wake channel
+--       13 waiting score, 14 the routing decision (serialized RoutingDecision), 15 wake channel,
+--       16 when the offer expires (ms)
 local task, history = KEYS[1], KEYS[2]
 
 local function store_offset()
@@ -51,6 +52,7 @@ if staff ~= '' then
   redis.call('HSET', task, 'staff', staff, 'offered_ms', ARGV[6], 'decision', ARGV[14])
   redis.call('HINCRBY', task, 'attempts', 1)
   redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZADD', KEYS[10], ARGV[16], ARGV[1])
   transition('OFFERED', ARGV[6], 'router', 'offered to ' .. staff)
   store_offset()
   redis.call('PUBLISH', ARGV[12], 'offer ' .. ARGV[1])

@@ -1,0 +1,180 @@
+// What happens when an offer is not taken: it times out and moves on, rejections escalate, and
+// after the pool's limit the task is unroutable with the reason. Injected clock, no sleeping
+// through timeouts.
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include "services/redis/keys.h"
+#include "tests/support/dev_node.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+using google::protobuf::util::TimeUtil;
+using testing::as;
+
+class Lifecycle : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dev = std::make_unique<testing::DevNode>(testing::DevNode::dev_config(dir.str() + "/data"),
+                                             &clock);
+    v1::CreateFirmRequest firm;
+    firm.set_firm_id("acme");
+    v1::CreateFirmResponse created;
+    ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
+    key = created.api_key();
+    auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
+    ASSERT_TRUE(endpoint.has_value());
+    redis = std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 1, 2000ms});
+  }
+
+  std::string add_staff(const std::string& id) {
+    v1::UpsertStaffRequest req;
+    req.mutable_staff()->set_id(id);
+    req.mutable_staff()->set_time_zone("Europe/Belfast");
+    req.mutable_staff()->set_capacity(1);
+    auto* skill = req.mutable_staff()->add_skills();
+    skill->set_skill("doc-review");
+    skill->set_proficiency(3);
+    req.set_issue_token(true);
+    v1::UpsertStaffResponse resp;
+    EXPECT_TRUE(dev->admin()->UpsertStaff(as(dev->admin_key()).get(), req, &resp).ok());
+    v1::SetAvailabilityRequest avail;
+    avail.set_availability(v1::AVAILABILITY_AVAILABLE);
+    v1::SetAvailabilityResponse ignored;
+    EXPECT_TRUE(dev->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
+    return resp.staff_token();
+  }
+
+  std::string submit() {
+    v1::SubmitTaskRequest r;
+    auto* s = r.mutable_spec();
+    s->set_matter_id("m-1");
+    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+    auto* sk = s->add_required_skills();
+    sk->set_skill("doc-review");
+    sk->set_min_proficiency(2);
+    s->mutable_deadline()->set_seconds(clock.now_ms() / 1000 + 86400);
+    s->set_effort_minutes(30);
+    s->set_payload_ref("dms://acme/m-1/doc/1");
+    v1::SubmitTaskResponse resp;
+    EXPECT_TRUE(dev->intake()->SubmitTask(as(key).get(), r, &resp).ok());
+    return resp.task_id();
+  }
+
+  v1::Task wait_until(const std::string& id, const std::function<bool(const v1::Task&)>& done) {
+    v1::Task t;
+    for (int i = 0; i < 300; ++i) {
+      v1::GetTaskRequest r;
+      r.set_task_id(id);
+      if (dev->intake()->GetTask(as(key).get(), r, &t).ok() && done(t)) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    return t;
+  }
+
+  int load_of(const std::string& staff) {
+    auto r = redis->command({"HGET", keys::load("default"), staff});
+    return r && !r->is_nil() ? std::stoi(r->str) : -1;
+  }
+
+  void reject(const std::string& token, const std::string& task) {
+    v1::OfferActionRequest r;
+    r.set_task_id(task);
+    r.set_reason("conflict check pending");
+    v1::OfferActionResponse resp;
+    auto st = dev->gateway()->RejectOffer(as(token).get(), r, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  ManualClock clock{std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000))};
+  testing::TempDir dir;
+  std::unique_ptr<testing::DevNode> dev;
+  std::unique_ptr<RedisClient> redis;
+  std::string key;
+};
+
+TEST_F(Lifecycle, AnUnansweredOfferTimesOutAndGoesToSomeoneElse) {
+  std::string ana = add_staff("ana");
+  add_staff("raj");
+  auto gateway = dev->gateway();
+  testing::OfferStream ana_offers(*gateway, ana);
+  std::string task = submit();
+  auto first = wait_until(task, [](auto& t) { return t.status() == v1::TASK_STATUS_OFFERED; });
+  ASSERT_EQ(first.status(), v1::TASK_STATUS_OFFERED);
+  std::string first_holder = first.staff_id();
+  std::string other = first_holder == "ana" ? "raj" : "ana";
+  EXPECT_EQ(load_of(first_holder), 1);
+
+  clock.advance(119s);
+  std::this_thread::sleep_for(1200ms);  // router passes: not due yet
+  EXPECT_EQ(wait_until(task, [](auto&) { return true; }).staff_id(), first_holder);
+
+  clock.advance(2s);  // 121 s after the offer: past the default 120 s
+  auto moved = wait_until(task, [&](auto& t) {
+    return t.status() == v1::TASK_STATUS_OFFERED && t.staff_id() == other;
+  });
+  ASSERT_EQ(moved.status(), v1::TASK_STATUS_OFFERED);
+  EXPECT_EQ(moved.staff_id(), other);
+  EXPECT_EQ(load_of(first_holder), 0) << "the timed-out holder's capacity is released";
+  EXPECT_EQ(load_of(other), 1);
+  bool timed_out_step = false;
+  for (const auto& h : moved.history()) {
+    timed_out_step |= h.status() == v1::TASK_STATUS_WAITING &&
+                      h.reason() == "offer to " + first_holder + " timed out";
+  }
+  EXPECT_TRUE(timed_out_step);
+  if (first_holder == "ana") {
+    bool withdrawn = false;
+    for (int i = 0; i < 5 && !withdrawn; ++i) {
+      auto e = ana_offers.next(2s);
+      withdrawn = e && e->withdrawn_task_id() == task;
+    }
+    EXPECT_TRUE(withdrawn) << "ana's stream must learn the offer is gone";
+  }
+}
+
+TEST_F(Lifecycle, AfterThePoolsLimitOfOffersTheTaskIsUnroutableWithTheReason) {
+  v1::ConfigurePoolRequest cfg;
+  cfg.set_pool("default");
+  cfg.set_max_offer_attempts(2);
+  v1::ConfigurePoolResponse cfg_resp;
+  ASSERT_TRUE(dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &cfg_resp).ok());
+  EXPECT_EQ(cfg_resp.max_offer_attempts(), 2);
+  EXPECT_EQ(cfg_resp.offer_timeout_seconds(), 120);
+  std::map<std::string, std::string> tokens = {
+      {"ana", add_staff("ana")}, {"ben", add_staff("ben")}, {"cy", add_staff("cy")}};
+
+  std::string task = submit();
+  std::set<std::string> declined;
+  for (int round = 0; round < 2; ++round) {
+    auto t = wait_until(task, [&](auto& x) {
+      return x.status() == v1::TASK_STATUS_OFFERED && !declined.contains(x.staff_id());
+    });
+    ASSERT_EQ(t.status(), v1::TASK_STATUS_OFFERED) << "round " << round;
+    declined.insert(t.staff_id());
+    reject(tokens[t.staff_id()], task);
+  }
+  auto t = wait_until(task, [](auto& x) { return x.status() == v1::TASK_STATUS_UNROUTABLE; });
+  ASSERT_EQ(t.status(), v1::TASK_STATUS_UNROUTABLE) << "one qualified person was never asked, "
+                                                       "but the pool allows two offers";
+  EXPECT_EQ(t.history().rbegin()->reason(), "offered 2 times; every offer was declined or timed out");
+  for (const auto& [id, token] : tokens) EXPECT_EQ(load_of(id), 0) << id;
+}
+
+TEST_F(Lifecycle, BadPoolSettingsAreRefusedAndChangeNothing) {
+  v1::ConfigurePoolRequest cfg;
+  cfg.set_pool("default");
+  cfg.set_offer_timeout_seconds(5);
+  v1::ConfigurePoolResponse resp;
+  auto st = dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("offer_timeout_seconds"), std::string::npos);
+  cfg.set_offer_timeout_seconds(0);
+  ASSERT_TRUE(dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp).ok());
+  EXPECT_EQ(resp.offer_timeout_seconds(), 120);
+}
+
+}  // namespace
+}  // namespace lexroute
