@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
   auto* cancel = task->add_subcommand("cancel", "Cancel a task");
   cancel->add_option("id", task_id)->required();
   cancel->add_option("--reason", reason);
+  auto* history = task->add_subcommand("history", "Every transition of a task (audit trail)");
+  history->add_option("id", task_id)->required();
   auto* explain = task->add_subcommand("explain", "Why the task went where it went");
   explain->add_option("id", task_id)->required();
   auto* wait = task->add_subcommand("wait", "Follow tasks until all are done");
@@ -188,6 +190,7 @@ int main(int argc, char** argv) {
     if (get->parsed()) return task_get(conn, task_id, json);
     if (cancel->parsed()) return task_cancel(conn, task_id, reason);
     if (explain->parsed()) return task_explain(conn, task_id);
+    if (history->parsed()) return task_history(conn, task_id);
     if (wait->parsed()) return task_wait(conn, ids_file, timeout_s);
   }
   if (admin->parsed()) {

@@ -63,6 +63,26 @@ int task_get(const Connection& conn, const std::string& task_id, bool json) {
   return 0;
 }
 
+int task_history(const Connection& conn, const std::string& task_id) {
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  v1::GetTaskRequest request;
+  request.set_task_id(task_id);
+  v1::Task task;
+  auto status = stub->GetTask(call_context(conn.secret).get(), request, &task);
+  if (!status.ok()) {
+    std::cerr << "task history: " << describe(status) << "\n";
+    return 1;
+  }
+  std::string previous = "-";
+  for (const auto& h : task.history()) {
+    std::string now = short_status(h.status());
+    std::printf("%s  %-10s -> %-10s  %-22s %s\n", TimeUtil::ToString(h.at()).c_str(),
+                previous.c_str(), now.c_str(), h.actor().c_str(), h.reason().c_str());
+    previous = now;
+  }
+  return 0;
+}
+
 int task_explain(const Connection& conn, const std::string& task_id) {
   auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
   v1::GetTaskRequest request;

@@ -4,6 +4,9 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
+#include "services/kafka/consumer.h"
+#include "services/kafka/topics.h"
+#include "services/redis/keys.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -144,6 +147,63 @@ TEST_F(EndToEnd, SubmitOfferAcceptCompleteIsVisibleStepByStep) {
     EXPECT_LE(TimeUtil::TimestampToMilliseconds(task.history(i - 1).at()),
               TimeUtil::TimestampToMilliseconds(task.history(i).at()));
   }
+}
+
+TEST_F(EndToEnd, EveryTransitionReachesTheAuditTopicInKafka) {
+  set_available(ana_token);
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
+  ASSERT_EQ(wait_for(submitted.task_id(), v1::TASK_STATUS_OFFERED).status(),
+            v1::TASK_STATUS_OFFERED);
+  v1::OfferActionRequest accept;
+  accept.set_task_id(submitted.task_id());
+  v1::OfferActionResponse reply;
+  ASSERT_TRUE(dev->gateway()->AcceptOffer(as(ana_token).get(), accept, &reply).ok());
+  v1::CompleteTaskRequest complete;
+  complete.set_task_id(submitted.task_id());
+  complete.set_outcome("responsive");
+  ASSERT_TRUE(dev->gateway()->CompleteTask(as(ana_token).get(), complete, &reply).ok());
+
+  auto consumer = Consumer::create({dev->node().kafka_bootstrap(), "audit-reader",
+                                    std::string(topics::kTaskEvents), nullptr, {}});
+  ASSERT_TRUE(consumer.has_value()) << consumer.error().message;
+  std::vector<v1::TaskEvent> events;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (events.size() < 4 && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& r : (*consumer)->poll(100, 200ms)) {
+      v1::TaskEvent e;
+      ASSERT_TRUE(e.ParseFromString(r.value));
+      EXPECT_EQ(r.key, e.task_id()) << "keyed by task, so one task's events stay in order";
+      if (e.task_id() == submitted.task_id()) events.push_back(e);
+    }
+  }
+  ASSERT_EQ(events.size(), 4u);
+  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+    return TimeUtil::TimestampToMilliseconds(a.at()) < TimeUtil::TimestampToMilliseconds(b.at());
+  });
+  std::vector<std::tuple<v1::TaskStatus, v1::TaskStatus, std::string>> got;
+  for (const auto& e : events) {
+    got.emplace_back(e.from(), e.to(), e.actor());
+    EXPECT_EQ(e.firm_id(), "acme");
+    EXPECT_EQ(e.pool(), "default");
+    EXPECT_FALSE(e.event_id().empty());
+  }
+  EXPECT_EQ(got, (std::vector<std::tuple<v1::TaskStatus, v1::TaskStatus, std::string>>{
+                     {v1::TASK_STATUS_UNSPECIFIED, v1::TASK_STATUS_QUEUED, "firm:acme"},
+                     {v1::TASK_STATUS_QUEUED, v1::TASK_STATUS_OFFERED, "router"},
+                     {v1::TASK_STATUS_OFFERED, v1::TASK_STATUS_ACCEPTED, "staff:ana"},
+                     {v1::TASK_STATUS_ACCEPTED, v1::TASK_STATUS_COMPLETED, "staff:ana"}}));
+
+  // Relayed entries leave the outbox.
+  auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
+  RedisClient redis({*endpoint, 1, 2000ms});
+  long long left = -1;
+  for (int i = 0; i < 50 && left != 0; ++i) {
+    auto n = redis.command({"XLEN", keys::task_events("default")});
+    left = n ? n->integer : -1;
+    if (left != 0) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(left, 0);
 }
 
 TEST_F(EndToEnd, StaffSeeOnlyTheirOwnOffersAndCannotTakeOthers) {

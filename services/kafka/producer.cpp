@@ -72,6 +72,37 @@ Result<void> Producer::send(std::string_view topic, std::string_view key, std::s
               cat("kafka did not acknowledge the record on ", topic, ": ", RdKafka::err2str(err)));
 }
 
+Result<void> Producer::send_all(std::string_view topic,
+                               const std::vector<std::pair<std::string, std::string>>& records) {
+  std::vector<std::promise<RdKafka::ErrorCode>> done(records.size());
+  std::vector<std::future<RdKafka::ErrorCode>> delivered;
+  delivered.reserve(records.size());
+  Result<void> result;
+  size_t produced = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& [key, value] = records[i];
+    RdKafka::ErrorCode err = producer_->produce(
+        std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, &done[i]);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      result = fail(err == RdKafka::ERR__QUEUE_FULL ? Errc::kResourceExhausted : Errc::kUnavailable,
+                    cat("kafka produce to ", topic, ": ", RdKafka::err2str(err)));
+      break;
+    }
+    delivered.push_back(done[i].get_future());
+    ++produced;
+  }
+  // Every produced record must be reported before its promise goes out of scope.
+  for (size_t i = 0; i < produced; ++i) {
+    RdKafka::ErrorCode err = delivered[i].get();
+    if (err != RdKafka::ERR_NO_ERROR && result) {
+      result = fail(Errc::kUnavailable,
+                    cat("kafka did not acknowledge a record on ", topic, ": ", RdKafka::err2str(err)));
+    }
+  }
+  return result;
+}
+
 void Producer::flush(std::chrono::milliseconds timeout) {
   producer_->flush(static_cast<int>(timeout.count()));
 }

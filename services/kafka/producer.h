@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "router/error.h"
 #include "services/kafka/kafka_config.h"
@@ -33,6 +35,9 @@ class Producer {
   Producer& operator=(const Producer&) = delete;
 
   Result<void> send(std::string_view topic, std::string_view key, std::string_view value);
+  // Many records in flight at once; returns after every delivery report, failing if any failed.
+  Result<void> send_all(std::string_view topic,
+                        const std::vector<std::pair<std::string, std::string>>& records);
   // Waits for everything in flight; used at shutdown.
   void flush(std::chrono::milliseconds timeout);
 

@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server_builder.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -106,6 +107,13 @@ Result<void> Node::start_services() {
         RouterService::Options{config_.kafka_brokers, config_.router_group, 500, {}}, *tasks_,
         *staff_, *notifier_, clock_);
     if (auto r = router_->start(); !r) return r;
+    // The audit trail travels with the routers: wherever tasks are routed, events are relayed.
+    auto events = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout, {}});
+    if (!events) return std::unexpected(events.error());
+    events_producer_ = std::move(*events);
+    event_relay_ = std::make_unique<EventRelay>(*redis_, *staff_, *events_producer_,
+                                                cat("relay-", ::getpid(), "-", random_hex(8)));
+    event_relay_->start();
   }
   if (intake_ || gateway_) {
     grpc::EnableDefaultHealthCheckService(true);
@@ -148,6 +156,8 @@ void Node::stop() {
   if (gateway_) gateway_->stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
   if (router_) router_->stop();
+  if (event_relay_) event_relay_->stop();
+  if (events_producer_) events_producer_->flush(config_.kafka_delivery_timeout);
   if (producer_) producer_->flush(config_.kafka_delivery_timeout);
   if (notifier_) notifier_->stop();
   if (redis_process_) redis_process_->stop();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "router/clock.h"
+#include "services/audit/event_relay.h"
 #include "services/gateway/gateway_service.h"
 #include "services/intake/admin_service.h"
 #include "services/intake/intake_service.h"
@@ -64,6 +65,8 @@ class Node {
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<GatewayService> gateway_;
   std::unique_ptr<RouterService> router_;
+  std::unique_ptr<Producer> events_producer_;
+  std::unique_ptr<EventRelay> event_relay_;
   std::unique_ptr<grpc::Server> server_;
   std::string grpc_address_;
   std::string redis_address_;

@@ -23,6 +23,8 @@ inline std::string task_excluded(std::string_view pool, std::string_view id) {
 }
 inline std::string waiting(std::string_view pool) { return pool_prefix(pool) + "waiting"; }
 inline std::string offsets(std::string_view pool) { return pool_prefix(pool) + "offsets"; }
+// The audit outbox: every task transition, until the event relay has it in Kafka.
+inline std::string task_events(std::string_view pool) { return pool_prefix(pool) + "task-events"; }
 // Open offers by the time they expire (ms).
 inline std::string offer_expiry(std::string_view pool) { return pool_prefix(pool) + "offer-expiry"; }
 

@@ -102,10 +102,11 @@ Result<void> TaskStore::record_queued(const v1::TaskSubmitted& task) {
   const std::string& pool = task.spec().pool();
   auto reply =
       redis_.eval(scripts::record_queued(),
-                  {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id())},
+                  {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id()),
+                   keys::task_events(pool)},
                   {task.firm_id(), task.spec().SerializeAsString(),
                    std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
-                   std::to_string(task.spec().priority())});
+                   std::to_string(task.spec().priority()), task.task_id()});
   if (!reply) return std::unexpected(reply.error());
   return {};
 }
@@ -164,7 +165,7 @@ Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& t
         scripts::cancel_task(),
         {keys::task(*pool, task_id), keys::task_history(*pool, task_id), keys::waiting(*pool),
          keys::load(*pool), keys::offers(*pool, staff), keys::accepted(*pool, staff),
-         keys::offer_expiry(*pool)},
+         keys::offer_expiry(*pool), keys::task_events(*pool)},
         {task_id, firm, std::to_string(clock_.now_ms()), reason, staff,
          keys::staff_channel(*pool, staff), keys::wake_channel(*pool)});
     if (!reply) return std::unexpected(reply.error());
@@ -188,7 +189,7 @@ Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
       {keys::task(pool, t.task_id()), keys::task_history(pool, t.task_id()), keys::waiting(pool),
        keys::offsets(pool), keys::availability(pool), keys::capacity(pool), keys::load(pool),
        keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id()),
-       keys::offer_expiry(pool)},
+       keys::offer_expiry(pool), keys::task_events(pool)},
       {t.task_id(), t.firm_id(), t.spec().SerializeAsString(), std::to_string(submitted_ms),
        std::to_string(t.spec().priority()), std::to_string(clock_.now_ms()), a.staff_id,
        a.offset_field, std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING",
@@ -284,7 +285,7 @@ Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& s
   return staff_action(scripts::accept_offer(), pool, staff, task_id,
                       {keys::task(pool, task_id), keys::task_history(pool, task_id),
                        keys::offers(pool, staff), keys::accepted(pool, staff),
-                       keys::offer_expiry(pool)},
+                       keys::offer_expiry(pool), keys::task_events(pool)},
                       {task_id, staff, std::to_string(clock_.now_ms())});
 }
 
@@ -322,7 +323,7 @@ Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limi
         scripts::expire_offer(),
         {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
          keys::load(pool), keys::waiting(pool), keys::task_excluded(pool, task_id),
-         keys::offer_expiry(pool)},
+         keys::offer_expiry(pool), keys::task_events(pool)},
         {task_id, staff, now, keys::wake_channel(pool), std::to_string(requeue_score(task_id)),
          keys::staff_channel(pool, staff)});
     if (!reply) return std::unexpected(reply.error());
@@ -338,7 +339,7 @@ Result<v1::Task> TaskStore::reject(const std::string& pool, const std::string& s
       scripts::reject_offer(), pool, staff, task_id,
       {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
        keys::load(pool), keys::waiting(pool), keys::task_excluded(pool, task_id),
-       keys::offer_expiry(pool)},
+       keys::offer_expiry(pool), keys::task_events(pool)},
       {task_id, staff, std::to_string(clock_.now_ms()), reason, keys::wake_channel(pool),
        std::to_string(score)});
 }
@@ -349,7 +350,7 @@ Result<v1::Task> TaskStore::complete(const std::string& pool, const std::string&
   return staff_action(
       scripts::complete_task(), pool, staff, task_id,
       {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::accepted(pool, staff),
-       keys::load(pool)},
+       keys::load(pool), keys::task_events(pool)},
       {task_id, staff, std::to_string(clock_.now_ms()), outcome, note, keys::wake_channel(pool)});
 }
 

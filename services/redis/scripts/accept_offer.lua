@@ -1,8 +1,18 @@
 -- A staff member accepts their open offer. Accepting twice is harmless.
 --
 -- KEYS: 1 task, 2 history, 3 offers of the staff member, 4 accepted work of the staff member,
---       5 offer expiry
+--       5 offer expiry, 6 audit events
 -- ARGV: 1 task id, 2 staff id, 3 now ms
+
+-- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
+local function record(from, entry)
+  redis.call('RPUSH', KEYS[2], entry)
+  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  local firm = redis.call('HGET', KEYS[1], 'firm')
+  redis.call('XADD', KEYS[6], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
+             'to', to, 'at', at, 'actor', actor, 'reason', reason)
+end
+
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'NOT_FOUND'} end
 if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
@@ -12,5 +22,5 @@ redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'ACCEPTED', 'accepted_ms', ARGV[3])
-redis.call('RPUSH', KEYS[2], 'ACCEPTED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|accepted')
+record('OFFERED', 'ACCEPTED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|accepted')
 return {'OK', 'ACCEPTED'}

@@ -1,8 +1,18 @@
 -- A staff member completes work they accepted; their capacity is released.
 -- Completing twice is harmless.
 --
--- KEYS: 1 task, 2 history, 3 accepted work of the staff member, 4 load
+-- KEYS: 1 task, 2 history, 3 accepted work of the staff member, 4 load, 5 audit events
 -- ARGV: 1 task id, 2 staff id, 3 now ms, 4 outcome, 5 note, 6 wake channel
+
+-- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
+local function record(from, entry)
+  redis.call('RPUSH', KEYS[2], entry)
+  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  local firm = redis.call('HGET', KEYS[1], 'firm')
+  redis.call('XADD', KEYS[5], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
+             'to', to, 'at', at, 'actor', actor, 'reason', reason)
+end
+
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'NOT_FOUND'} end
 if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
@@ -12,6 +22,6 @@ redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
 redis.call('HSET', KEYS[1], 'status', 'COMPLETED', 'completed_ms', ARGV[3], 'outcome', ARGV[4],
            'note', ARGV[5])
-redis.call('RPUSH', KEYS[2], 'COMPLETED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|' .. ARGV[4])
+record('ACCEPTED', 'COMPLETED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|' .. ARGV[4])
 redis.call('PUBLISH', ARGV[6], 'free ' .. ARGV[2])
 return {'OK', 'COMPLETED'}

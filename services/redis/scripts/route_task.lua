@@ -5,7 +5,8 @@
 -- the router replay instead of skip.
 --
 -- KEYS: 1 task, 2 history, 3 waiting, 4 offsets, 5 availability, 6 capacity, 7 load,
---       8 offers of the candidate, 9 excluded staff of the task, 10 offer expiry
+--       8 offers of the candidate, 9 excluded staff of the task, 10 offer expiry,
+--       11 audit events
 -- ARGV: 1 task id, 2 firm, 3 spec, 4 submitted ms, 5 priority, 6 now ms, 7 candidate staff id
 --       ('' for none), 8 offset field ('' when not from Kafka), 9 next offset, 10 status when no
 --       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
@@ -22,9 +23,15 @@ local function store_offset()
   end
 end
 
+local was = ''
+
+-- Every transition also goes to the audit outbox, which the event relay sends to Kafka.
 local function transition(to, at, actor, reason)
   redis.call('HSET', task, 'status', to)
   redis.call('RPUSH', history, to .. '|' .. at .. '|' .. actor .. '|' .. reason)
+  redis.call('XADD', KEYS[11], '*', 'task', ARGV[1], 'firm', ARGV[2], 'from', was, 'to', to,
+             'at', at, 'actor', actor, 'reason', reason)
+  was = to
 end
 
 local status = redis.call('HGET', task, 'status')
@@ -36,6 +43,8 @@ if not status then
 elseif status ~= 'QUEUED' and status ~= 'WAITING' then
   store_offset()
   return {'SKIP', status}
+else
+  was = status
 end
 
 local staff = ARGV[7]
