@@ -9,12 +9,20 @@
 
 namespace lexroute {
 
-// Delivery reports arrive on the poll thread; each message carries a promise to fulfil.
+namespace {
+// Shared between the sender and the delivery report, so a sender that stops waiting leaves
+// nothing dangling: whoever lets go last frees it.
+using Delivery = std::shared_ptr<std::promise<RdKafka::ErrorCode>>;
+}  // namespace
+
+// Delivery reports arrive on the poll thread; each message carries its Delivery.
 class DeliveryReports final : public RdKafka::DeliveryReportCb {
  public:
   void dr_cb(RdKafka::Message& message) override {
-    auto* done = static_cast<std::promise<RdKafka::ErrorCode>*>(message.msg_opaque());
-    if (done != nullptr) done->set_value(message.err());
+    auto* delivery = static_cast<Delivery*>(message.msg_opaque());
+    if (delivery == nullptr) return;
+    (*delivery)->set_value(message.err());
+    delete delivery;
   }
 };
 
@@ -47,19 +55,28 @@ void Producer::poll_loop() {
 }
 
 Result<void> Producer::send(std::string_view topic, std::string_view key, std::string_view value) {
-  std::promise<RdKafka::ErrorCode> done;
-  auto delivered = done.get_future();
+  auto delivery = std::make_shared<std::promise<RdKafka::ErrorCode>>();
+  auto delivered = delivery->get_future();
+  auto* opaque = new Delivery(delivery);
   RdKafka::ErrorCode err = producer_->produce(
       std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-      const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, &done);
+      const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, opaque);
+  if (err != RdKafka::ERR_NO_ERROR) delete opaque;  // never queued: no report will come
   if (err == RdKafka::ERR__QUEUE_FULL) {
     return fail(Errc::kResourceExhausted, "kafka producer queue is full; retry shortly");
   }
   if (err != RdKafka::ERR_NO_ERROR) {
     return fail(Errc::kUnavailable, cat("kafka produce to ", topic, ": ", RdKafka::err2str(err)));
   }
-  // librdkafka always reports a produced message, at the latest when message.timeout.ms runs
-  // out, so this wait ends; the promise must outlive the report.
+  // librdkafka reports every message, but an idempotent producer does not time out a request
+  // already in flight to a broker that went away; the caller is owed an answer regardless.
+  if (delivered.wait_for(delivery_timeout_ + std::chrono::seconds(1)) !=
+      std::future_status::ready) {
+    return fail(Errc::kUnavailable,
+                cat("kafka did not acknowledge the record on ", topic, " within ",
+                    delivery_timeout_.count(), " ms; a retry with the same idempotency key is "
+                    "safe"));
+  }
   err = delivered.get();
   if (err == RdKafka::ERR_NO_ERROR) return {};
   if (err == RdKafka::ERR__FATAL) {
@@ -74,26 +91,32 @@ Result<void> Producer::send(std::string_view topic, std::string_view key, std::s
 
 Result<void> Producer::send_all(std::string_view topic,
                                const std::vector<std::pair<std::string, std::string>>& records) {
-  std::vector<std::promise<RdKafka::ErrorCode>> done(records.size());
   std::vector<std::future<RdKafka::ErrorCode>> delivered;
   delivered.reserve(records.size());
   Result<void> result;
   size_t produced = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& [key, value] = records[i];
+    auto delivery = std::make_shared<std::promise<RdKafka::ErrorCode>>();
+    auto* opaque = new Delivery(delivery);
     RdKafka::ErrorCode err = producer_->produce(
         std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, &done[i]);
+        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, opaque);
     if (err != RdKafka::ERR_NO_ERROR) {
+      delete opaque;
       result = fail(err == RdKafka::ERR__QUEUE_FULL ? Errc::kResourceExhausted : Errc::kUnavailable,
                     cat("kafka produce to ", topic, ": ", RdKafka::err2str(err)));
       break;
     }
-    delivered.push_back(done[i].get_future());
+    delivered.push_back(delivery->get_future());
     ++produced;
   }
-  // Every produced record must be reported before its promise goes out of scope.
+  auto deadline = std::chrono::steady_clock::now() + delivery_timeout_ + std::chrono::seconds(1);
   for (size_t i = 0; i < produced; ++i) {
+    if (delivered[i].wait_until(deadline) != std::future_status::ready) {
+      if (result) result = fail(Errc::kUnavailable, cat("kafka did not acknowledge in time on ", topic));
+      continue;
+    }
     RdKafka::ErrorCode err = delivered[i].get();
     if (err != RdKafka::ERR_NO_ERROR && result) {
       result = fail(Errc::kUnavailable,
@@ -111,8 +134,8 @@ Producer::~Producer() {
   if (producer_) producer_->flush(static_cast<int>(delivery_timeout_.count()));
   stopping_ = true;
   if (poller_.joinable()) poller_.join();
-  // Reports for anything still queued are dropped with the handle, never delivered to a dead
-  // promise: every send() waited for its own report.
+  // A report still owed after the flush (broker unreachable at shutdown) is dropped with the
+  // handle, and its small Delivery with it: once, at exit.
   producer_.reset();
 }
 
