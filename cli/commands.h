@@ -15,6 +15,8 @@ int submit_file(const Connection& conn, const std::string& path, int concurrency
                 const std::string& ids_out);
 
 int task_get(const Connection& conn, const std::string& task_id, bool json);
+// Prints the task's status at every change until it is final.
+int task_watch(const Connection& conn, const std::string& task_id);
 // The audit trail of one task: every transition with time, actor and reason.
 int task_history(const Connection& conn, const std::string& task_id);
 int task_explain(const Connection& conn, const std::string& task_id);

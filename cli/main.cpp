@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
   auto* cancel = task->add_subcommand("cancel", "Cancel a task");
   cancel->add_option("id", task_id)->required();
   cancel->add_option("--reason", reason);
+  auto* watch = task->add_subcommand("watch", "Follow a task's status live until it is done");
+  watch->add_option("id", task_id)->required();
   auto* history = task->add_subcommand("history", "Every transition of a task (audit trail)");
   history->add_option("id", task_id)->required();
   auto* explain = task->add_subcommand("explain", "Why the task went where it went");
@@ -191,6 +193,7 @@ int main(int argc, char** argv) {
     if (cancel->parsed()) return task_cancel(conn, task_id, reason);
     if (explain->parsed()) return task_explain(conn, task_id);
     if (history->parsed()) return task_history(conn, task_id);
+    if (watch->parsed()) return task_watch(conn, task_id);
     if (wait->parsed()) return task_wait(conn, ids_file, timeout_s);
   }
   if (admin->parsed()) {

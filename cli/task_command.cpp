@@ -63,6 +63,27 @@ int task_get(const Connection& conn, const std::string& task_id, bool json) {
   return 0;
 }
 
+int task_watch(const Connection& conn, const std::string& task_id) {
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  v1::GetTaskRequest request;
+  request.set_task_id(task_id);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + conn.secret);
+  auto reader = stub->WatchTask(&ctx, request);
+  v1::Task task;
+  while (reader->Read(&task)) {
+    const auto& last = task.history(task.history_size() - 1);
+    std::cout << TimeUtil::ToString(last.at()) << "  " << short_status(task.status()) << "  "
+              << last.actor() << "  " << last.reason() << std::endl;
+  }
+  auto status = reader->Finish();
+  if (!status.ok()) {
+    std::cerr << "task watch: " << describe(status) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 int task_history(const Connection& conn, const std::string& task_id) {
   auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
   v1::GetTaskRequest request;

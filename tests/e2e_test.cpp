@@ -246,6 +246,48 @@ TEST_F(EndToEnd, KafkaDownMeansUnavailableWithARetryHintAndNothingHalfWritten) {
   EXPECT_TRUE(get(acme_key, retried.task_id(), &task).ok());
 }
 
+TEST_F(EndToEnd, WatchTaskStreamsEveryStatusUntilTheEnd) {
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
+  v1::GetTaskRequest watch;
+  watch.set_task_id(submitted.task_id());
+
+  grpc::ClientContext other_firm;
+  other_firm.AddMetadata("authorization", "Bearer " + globex_key);
+  auto refused = dev->intake()->WatchTask(&other_firm, watch);
+  v1::Task ignored;
+  EXPECT_FALSE(refused->Read(&ignored));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + acme_key);
+  ctx.set_deadline(std::chrono::system_clock::now() + 60s);
+  auto stream = dev->intake()->WatchTask(&ctx, watch);
+  std::vector<v1::TaskStatus> seen;
+  std::thread reader([&] {
+    v1::Task t;
+    while (stream->Read(&t)) seen.push_back(t.status());
+  });
+  set_available(ana_token);
+  ASSERT_EQ(wait_for(submitted.task_id(), v1::TASK_STATUS_OFFERED).status(),
+            v1::TASK_STATUS_OFFERED);
+  v1::OfferActionRequest accept;
+  accept.set_task_id(submitted.task_id());
+  v1::OfferActionResponse reply;
+  ASSERT_TRUE(dev->gateway()->AcceptOffer(as(ana_token).get(), accept, &reply).ok());
+  std::this_thread::sleep_for(300ms);
+  v1::CompleteTaskRequest complete;
+  complete.set_task_id(submitted.task_id());
+  complete.set_outcome("responsive");
+  ASSERT_TRUE(dev->gateway()->CompleteTask(as(ana_token).get(), complete, &reply).ok());
+  reader.join();  // the stream ends by itself once the task is final
+  EXPECT_TRUE(stream->Finish().ok());
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_EQ(seen.back(), v1::TASK_STATUS_COMPLETED);
+  EXPECT_NE(std::find(seen.begin(), seen.end(), v1::TASK_STATUS_OFFERED), seen.end());
+  EXPECT_NE(std::find(seen.begin(), seen.end(), v1::TASK_STATUS_ACCEPTED), seen.end());
+}
+
 TEST_F(EndToEnd, StaffSeeOnlyTheirOwnOffersAndCannotTakeOthers) {
   set_available(ana_token);
   set_available(raj_token);

@@ -10,10 +10,16 @@
 #include "services/common/secrets.h"
 #include "services/common/task_id.h"
 #include "services/kafka/topics.h"
+#include "services/redis/keys.h"
 
 namespace lexroute {
 
 using google::protobuf::util::TimeUtil;
+
+bool is_final(v1::TaskStatus status) {
+  return status == v1::TASK_STATUS_COMPLETED || status == v1::TASK_STATUS_CANCELLED ||
+         status == v1::TASK_STATUS_EXPIRED || status == v1::TASK_STATUS_UNROUTABLE;
+}
 
 std::string partition_key(const v1::TaskSubmitted& task) {
   return cat(task.spec().pool(), "|", task.firm_id(), "|", task.spec().matter_id());
@@ -130,6 +136,29 @@ grpc::Status IntakeService::ExplainTask(grpc::ServerContext* context,
                           context);
   }
   *response = task->last_decision();
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::WatchTask(grpc::ServerContext* context,
+                                      const v1::GetTaskRequest* request,
+                                      grpc::ServerWriter<v1::Task>* writer) {
+  auto firm = authenticate(context);
+  if (!firm) return to_grpc_status(firm.error(), context);
+  auto task = own_task(*firm, request->task_id());
+  if (!task) return to_grpc_status(task.error(), context);
+  const std::string channel = keys::task_channel(task->spec().pool(), task->id());
+  int sent_steps = -1;
+  while (!context->IsCancelled() && !stopping_.load()) {
+    uint64_t seen = notifier_.generation(channel);
+    auto now = own_task(*firm, request->task_id());
+    if (now && now->history_size() != sent_steps) {
+      sent_steps = now->history_size();
+      if (!writer->Write(*now)) return grpc::Status::OK;
+      if (is_final(now->status())) return grpc::Status::OK;
+    }
+    // A missed notification costs at most this long: the loop looks again anyway.
+    notifier_.wait(channel, seen, std::chrono::milliseconds(1000));
+  }
   return grpc::Status::OK;
 }
 

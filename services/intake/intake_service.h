@@ -1,9 +1,12 @@
 #pragma once
 
+#include <atomic>
+
 #include "lexroute/v1/intake.grpc.pb.h"
 #include "router/clock.h"
 #include "services/kafka/producer.h"
 #include "services/redis/credential_store.h"
+#include "services/redis/notifier.h"
 #include "services/redis/task_store.h"
 
 namespace lexroute {
@@ -13,8 +16,15 @@ namespace lexroute {
 class IntakeService final : public v1::TaskIntake::Service {
  public:
   IntakeService(TaskStore& tasks, CredentialStore& credentials, Producer& producer,
-                const Clock& clock)
-      : tasks_(tasks), credentials_(credentials), producer_(producer), clock_(clock) {}
+                Notifier& notifier, const Clock& clock)
+      : tasks_(tasks),
+        credentials_(credentials),
+        producer_(producer),
+        notifier_(notifier),
+        clock_(clock) {}
+
+  // Ends open watch streams so a server shutdown does not wait on them.
+  void stop() { stopping_ = true; }
 
   grpc::Status SubmitTask(grpc::ServerContext* context, const v1::SubmitTaskRequest* request,
                           v1::SubmitTaskResponse* response) override;
@@ -24,6 +34,8 @@ class IntakeService final : public v1::TaskIntake::Service {
                           v1::Task* response) override;
   grpc::Status ExplainTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
                            v1::RoutingDecision* response) override;
+  grpc::Status WatchTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
+                         grpc::ServerWriter<v1::Task>* writer) override;
 
  private:
   Result<std::string> authenticate(grpc::ServerContext* context);
@@ -35,8 +47,12 @@ class IntakeService final : public v1::TaskIntake::Service {
   TaskStore& tasks_;
   CredentialStore& credentials_;
   Producer& producer_;
+  Notifier& notifier_;
   const Clock& clock_;
+  std::atomic<bool> stopping_{false};
 };
+
+bool is_final(v1::TaskStatus status);
 
 // The Kafka key of a task: one firm's matter in one pool stays on one partition, in order.
 std::string partition_key(const v1::TaskSubmitted& task);

@@ -75,9 +75,7 @@ Result<void> Node::start_backends() {
   tasks_ = std::make_unique<TaskStore>(*redis_, clock_);
   staff_ = std::make_unique<StaffStore>(*redis_);
   credentials_ = std::make_unique<CredentialStore>(*redis_);
-  if (config_.runs_router() || config_.runs_gateway()) {
-    notifier_ = std::make_unique<Notifier>(*endpoint);
-  }
+  notifier_ = std::make_unique<Notifier>(*endpoint);
   return {};
 }
 
@@ -86,7 +84,8 @@ Result<void> Node::start_services() {
     auto producer = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout, {}});
     if (!producer) return std::unexpected(producer.error());
     producer_ = std::move(*producer);
-    intake_ = std::make_unique<IntakeService>(*tasks_, *credentials_, *producer_, clock_);
+    intake_ =
+        std::make_unique<IntakeService>(*tasks_, *credentials_, *producer_, *notifier_, clock_);
     std::string admin_hash = config_.admin_key_sha256;
     if (admin_hash.empty()) {
       // dev only (intake requires the flag): a fresh admin key for this run, owner-readable.
@@ -154,6 +153,7 @@ void Node::stop() {
   stopped_ = true;
   if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
   if (gateway_) gateway_->stop();
+  if (intake_) intake_->stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
   if (router_) router_->stop();
   if (event_relay_) event_relay_->stop();

@@ -50,6 +50,10 @@ inline std::string staff_channel(std::string_view pool, std::string_view staff) 
   return cat(pool_prefix(pool), "notify:", staff);
 }
 inline std::string wake_channel(std::string_view pool) { return pool_prefix(pool) + "wake"; }
+// A task changed status (published by the same scripts that change it).
+inline std::string task_channel(std::string_view pool, std::string_view id) {
+  return cat(pool_prefix(pool), "notify:task:", id);
+}
 
 inline std::string pools() { return "lx:pools"; }
 inline std::string firm(std::string_view firm) { return cat("lx:firm:{", firm, "}"); }

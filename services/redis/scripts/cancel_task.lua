@@ -13,6 +13,8 @@ local function record(from, entry)
   local firm = redis.call('HGET', KEYS[1], 'firm')
   redis.call('XADD', KEYS[8], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
              'to', to, 'at', at, 'actor', actor, 'reason', reason)
+  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
+  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
 end
 
 local status = redis.call('HGET', KEYS[1], 'status')

@@ -31,6 +31,8 @@ local function transition(to, at, actor, reason)
   redis.call('RPUSH', history, to .. '|' .. at .. '|' .. actor .. '|' .. reason)
   redis.call('XADD', KEYS[11], '*', 'task', ARGV[1], 'firm', ARGV[2], 'from', was, 'to', to,
              'at', at, 'actor', actor, 'reason', reason)
+  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
+  redis.call('PUBLISH', (string.gsub(task, ':task:', ':notify:task:', 1)), to)
   was = to
 end
 
