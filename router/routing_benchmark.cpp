@@ -242,9 +242,10 @@ World& world(size_t staff) {
 
 // Brings the directory to its steady state for `now`: skill index built and every staff
 // member's shift status cached (the cache holds one moment's answer, so each benchmark warms for
-// its own). With everyone offline for a moment, a skill-only task is eligible for nobody, so
-// decide() walks the skill's whole bucket; every staff member has at least 3 skills. Returns how
-// many staff each task's decision examined, sorted.
+// its own; the first decision at a new moment refreshes every member's shift status and ready
+// bits, which is not what is timed). With everyone offline for a moment, a skill-only task is
+// eligible for nobody, so decide() walks the skill's whole bucket; every staff member has at
+// least 3 skills. Returns how many staff each task's decision examined, sorted.
 std::vector<size_t> warm(World& w, absl::Time now) {
   for (const auto& [id, s] : w.states) w.directory.set_state(id, {Availability::kOffline, 0});
   for (int s = 0; s < kSkills; ++s) {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <random>
+#include <set>
+
 namespace lexroute {
 namespace {
 
@@ -174,6 +178,136 @@ TEST_F(StaffDirectoryTest, WaitingTaskLearnsWhenTheEarliestShiftStarts) {
   EXPECT_EQ(*d.expected_start, noon + absl::Hours(2));
   EXPECT_EQ(dir.candidates(review_task(3), noon + absl::Hours(2)),
             std::vector<std::string>{"night"});
+}
+
+TEST_F(StaffDirectoryTest, StateChangesBetweenDecisionsCount) {
+  add(reviewer("a", 3), {Availability::kOffline, 0});
+  EXPECT_TRUE(pick(review_task(1)).empty());
+  dir.set_state("a", {Availability::kAvailable, 0});
+  EXPECT_EQ(pick(review_task(1)), std::vector<std::string>{"a"});
+  dir.set_state("a", {Availability::kAvailable, 2});  // full
+  Decision d = dir.decide(review_task(1), kNow, BalanceStrategy::kLeastLoaded);
+  EXPECT_TRUE(d.ranked.empty());
+  EXPECT_EQ(d.removed[static_cast<size_t>(Constraint::kCapacity)], 1u);
+  dir.remove("a");
+  EXPECT_EQ(dir.decide(review_task(1), kNow, BalanceStrategy::kLeastLoaded).blocking,
+            Constraint::kSkills);
+  add(reviewer("a", 3));
+  EXPECT_EQ(pick(review_task(1)), std::vector<std::string>{"a"});
+}
+
+TEST_F(StaffDirectoryTest, ShiftStatusFollowsTheClockBothWays) {
+  StaffProfile day = reviewer("day", 3);
+  day.schedule = *Schedule::create("UTC", {{absl::Weekday::friday, 9 * 60, 17 * 60}}, {});
+  add(day);
+  add(reviewer("always", 3), {Availability::kOffline, 0});
+  absl::Time friday = absl::FromCivil(absl::CivilMinute(2027, 1, 15, 0, 0), absl::UTCTimeZone());
+  for (int hour : {10, 18, 8, 16, 17, 9, 12}) {
+    bool on = hour >= 9 && hour < 17;
+    EXPECT_EQ(dir.candidates(review_task(1), friday + absl::Hours(hour)).size(), on ? 1u : 0u)
+        << "hour " << hour;
+  }
+}
+
+// Many distinct languages, jurisdictions, vendors and skills, so that some staff do not fit the
+// packed per-staff record and take the slow path; walls of every shape. Whenever fewer than
+// kEnoughEligible are eligible, every count must match first_lasting_failure() staff by staff.
+TEST(StaffDirectoryPacking, CountsMatchTheReferenceChecksForUnpackedStaff) {
+  std::mt19937 rng(7);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  auto name = [](const char* prefix, int i) { return prefix + std::to_string(i); };
+  int checked = 0;
+  for (int round = 0; round < 40; ++round) {
+    StaffDirectory dir;
+    std::vector<std::pair<StaffProfile, StaffState>> roster;
+    for (int i = 0, n = 5 + pick(60); i < n; ++i) {
+      StaffProfile p;
+      p.id = name("s", i);
+      p.vendor = name("v", pick(round % 2 ? 300 : 3));
+      p.region = name("r", pick(round % 3 ? 4 : 300));
+      p.capacity = 1 + pick(3);
+      p.clearance = pick(4) == 0 ? 300 + pick(3) : pick(5);
+      std::set<int> skills;
+      for (int k = 0, m = 1 + pick(round % 4 ? 4 : 12); k < m; ++k) skills.insert(pick(10));
+      for (int k : skills) p.skills.push_back({name("k", k), 1 + pick(5)});
+      for (int l = 0, m = pick(4); l < m; ++l) p.languages.push_back(name("l", pick(40)));
+      for (int j = 0, m = pick(3); j < m; ++j) p.jurisdictions.push_back(name("j", pick(40)));
+      for (int w = 0, m = pick(3) == 0 ? 1 + pick(2) : 0; w < m; ++w) {
+        EthicalWall wall;
+        if (pick(2)) wall.firm = name("f", pick(3));
+        if (pick(2)) wall.matter = name("m", pick(4));
+        if (pick(2)) wall.party = name("p", pick(4));
+        p.walls.push_back(wall);
+      }
+      StaffState s{pick(3) ? Availability::kAvailable : Availability::kOnBreak,
+                   pick(p.capacity + 1)};
+      dir.upsert(p);
+      dir.set_state(p.id, s);
+      roster.emplace_back(std::move(p), s);
+    }
+    for (int n = 0; n < 40; ++n) {
+      TaskRequirements t;
+      if (pick(5) == 0) t.vendor = name("v", pick(round % 2 ? 300 : 3));
+      for (int k = 0, m = 1 + pick(2); k < m; ++k) {
+        std::string skill = name("k", pick(11));
+        if (t.skills.empty() || t.skills[0].skill != skill)
+          t.skills.push_back({skill, 1 + pick(3)});
+      }
+      if (pick(3) == 0) t.languages.push_back(name("l", pick(41)));
+      if (pick(4) == 0) t.jurisdiction = name("j", pick(41));
+      t.confidentiality_tier = pick(6) == 0 ? 301 : pick(4);
+      if (pick(3) == 0) t.allowed_regions = {name("r", pick(5)), name("r", pick(300))};
+      t.firm = name("f", pick(3));
+      t.matter = name("m", pick(4));
+      if (pick(2)) t.parties.push_back(name("p", pick(4)));
+      if (pick(4) == 0) t.excluded_staff.insert(name("s", pick(20)));
+      // The state of one staff member changes between decisions.
+      auto& [changed, state] = roster[static_cast<size_t>(pick(static_cast<int>(roster.size())))];
+      state = {pick(2) ? Availability::kAvailable : Availability::kOffline,
+               pick(changed.capacity + 1)};
+      dir.set_state(changed.id, state);
+
+      Decision d = dir.decide(t, kNow, BalanceStrategy::kLeastLoaded, 100);
+      std::array<size_t, kConstraintCount> removed{};
+      size_t qualified = 0, eligible = 0;
+      for (const auto& [p, s] : roster) {
+        auto failed = first_lasting_failure(p, t);
+        bool rarest_held = false;  // the walk skips staff without the rarest required skill
+        size_t rarest = SIZE_MAX;
+        for (const auto& need : t.skills) {
+          size_t holders = 0;
+          for (const auto& [o, os] : roster) holders += o.proficiency(need.skill) > 0 ? 1 : 0;
+          if (holders < rarest) {
+            rarest = holders;
+            rarest_held = p.proficiency(need.skill) > 0;
+          }
+        }
+        if (!rarest_held) {
+          failed = Constraint::kSkills;
+        } else if (!failed) {
+          ++qualified;
+          if (s.availability != Availability::kAvailable) {
+            failed = Constraint::kAvailable;
+          } else if (s.load >= p.capacity) {
+            failed = Constraint::kCapacity;
+          }
+        }
+        if (failed) {
+          ++removed[static_cast<size_t>(*failed)];
+        } else {
+          ++eligible;
+        }
+      }
+      ASSERT_EQ(d.eligible, std::min(eligible, StaffDirectory::kEnoughEligible))
+          << "round " << round;
+      ASSERT_EQ(d.ranked.size(), d.eligible);
+      if (eligible >= StaffDirectory::kEnoughEligible) continue;
+      ++checked;
+      ASSERT_EQ(d.removed, removed) << "round " << round << " task " << n;
+      ASSERT_EQ(d.qualified, qualified) << "round " << round << " task " << n;
+    }
+  }
+  EXPECT_GT(checked, 1000);
 }
 
 }  // namespace
