@@ -580,9 +580,9 @@ Decision StaffDirectory::decide(const TaskRequirements& task, absl::Time now,
       }
       return false;
     };
-    if (!walk_ready(start, in_bucket) && !walk_ready(0, start)) {
-      // Fewer than kEnoughEligible: examine everyone else in the bucket too, so that the counts
-      // cover all of it (and say why and until when, if nobody is eligible).
+    if (!walk_ready(start, in_bucket) && !walk_ready(0, start) && found.empty()) {
+      // Nobody eligible: examine everyone else in the bucket too, so the decision can say
+      // exactly why and until when. (With someone eligible, the ready staff were enough.)
       constexpr size_t kAhead = 16;
       for (size_t w = 0; w < bucket->ready.size(); ++w) {
         uint64_t bits = ~ready[w];

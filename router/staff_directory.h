@@ -32,9 +32,9 @@ struct ScoreParts {
 // What the directory concluded about one task at one moment.
 struct Decision {
   size_t pool_staff = 0;  // staff in the pool
-  size_t examined = 0;    // of those, checked one by one (the rest lacked a required skill or
-                          // were not needed: enough eligible staff had been found among those
-                          // able to take work now, whom a decision checks first)
+  size_t examined = 0;    // of those, checked one by one: when someone is eligible, only staff
+                          // able to take work now (the rest lacked a required skill or were not
+                          // needed); when nobody is, everyone with the rarest required skill
   std::array<size_t, kConstraintCount> removed{};  // by the first constraint each one failed
   size_t eligible = 0;                             // eligible now among those examined
   std::vector<ScoreParts> ranked;                  // the best of them, best first
@@ -52,8 +52,7 @@ struct Decision {
 // skill, starting at a rotating position, and stops once it has found enough eligible staff to
 // score. It first walks only those of them able to take work now (available, below capacity, on
 // shift), in the same order, so it finds the same eligible staff as a walk over all of them. Only
-// when fewer than enough are eligible does it examine everyone with that skill, so that the
-// counts cover them all and, when nobody is eligible, say why and until when.
+// when nobody is eligible does it examine everyone with that skill, to say why and until when.
 class StaffDirectory {
  public:
   void upsert(StaffProfile profile);
@@ -76,7 +75,7 @@ class StaffDirectory {
   bool anyone_has_room() const;
 
   // Eligible staff found before a decision stops walking and scores.
-  static constexpr size_t kEnoughEligible = 32;
+  static constexpr size_t kEnoughEligible = 16;
 
  private:
   struct ShiftCache {
