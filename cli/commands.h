@@ -10,9 +10,9 @@
 namespace lexroute::cli {
 
 int submit_one(const Connection& conn, const v1::SubmitTaskRequest& request);
-// One SubmitTaskRequest per line (protobuf JSON); prints a line per failure and a summary.
-int submit_file(const Connection& conn, const std::string& path, int concurrency,
-                const std::string& ids_out);
+// One SubmitTaskRequest per line (protobuf JSON), sent as one SubmitTasks stream; prints a line
+// per failure and a summary.
+int submit_file(const Connection& conn, const std::string& path, const std::string& ids_out);
 
 int task_get(const Connection& conn, const std::string& task_id, bool json);
 // Prints the task's status at every change until it is final.

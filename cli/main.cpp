@@ -21,7 +21,7 @@ struct SubmitFlags {
   std::vector<std::string> skills, languages, regions, parties;
   std::string jurisdiction, vendor;
   int tier = 0;
-  int priority = 5, effort = 30, concurrency = 8;
+  int priority = 5, effort = 30;
   int due_in_hours = 48;
 };
 
@@ -57,12 +57,11 @@ int main(int argc, char** argv) {
   // Firm commands use the firm API key.
   std::string api_key = env_or("LEXROUTE_API_KEY");
   SubmitFlags sf;
-  auto* submit = app.add_subcommand("submit", "Submit one task, or many from --file (JSON lines)");
+  auto* submit = app.add_subcommand(
+      "submit", "Submit one task, or many from --file (JSON lines, one bulk SubmitTasks stream)");
   submit->add_option("--api-key", api_key, "Firm API key (LEXROUTE_API_KEY)");
   submit->add_option("--file", sf.file, "One SubmitTaskRequest (protobuf JSON) per line");
   submit->add_option("--ids-out", sf.ids_out, "With --file: write the new task ids here");
-  submit->add_option("--concurrency", sf.concurrency, "With --file: calls in flight")
-      ->capture_default_str();
   submit->add_option("--matter", sf.matter, "Matter id");
   submit->add_option("--kind", sf.kind, "document-review, legal-research, transcription, ...")
       ->capture_default_str();
@@ -146,7 +145,7 @@ int main(int argc, char** argv) {
 
   if (submit->parsed()) {
     conn.secret = api_key;
-    if (!sf.file.empty()) return submit_file(conn, sf.file, sf.concurrency, sf.ids_out);
+    if (!sf.file.empty()) return submit_file(conn, sf.file, sf.ids_out);
     lexroute::v1::SubmitTaskRequest request;
     auto* spec = request.mutable_spec();
     spec->set_matter_id(sf.matter);
@@ -204,7 +203,8 @@ int main(int argc, char** argv) {
     conn.secret = admin_key;
     if (firm->parsed()) return firm_create(conn, firm_id, firm_name);
     if (staff->parsed()) return staff_load(conn, staff_file, tokens_out);
-    if (pool_cmd->parsed()) return pool_configure(conn, pool_name, strategy, offer_timeout, max_offers);
+    if (pool_cmd->parsed())
+      return pool_configure(conn, pool_name, strategy, offer_timeout, max_offers);
   }
   if (worker->parsed())
     return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);

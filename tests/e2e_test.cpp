@@ -4,6 +4,8 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "services/kafka/consumer.h"
 #include "services/kafka/topics.h"
 #include "services/redis/keys.h"
@@ -164,8 +166,11 @@ TEST_F(EndToEnd, EveryTransitionReachesTheAuditTopicInKafka) {
   complete.set_outcome("responsive");
   ASSERT_TRUE(dev->gateway()->CompleteTask(as(ana_token).get(), complete, &reply).ok());
 
-  auto consumer = Consumer::create({dev->node().kafka_bootstrap(), "audit-reader",
-                                    std::string(topics::kTaskEvents), nullptr, {}});
+  auto consumer = Consumer::create({dev->node().kafka_bootstrap(),
+                                    "audit-reader",
+                                    std::string(topics::kTaskEvents),
+                                    nullptr,
+                                    {}});
   ASSERT_TRUE(consumer.has_value()) << consumer.error().message;
   std::vector<v1::TaskEvent> events;
   auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -227,8 +232,8 @@ TEST_F(EndToEnd, KafkaDownMeansUnavailableWithARetryHintAndNothingHalfWritten) {
   ASSERT_TRUE(records.has_value());
   size_t tasks = 0;
   for (const auto& k : records->elements) {
-    tasks += k.str.find(":history") == std::string::npos &&
-             k.str.find(":excluded") == std::string::npos;
+    tasks +=
+        k.str.find(":history") == std::string::npos && k.str.find(":excluded") == std::string::npos;
   }
   EXPECT_EQ(tasks, 1u) << "only the warm-up task exists: nothing of the failed submit";
 
@@ -286,6 +291,43 @@ TEST_F(EndToEnd, WatchTaskStreamsEveryStatusUntilTheEnd) {
   EXPECT_EQ(seen.back(), v1::TASK_STATUS_COMPLETED);
   EXPECT_NE(std::find(seen.begin(), seen.end(), v1::TASK_STATUS_OFFERED), seen.end());
   EXPECT_NE(std::find(seen.begin(), seen.end(), v1::TASK_STATUS_ACCEPTED), seen.end());
+}
+
+TEST_F(EndToEnd, BulkSubmitGivesAResultPerItemAndOneBadItemSinksNothing) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + acme_key);
+  v1::SubmitTasksResponse response;
+  auto writer = dev->intake()->SubmitTasks(&ctx, &response);
+  constexpr int kItems = 1500;
+  auto resent = review_task("m-dup");
+  resent.set_idempotency_key("bulk-dup");
+  for (int i = 0; i < kItems; ++i) {
+    auto r = review_task("m-" + std::to_string(i % 9));
+    if (i == 10) r.mutable_spec()->mutable_required_skills(0)->set_min_proficiency(7);
+    if (i == 700) r.mutable_spec()->clear_payload_ref();
+    if (i == 900 || i == 901) r = resent;  // the same request twice: one task
+    ASSERT_TRUE(writer->Write(r));
+  }
+  writer->WritesDone();
+  auto s = writer->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.accepted(), kItems - 2);
+  EXPECT_EQ(response.failed(), 2);
+  ASSERT_EQ(response.results_size(), kItems);
+  for (int i = 0; i < kItems; ++i) EXPECT_EQ(response.results(i).index(), i);
+  EXPECT_EQ(response.results(10).error_code(), "INVALID_ARGUMENT");
+  EXPECT_EQ(response.results(10).field(), "spec.required_skills[0].min_proficiency");
+  EXPECT_EQ(response.results(700).field(), "spec.payload_ref");
+  EXPECT_TRUE(response.results(10).task_id().empty());
+  EXPECT_EQ(response.results(901).task_id(), response.results(900).task_id());
+  EXPECT_TRUE(response.results(901).duplicate());
+  std::set<std::string> ids;
+  for (const auto& r : response.results()) {
+    if (!r.task_id().empty()) ids.insert(r.task_id());
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kItems - 3));
+  v1::Task task;
+  EXPECT_TRUE(get(acme_key, response.results(1499).task_id(), &task).ok());
 }
 
 TEST_F(EndToEnd, StaffSeeOnlyTheirOwnOffersAndCannotTakeOthers) {

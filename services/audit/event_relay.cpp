@@ -30,12 +30,18 @@ v1::TaskEvent to_event(const std::string& pool, const RedisReply& entry) {
     const std::string& name = fields[i].str;
     const std::string& value = fields[i + 1].str;
     int64_t ms = 0;
-    if (name == "task") e.set_task_id(value);
-    else if (name == "firm") e.set_firm_id(value);
-    else if (name == "from") e.set_from(status_from_name(value));
-    else if (name == "to") e.set_to(status_from_name(value));
-    else if (name == "actor") e.set_actor(value);
-    else if (name == "reason") e.set_reason(value);
+    if (name == "task")
+      e.set_task_id(value);
+    else if (name == "firm")
+      e.set_firm_id(value);
+    else if (name == "from")
+      e.set_from(status_from_name(value));
+    else if (name == "to")
+      e.set_to(status_from_name(value));
+    else if (name == "actor")
+      e.set_actor(value);
+    else if (name == "reason")
+      e.set_reason(value);
     else if (name == "at" && parse_int(value, &ms))
       *e.mutable_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
   }

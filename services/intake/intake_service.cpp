@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+
 #include "router/text.h"
 #include "router/validation.h"
 #include "services/common/grpc_auth.h"
@@ -29,21 +31,8 @@ Result<std::string> IntakeService::authenticate(grpc::ServerContext* context) {
   return credentials_.authenticate_firm(bearer_token(*context));
 }
 
-Result<void> IntakeService::publish(const v1::TaskSubmitted& task) {
-  auto sent = producer_.send(topics::kTasks, partition_key(task), task.SerializeAsString());
-  if (!sent) return sent;
-  // Kafka holds the task now; this record only lets GetTask answer before the router has
-  // seen it. The router writes the same record if this fails.
-  auto recorded = tasks_.record_queued(task);
-  if (!recorded) {
-    LOG_WARN("intake", "task=", task.task_id(),
-             " queued in Kafka but not yet in Redis: ", recorded.error().message);
-  }
-  return {};
-}
-
-Result<v1::SubmitTaskResponse> IntakeService::submit(const std::string& firm,
-                                                     const v1::SubmitTaskRequest& request) {
+Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
+                                                       const v1::SubmitTaskRequest& request) {
   v1::TaskSpec spec = request.spec();
   auto valid = validate_task_spec(spec, clock_.now());
   if (!valid) return std::unexpected(valid.error());
@@ -51,40 +40,127 @@ Result<v1::SubmitTaskResponse> IntakeService::submit(const std::string& firm,
   if (!key_ok) return std::unexpected(key_ok.error());
 
   int64_t now_ms = clock_.now_ms();
-  v1::TaskSubmitted task;
-  task.set_task_id(new_task_id(now_ms, spec.pool()));
-  task.set_firm_id(firm);
-  *task.mutable_spec() = spec;
-  *task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(now_ms);
+  Prepared p;
+  p.task.set_task_id(new_task_id(now_ms, spec.pool()));
+  p.task.set_firm_id(firm);
+  *p.task.mutable_spec() = spec;
+  *p.task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(now_ms);
+  if (request.idempotency_key().empty()) return p;
 
+  std::string fingerprint = sha256_hex(spec.SerializeAsString());
+  auto claim = tasks_.claim_idempotency_key(firm, request.idempotency_key(), p.task.task_id(),
+                                            fingerprint, p.task.SerializeAsString());
+  if (!claim) return std::unexpected(claim.error());
+  if (claim->is_new) return p;
+  if (claim->fingerprint != fingerprint) {
+    return fail(Errc::kFailedPrecondition,
+                "idempotency_key was already used for a different task (" + claim->task_id + ")",
+                "idempotency_key");
+  }
+  p.duplicate = true;
+  // The first attempt bound the key but may not have reached Kafka: send the very same record
+  // again. The router ignores a task id it has already routed.
+  if (!p.task.ParseFromString(claim->record)) {
+    return fail(Errc::kInternal, "stored submission for " + claim->task_id + " is corrupt");
+  }
+  p.needs_publish = !tasks_.exists(claim->task_id);
+  return p;
+}
+
+void IntakeService::queued(const v1::TaskSubmitted& task) {
+  // Kafka holds the task now; this record only lets GetTask answer before the router has seen
+  // it. The router writes the same record if this fails.
+  auto recorded = tasks_.record_queued(task);
+  if (!recorded) {
+    LOG_WARN("intake", "task=", task.task_id(),
+             " queued in Kafka but not yet in Redis: ", recorded.error().message);
+  }
+}
+
+Result<v1::SubmitTaskResponse> IntakeService::submit(const std::string& firm,
+                                                     const v1::SubmitTaskRequest& request) {
+  auto p = prepare(firm, request);
+  if (!p) return std::unexpected(p.error());
+  if (p->needs_publish) {
+    auto sent = producer_.send(topics::kTasks, partition_key(p->task), p->task.SerializeAsString());
+    if (!sent) return std::unexpected(sent.error());
+    queued(p->task);
+  }
   v1::SubmitTaskResponse response;
-  if (!request.idempotency_key().empty()) {
-    std::string fingerprint = sha256_hex(spec.SerializeAsString());
-    auto claim = tasks_.claim_idempotency_key(firm, request.idempotency_key(), task.task_id(),
-                                              fingerprint, task.SerializeAsString());
-    if (!claim) return std::unexpected(claim.error());
-    if (!claim->is_new) {
-      if (claim->fingerprint != fingerprint) {
-        return fail(
-            Errc::kFailedPrecondition,
-            "idempotency_key was already used for a different task (" + claim->task_id + ")",
-            "idempotency_key");
+  response.set_task_id(p->task.task_id());
+  response.set_duplicate(p->duplicate);
+  return response;
+}
+
+grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
+                                        grpc::ServerReader<v1::SubmitTaskRequest>* reader,
+                                        v1::SubmitTasksResponse* response) {
+  auto firm = authenticate(context);
+  if (!firm) return to_grpc_status(firm.error(), context);
+  constexpr size_t kBatch = 512;
+  int32_t index = 0;
+  bool more = true;
+  while (more) {
+    // Read a bounded batch; the next is read only after Kafka acknowledged this one, so gRPC's
+    // flow control holds a fast client back instead of this process buffering without bound.
+    std::vector<std::pair<int32_t, Prepared>> ready;
+    std::vector<std::pair<std::string, std::string>> records;
+    std::vector<size_t> record_of;  // ready[] index of each record
+    v1::SubmitTaskRequest request;
+    for (size_t n = 0; n < kBatch; ++n) {
+      if (!reader->Read(&request)) {
+        more = false;
+        break;
       }
-      response.set_task_id(claim->task_id);
-      response.set_duplicate(true);
-      if (tasks_.exists(claim->task_id)) return response;
-      // The first attempt bound the key but may not have reached Kafka: send the very same
-      // record again. The router ignores a task id it has already routed.
-      if (!task.ParseFromString(claim->record)) {
-        return fail(Errc::kInternal, "stored submission for " + claim->task_id + " is corrupt");
+      int32_t i = index++;
+      auto p = prepare(*firm, request);
+      if (!p) {
+        auto* r = response->add_results();
+        r->set_index(i);
+        r->set_error_code(errc_name(p.error().code));
+        r->set_error_message(p.error().message);
+        r->set_field(p.error().field);
+        continue;
+      }
+      if (p->needs_publish) {
+        records.emplace_back(partition_key(p->task), p->task.SerializeAsString());
+        record_of.push_back(ready.size());
+      }
+      ready.emplace_back(i, std::move(*p));
+    }
+    std::vector<Result<void>> sent = producer_.send_each(topics::kTasks, records);
+    std::vector<const Error*> failure(ready.size(), nullptr);
+    for (size_t k = 0; k < sent.size(); ++k) {
+      if (!sent[k]) {
+        failure[record_of[k]] = &sent[k].error();
+      } else {
+        queued(ready[record_of[k]].second.task);
+      }
+    }
+    for (size_t k = 0; k < ready.size(); ++k) {
+      auto* r = response->add_results();
+      r->set_index(ready[k].first);
+      if (failure[k] != nullptr) {
+        r->set_error_code(errc_name(failure[k]->code));
+        r->set_error_message(failure[k]->message);
+      } else {
+        r->set_task_id(ready[k].second.task.task_id());
+        r->set_duplicate(ready[k].second.duplicate);
       }
     }
   }
-  auto published = publish(task);
-  if (!published) return std::unexpected(published.error());
-  response.set_task_id(task.task_id());
-  LOG_DEBUG("intake", "task=", task.task_id(), " firm=", firm, " queued");
-  return response;
+  std::sort(response->mutable_results()->begin(), response->mutable_results()->end(),
+            [](const auto& a, const auto& b) { return a.index() < b.index(); });
+  for (const auto& r : response->results()) {
+    if (r.error_code().empty()) {
+      response->set_accepted(response->accepted() + 1);
+    } else {
+      response->set_failed(response->failed() + 1);
+    }
+  }
+  LOG_INFO("intake", "firm=", *firm, " bulk submit: ", response->accepted(), " accepted, ",
+           response->failed(), " failed");
+  return grpc::Status::OK;
 }
 
 grpc::Status IntakeService::SubmitTask(grpc::ServerContext* context,
@@ -113,8 +189,8 @@ Result<v1::Task> IntakeService::own_task(const std::string& firm, const std::str
   return task;
 }
 
-grpc::Status IntakeService::GetTask(grpc::ServerContext* context,
-                                    const v1::GetTaskRequest* request, v1::Task* response) {
+grpc::Status IntakeService::GetTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
+                                    v1::Task* response) {
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
   auto task = own_task(*firm, request->task_id());
@@ -131,9 +207,9 @@ grpc::Status IntakeService::ExplainTask(grpc::ServerContext* context,
   auto task = own_task(*firm, request->task_id());
   if (!task) return to_grpc_status(task.error(), context);
   if (!task->has_last_decision()) {
-    return to_grpc_status({Errc::kFailedPrecondition,
-                           "task " + request->task_id() + " has not been routed yet", ""},
-                          context);
+    return to_grpc_status(
+        {Errc::kFailedPrecondition, "task " + request->task_id() + " has not been routed yet", ""},
+        context);
   }
   *response = task->last_decision();
   return grpc::Status::OK;

@@ -28,6 +28,9 @@ class IntakeService final : public v1::TaskIntake::Service {
 
   grpc::Status SubmitTask(grpc::ServerContext* context, const v1::SubmitTaskRequest* request,
                           v1::SubmitTaskResponse* response) override;
+  grpc::Status SubmitTasks(grpc::ServerContext* context,
+                           grpc::ServerReader<v1::SubmitTaskRequest>* reader,
+                           v1::SubmitTasksResponse* response) override;
   grpc::Status GetTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
                        v1::Task* response) override;
   grpc::Status CancelTask(grpc::ServerContext* context, const v1::CancelTaskRequest* request,
@@ -41,7 +44,14 @@ class IntakeService final : public v1::TaskIntake::Service {
   Result<std::string> authenticate(grpc::ServerContext* context);
   Result<v1::SubmitTaskResponse> submit(const std::string& firm,
                                         const v1::SubmitTaskRequest& request);
-  Result<void> publish(const v1::TaskSubmitted& task);
+  struct Prepared {
+    v1::TaskSubmitted task;
+    bool duplicate = false;     // an earlier submit with the same idempotency key made it
+    bool needs_publish = true;  // false when that earlier submit is already in Kafka
+  };
+  // Validates, assigns the id, binds the idempotency key: everything before Kafka.
+  Result<Prepared> prepare(const std::string& firm, const v1::SubmitTaskRequest& request);
+  void queued(const v1::TaskSubmitted& task);
   Result<v1::Task> own_task(const std::string& firm, const std::string& task_id);
 
   TaskStore& tasks_;

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <future>
+#include <optional>
 
 #include "router/text.h"
 #include "services/common/log.h"
@@ -72,10 +73,10 @@ Result<void> Producer::send(std::string_view topic, std::string_view key, std::s
   // already in flight to a broker that went away; the caller is owed an answer regardless.
   if (delivered.wait_for(delivery_timeout_ + std::chrono::seconds(1)) !=
       std::future_status::ready) {
-    return fail(Errc::kUnavailable,
-                cat("kafka did not acknowledge the record on ", topic, " within ",
-                    delivery_timeout_.count(), " ms; a retry with the same idempotency key is "
-                    "safe"));
+    return fail(Errc::kUnavailable, cat("kafka did not acknowledge the record on ", topic,
+                                        " within ", delivery_timeout_.count(),
+                                        " ms; a retry with the same idempotency key is "
+                                        "safe"));
   }
   err = delivered.get();
   if (err == RdKafka::ERR_NO_ERROR) return {};
@@ -89,12 +90,10 @@ Result<void> Producer::send(std::string_view topic, std::string_view key, std::s
               cat("kafka did not acknowledge the record on ", topic, ": ", RdKafka::err2str(err)));
 }
 
-Result<void> Producer::send_all(std::string_view topic,
-                               const std::vector<std::pair<std::string, std::string>>& records) {
-  std::vector<std::future<RdKafka::ErrorCode>> delivered;
-  delivered.reserve(records.size());
-  Result<void> result;
-  size_t produced = 0;
+std::vector<Result<void>> Producer::send_each(
+    std::string_view topic, const std::vector<std::pair<std::string, std::string>>& records) {
+  std::vector<Result<void>> results(records.size());
+  std::vector<std::optional<std::future<RdKafka::ErrorCode>>> delivered(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& [key, value] = records[i];
     auto delivery = std::make_shared<std::promise<RdKafka::ErrorCode>>();
@@ -104,26 +103,35 @@ Result<void> Producer::send_all(std::string_view topic,
         const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, opaque);
     if (err != RdKafka::ERR_NO_ERROR) {
       delete opaque;
-      result = fail(err == RdKafka::ERR__QUEUE_FULL ? Errc::kResourceExhausted : Errc::kUnavailable,
-                    cat("kafka produce to ", topic, ": ", RdKafka::err2str(err)));
-      break;
-    }
-    delivered.push_back(delivery->get_future());
-    ++produced;
-  }
-  auto deadline = std::chrono::steady_clock::now() + delivery_timeout_ + std::chrono::seconds(1);
-  for (size_t i = 0; i < produced; ++i) {
-    if (delivered[i].wait_until(deadline) != std::future_status::ready) {
-      if (result) result = fail(Errc::kUnavailable, cat("kafka did not acknowledge in time on ", topic));
+      results[i] =
+          fail(err == RdKafka::ERR__QUEUE_FULL ? Errc::kResourceExhausted : Errc::kUnavailable,
+               cat("kafka produce to ", topic, ": ", RdKafka::err2str(err)));
       continue;
     }
-    RdKafka::ErrorCode err = delivered[i].get();
-    if (err != RdKafka::ERR_NO_ERROR && result) {
-      result = fail(Errc::kUnavailable,
-                    cat("kafka did not acknowledge a record on ", topic, ": ", RdKafka::err2str(err)));
+    delivered[i] = delivery->get_future();
+  }
+  auto deadline = std::chrono::steady_clock::now() + delivery_timeout_ + std::chrono::seconds(1);
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!delivered[i]) continue;
+    if (delivered[i]->wait_until(deadline) != std::future_status::ready) {
+      results[i] = fail(Errc::kUnavailable, cat("kafka did not acknowledge in time on ", topic));
+      continue;
+    }
+    RdKafka::ErrorCode err = delivered[i]->get();
+    if (err != RdKafka::ERR_NO_ERROR) {
+      results[i] = fail(Errc::kUnavailable, cat("kafka did not acknowledge the record on ", topic,
+                                                ": ", RdKafka::err2str(err)));
     }
   }
-  return result;
+  return results;
+}
+
+Result<void> Producer::send_all(std::string_view topic,
+                                const std::vector<std::pair<std::string, std::string>>& records) {
+  for (auto& r : send_each(topic, records)) {
+    if (!r) return r;
+  }
+  return {};
 }
 
 void Producer::flush(std::chrono::milliseconds timeout) {

@@ -38,6 +38,9 @@ class Producer {
   // Many records in flight at once; returns after every delivery report, failing if any failed.
   Result<void> send_all(std::string_view topic,
                         const std::vector<std::pair<std::string, std::string>>& records);
+  // The same with one result per record, in order.
+  std::vector<Result<void>> send_each(
+      std::string_view topic, const std::vector<std::pair<std::string, std::string>>& records);
   // Waits for everything in flight; used at shutdown.
   void flush(std::chrono::milliseconds timeout);
 
