@@ -43,11 +43,12 @@ class Lifecycle : public ::testing::Test {
     v1::SetAvailabilityRequest avail;
     avail.set_availability(v1::AVAILABILITY_AVAILABLE);
     v1::SetAvailabilityResponse ignored;
-    EXPECT_TRUE(dev->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
+    EXPECT_TRUE(
+        dev->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
     return resp.staff_token();
   }
 
-  std::string submit() {
+  std::string submit(int deadline_s = 86400, bool expire = false, int offer_timeout_s = 0) {
     v1::SubmitTaskRequest r;
     auto* s = r.mutable_spec();
     s->set_matter_id("m-1");
@@ -55,7 +56,9 @@ class Lifecycle : public ::testing::Test {
     auto* sk = s->add_required_skills();
     sk->set_skill("doc-review");
     sk->set_min_proficiency(2);
-    s->mutable_deadline()->set_seconds(clock.now_ms() / 1000 + 86400);
+    s->mutable_deadline()->set_seconds(clock.now_ms() / 1000 + deadline_s);
+    s->set_expire_at_deadline(expire);
+    s->set_offer_timeout_seconds(offer_timeout_s);
     s->set_effort_minutes(30);
     s->set_payload_ref("dms://acme/m-1/doc/1");
     v1::SubmitTaskResponse resp;
@@ -159,8 +162,55 @@ TEST_F(Lifecycle, AfterThePoolsLimitOfOffersTheTaskIsUnroutableWithTheReason) {
   auto t = wait_until(task, [](auto& x) { return x.status() == v1::TASK_STATUS_UNROUTABLE; });
   ASSERT_EQ(t.status(), v1::TASK_STATUS_UNROUTABLE) << "one qualified person was never asked, "
                                                        "but the pool allows two offers";
-  EXPECT_EQ(t.history().rbegin()->reason(), "offered 2 times; every offer was declined or timed out");
+  EXPECT_EQ(t.history().rbegin()->reason(),
+            "offered 2 times; every offer was declined or timed out");
   for (const auto& [id, token] : tokens) EXPECT_EQ(load_of(id), 0) << id;
+}
+
+TEST_F(Lifecycle, AtItsDeadlineWaitingWorkThatAskedForItExpires) {
+  add_staff("ana");
+  // ana's only slot goes to a long offer, so the next task has to wait.
+  std::string holding = submit(86400, false, 86400);
+  ASSERT_EQ(
+      wait_until(holding, [](auto& t) { return t.status() == v1::TASK_STATUS_OFFERED; }).status(),
+      v1::TASK_STATUS_OFFERED);
+  std::string task = submit(3600, /*expire=*/true);
+  ASSERT_EQ(
+      wait_until(task, [](auto& t) { return t.status() == v1::TASK_STATUS_WAITING; }).status(),
+      v1::TASK_STATUS_WAITING);
+
+  clock.advance(3601s);
+  auto t = wait_until(task, [](auto& x) { return x.status() == v1::TASK_STATUS_EXPIRED; });
+  ASSERT_EQ(t.status(), v1::TASK_STATUS_EXPIRED);
+  EXPECT_TRUE(t.overdue());
+  EXPECT_EQ(t.history().rbegin()->reason(), "the deadline passed");
+  auto waiting = redis->command({"ZCARD", keys::waiting("default")});
+  EXPECT_EQ(waiting->integer, 0) << "an expired task leaves the queue";
+  EXPECT_EQ(wait_until(holding, [](auto&) { return true; }).status(), v1::TASK_STATUS_OFFERED)
+      << "the other task's deadline has not passed";
+}
+
+TEST_F(Lifecycle, AcceptedWorkPastItsDeadlineIsMarkedOverdueButKept) {
+  std::string ana = add_staff("ana");
+  std::string task = submit(3600, /*expire=*/false, 86400);
+  ASSERT_EQ(
+      wait_until(task, [](auto& t) { return t.status() == v1::TASK_STATUS_OFFERED; }).status(),
+      v1::TASK_STATUS_OFFERED);
+  v1::OfferActionRequest accept;
+  accept.set_task_id(task);
+  v1::OfferActionResponse reply;
+  ASSERT_TRUE(dev->gateway()->AcceptOffer(as(ana).get(), accept, &reply).ok());
+
+  clock.advance(3601s);
+  auto t = wait_until(task, [](auto& x) { return x.overdue(); });
+  ASSERT_TRUE(t.overdue());
+  EXPECT_EQ(t.status(), v1::TASK_STATUS_ACCEPTED);
+  EXPECT_EQ(t.history().rbegin()->reason(), "overdue: the deadline passed");
+  v1::CompleteTaskRequest done;
+  done.set_task_id(task);
+  done.set_outcome("responsive");
+  EXPECT_TRUE(dev->gateway()->CompleteTask(as(ana).get(), done, &reply).ok());
+  EXPECT_EQ(load_of("ana"), 0);
 }
 
 TEST_F(Lifecycle, BadPoolSettingsAreRefusedAndChangeNothing) {

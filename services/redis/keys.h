@@ -25,8 +25,12 @@ inline std::string waiting(std::string_view pool) { return pool_prefix(pool) + "
 inline std::string offsets(std::string_view pool) { return pool_prefix(pool) + "offsets"; }
 // The audit outbox: every task transition, until the event relay has it in Kafka.
 inline std::string task_events(std::string_view pool) { return pool_prefix(pool) + "task-events"; }
+// Unfinished tasks by deadline (ms).
+inline std::string deadlines(std::string_view pool) { return pool_prefix(pool) + "deadlines"; }
 // Open offers by the time they expire (ms).
-inline std::string offer_expiry(std::string_view pool) { return pool_prefix(pool) + "offer-expiry"; }
+inline std::string offer_expiry(std::string_view pool) {
+  return pool_prefix(pool) + "offer-expiry";
+}
 
 inline std::string roster(std::string_view pool) { return pool_prefix(pool) + "roster"; }
 inline std::string roster_version(std::string_view pool) {

@@ -11,6 +11,7 @@ extern const std::string_view reject_offer;
 extern const std::string_view complete_task;
 extern const std::string_view cancel_task;
 extern const std::string_view expire_offer;
+extern const std::string_view pass_deadline;
 }  // namespace lexroute::lua
 
 namespace lexroute::scripts {
@@ -29,6 +30,7 @@ LEXROUTE_SCRIPT(reject_offer)
 LEXROUTE_SCRIPT(complete_task)
 LEXROUTE_SCRIPT(cancel_task)
 LEXROUTE_SCRIPT(expire_offer)
+LEXROUTE_SCRIPT(pass_deadline)
 
 #undef LEXROUTE_SCRIPT
 

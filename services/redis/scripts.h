@@ -13,5 +13,6 @@ const RedisScript& reject_offer();
 const RedisScript& complete_task();
 const RedisScript& cancel_task();
 const RedisScript& expire_offer();
+const RedisScript& pass_deadline();
 
 }  // namespace lexroute::scripts

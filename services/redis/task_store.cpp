@@ -103,10 +103,12 @@ Result<void> TaskStore::record_queued(const v1::TaskSubmitted& task) {
   auto reply =
       redis_.eval(scripts::record_queued(),
                   {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id()),
-                   keys::task_events(pool)},
+                   keys::task_events(pool), keys::deadlines(pool)},
                   {task.firm_id(), task.spec().SerializeAsString(),
                    std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
-                   std::to_string(task.spec().priority()), task.task_id()});
+                   std::to_string(task.spec().priority()), task.task_id(),
+                   std::to_string(TimeUtil::TimestampToMilliseconds(task.spec().deadline())),
+                   task.spec().expire_at_deadline() ? "1" : "0"});
   if (!reply) return std::unexpected(reply.error());
   return {};
 }
@@ -140,6 +142,8 @@ Result<v1::Task> TaskStore::get(const std::string& task_id) {
       task.set_staff_id(value);
     else if (name == "outcome")
       task.set_outcome(value);
+    else if (name == "overdue")
+      task.set_overdue(value == "1");
     else if (name == "spec")
       task.mutable_spec()->ParseFromString(value);
     else if (name == "decision")
@@ -189,13 +193,15 @@ Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
       {keys::task(pool, t.task_id()), keys::task_history(pool, t.task_id()), keys::waiting(pool),
        keys::offsets(pool), keys::availability(pool), keys::capacity(pool), keys::load(pool),
        keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id()),
-       keys::offer_expiry(pool), keys::task_events(pool)},
+       keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool)},
       {t.task_id(), t.firm_id(), t.spec().SerializeAsString(), std::to_string(submitted_ms),
        std::to_string(t.spec().priority()), std::to_string(clock_.now_ms()), a.staff_id,
        a.offset_field, std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING",
        a.reason, keys::staff_channel(pool, a.staff_id),
        std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision,
-       keys::wake_channel(pool), std::to_string(a.offer_expires_ms)});
+       keys::wake_channel(pool), std::to_string(a.offer_expires_ms),
+       std::to_string(TimeUtil::TimestampToMilliseconds(t.spec().deadline())),
+       t.spec().expire_at_deadline() ? "1" : "0"});
   if (!reply) return std::unexpected(reply.error());
   std::string word = reply_word(*reply, 0);
   if (word == "OFFERED") return RouteOutcome::kOffered;
@@ -282,11 +288,11 @@ Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::s
 
 Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& staff,
                                    const std::string& task_id) {
-  return staff_action(scripts::accept_offer(), pool, staff, task_id,
-                      {keys::task(pool, task_id), keys::task_history(pool, task_id),
-                       keys::offers(pool, staff), keys::accepted(pool, staff),
-                       keys::offer_expiry(pool), keys::task_events(pool)},
-                      {task_id, staff, std::to_string(clock_.now_ms())});
+  return staff_action(
+      scripts::accept_offer(), pool, staff, task_id,
+      {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
+       keys::accepted(pool, staff), keys::offer_expiry(pool), keys::task_events(pool)},
+      {task_id, staff, std::to_string(clock_.now_ms())});
 }
 
 // Escalation: every offer declined or timed out raises the task's priority by one level in the
@@ -330,6 +336,35 @@ Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limi
     if (reply_word(*reply, 0) == "EXPIRED") ++expired;
   }
   return expired;
+}
+
+Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) {
+  std::string now = std::to_string(clock_.now_ms());
+  auto due = redis_.command(
+      {"ZRANGEBYSCORE", keys::deadlines(pool), "-inf", now, "LIMIT", "0", std::to_string(limit)});
+  if (!due) return std::unexpected(due.error());
+  size_t passed = 0;
+  for (const auto& entry : due->elements) {
+    const std::string& task_id = entry.str;
+    // Like cancel: the script names the holder's keys, so read the holder and retry if it moved.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      auto holder = redis_.command({"HGET", keys::task(pool, task_id), "staff"});
+      if (!holder) return std::unexpected(holder.error());
+      std::string staff = holder->str;
+      auto reply = redis_.eval(
+          scripts::pass_deadline(),
+          {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::waiting(pool),
+           keys::load(pool), keys::offers(pool, staff), keys::accepted(pool, staff),
+           keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool)},
+          {task_id, now, staff, keys::staff_channel(pool, staff), keys::wake_channel(pool)});
+      if (!reply) return std::unexpected(reply.error());
+      std::string word = reply_word(*reply, 0);
+      if (word == "RETRY") continue;
+      if (word == "OVERDUE" || word == "EXPIRED") ++passed;
+      break;
+    }
+  }
+  return passed;
 }
 
 Result<v1::Task> TaskStore::reject(const std::string& pool, const std::string& staff,

@@ -47,8 +47,8 @@ class TaskStore {
     std::string reason;        // why it waits or is unroutable
     std::string offset_field;  // "<topic>/<partition>" when the task came from Kafka
     int64_t next_offset = 0;
-    std::string decision;            // serialized v1::RoutingDecision, kept for ExplainTask
-    int64_t offer_expires_ms = 0;    // when an offer made now times out
+    std::string decision;          // serialized v1::RoutingDecision, kept for ExplainTask
+    int64_t offer_expires_ms = 0;  // when an offer made now times out
   };
   Result<RouteOutcome> route(const RouteAttempt& attempt);
   // Waiting tasks of a pool, the longest-waiting (after priority) first.
@@ -61,6 +61,8 @@ class TaskStore {
   Result<int> attempts(const std::string& task_id);
   // Sends offers that were not answered in time back to routing; returns how many.
   Result<size_t> expire_due_offers(const std::string& pool, size_t limit);
+  // Marks tasks past their deadline overdue, or EXPIRED when they asked; returns how many.
+  Result<size_t> pass_deadlines(const std::string& pool, size_t limit);
 
   // --- gateway ---
   Result<v1::Task> accept(const std::string& pool, const std::string& staff,

@@ -137,7 +137,8 @@ Result<void> RouterService::refresh_roster(bool force) {
       auto profile = profile_from(s);
       if (!profile) {
         // Admin validated it on the way in; a record that no longer parses is skipped, loudly.
-        LOG_ERROR("router", "pool=", name, " staff=", s.id(), " unusable: ", profile.error().message);
+        LOG_ERROR("router", "pool=", name, " staff=", s.id(),
+                  " unusable: ", profile.error().message);
         continue;
       }
       fresh.upsert(std::move(*profile));
@@ -303,6 +304,10 @@ Result<void> RouterService::expire_offers() {
     auto expired = tasks_.expire_due_offers(name, kWaitingPerPass);
     if (!expired) return std::unexpected(expired.error());
     if (*expired > 0) LOG_INFO("router", "pool=", name, " ", *expired, " offers timed out");
+    auto overdue = tasks_.pass_deadlines(name, kWaitingPerPass);
+    if (!overdue) return std::unexpected(overdue.error());
+    if (*overdue > 0)
+      LOG_WARN("router", "pool=", name, " ", *overdue, " tasks passed their deadline");
   }
   return {};
 }

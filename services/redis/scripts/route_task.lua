@@ -6,12 +6,12 @@
 --
 -- KEYS: 1 task, 2 history, 3 waiting, 4 offsets, 5 availability, 6 capacity, 7 load,
 --       8 offers of the candidate, 9 excluded staff of the task, 10 offer expiry,
---       11 audit events
+--       11 audit events, 12 deadlines
 -- ARGV: 1 task id, 2 firm, 3 spec, 4 submitted ms, 5 priority, 6 now ms, 7 candidate staff id
 --       ('' for none), 8 offset field ('' when not from Kafka), 9 next offset, 10 status when no
 --       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
 --       13 waiting score, 14 the routing decision (serialized RoutingDecision), 15 wake channel,
---       16 when the offer expires (ms)
+--       16 when the offer expires (ms), 17 deadline (ms), 18 expire at deadline ('1' or '0')
 local task, history = KEYS[1], KEYS[2]
 
 local function store_offset()
@@ -39,7 +39,8 @@ end
 local status = redis.call('HGET', task, 'status')
 if not status then
   redis.call('HSET', task, 'firm', ARGV[2], 'spec', ARGV[3], 'submitted_ms', ARGV[4],
-             'priority', ARGV[5])
+             'priority', ARGV[5], 'expire', ARGV[18])
+  redis.call('ZADD', KEYS[12], ARGV[17], ARGV[1])
   transition('QUEUED', ARGV[4], 'firm:' .. ARGV[2], 'submitted')
   status = 'QUEUED'
 elseif status ~= 'QUEUED' and status ~= 'WAITING' then

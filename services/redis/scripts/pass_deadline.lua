@@ -1,0 +1,50 @@
+-- A task's deadline passed. Unfinished, it is marked overdue (an event in its history and the
+-- audit trail); if the firm asked for it, it also becomes EXPIRED: waiting work leaves the queue,
+-- an offer or accepted work is withdrawn from the staff member and their capacity released.
+--
+-- KEYS: 1 task, 2 history, 3 waiting, 4 load, 5 offers of the holder, 6 accepted work of the holder,
+--       7 offer expiry, 8 audit events, 9 deadlines
+-- ARGV: 1 task id, 2 now ms, 3 holder as the caller read it ('' for none), 4 holder's notify
+--       channel, 5 wake channel
+
+-- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
+local function record(from, entry)
+  redis.call('RPUSH', KEYS[2], entry)
+  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  local firm = redis.call('HGET', KEYS[1], 'firm')
+  redis.call('XADD', KEYS[8], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
+             'to', to, 'at', at, 'actor', actor, 'reason', reason)
+  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
+  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
+end
+
+local due = redis.call('ZSCORE', KEYS[9], ARGV[1])
+if not due or tonumber(due) > tonumber(ARGV[2]) then return {'NOT_DUE'} end
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or status == 'COMPLETED' or status == 'CANCELLED' or status == 'EXPIRED' or
+    status == 'UNROUTABLE' then
+  redis.call('ZREM', KEYS[9], ARGV[1])
+  return {'DONE'}
+end
+if redis.call('HGET', KEYS[1], 'expire') ~= '1' then
+  redis.call('ZREM', KEYS[9], ARGV[1])
+  redis.call('HSET', KEYS[1], 'overdue', '1')
+  record(status, status .. '|' .. ARGV[2] .. '|router|overdue: the deadline passed')
+  return {'OVERDUE', status}
+end
+local holder = redis.call('HGET', KEYS[1], 'staff') or ''
+if status ~= 'OFFERED' and status ~= 'ACCEPTED' then holder = '' end
+if holder ~= ARGV[3] then return {'RETRY', holder} end
+redis.call('ZREM', KEYS[9], ARGV[1])
+if holder ~= '' then
+  redis.call('SREM', KEYS[5], ARGV[1])
+  redis.call('SREM', KEYS[6], ARGV[1])
+  redis.call('HINCRBY', KEYS[4], holder, -1)
+  redis.call('PUBLISH', ARGV[4], 'withdraw ' .. ARGV[1])
+  redis.call('PUBLISH', ARGV[5], 'free ' .. holder)
+end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'overdue', '1', 'expired_ms', ARGV[2])
+record(status, 'EXPIRED|' .. ARGV[2] .. '|router|the deadline passed')
+return {'EXPIRED', status}
