@@ -17,20 +17,25 @@ function(lexroute_test name)
   gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT 300 DISCOVERY_TIMEOUT 60)
 endfunction()
 
-# lexroute_embed(<out.cpp> <namespace> <file>...): each file's bytes become a
-# `constexpr std::string_view <stem>` so the binary carries its Lua scripts without reading them
-# from disk at run time.
+# lexroute_embed(<out.cpp> <namespace> [PRELUDE <file>] FILES <file>...): each file's bytes
+# (after the prelude's, when given) become a `std::string_view <stem>`, so the binary carries its
+# Lua scripts without reading them from disk at run time.
 function(lexroute_embed out namespace)
+  cmake_parse_arguments(E "" "PRELUDE" "FILES" ${ARGN})
   set(deps)
-  foreach(f ${ARGN})
+  foreach(f ${E_FILES})
     list(APPEND deps ${CMAKE_CURRENT_SOURCE_DIR}/${f})
   endforeach()
   string(REPLACE ";" "|" files_arg "${deps}")
+  set(prelude "")
+  if(E_PRELUDE)
+    set(prelude ${CMAKE_CURRENT_SOURCE_DIR}/${E_PRELUDE})
+  endif()
   add_custom_command(
     OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} "-DFILES=${files_arg}"
-            -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
-    DEPENDS ${deps} ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+            "-DPRELUDE=${prelude}" -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+    DEPENDS ${deps} ${prelude} ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
     COMMENT "Embedding ${namespace} files"
     VERBATIM)
 endfunction()

@@ -4,17 +4,6 @@
 --       5 offer expiry, 6 audit events
 -- ARGV: 1 task id, 2 staff id, 3 now ms
 
--- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
-local function record(from, entry)
-  redis.call('RPUSH', KEYS[2], entry)
-  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  local firm = redis.call('HGET', KEYS[1], 'firm')
-  redis.call('XADD', KEYS[6], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
-             'to', to, 'at', at, 'actor', actor, 'reason', reason)
-  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
-  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
-end
-
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'NOT_FOUND'} end
 if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
@@ -24,5 +13,5 @@ redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'ACCEPTED', 'accepted_ms', ARGV[3])
-record('OFFERED', 'ACCEPTED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|accepted')
+record(KEYS[6], 'OFFERED', 'ACCEPTED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|accepted')
 return {'OK', 'ACCEPTED'}

@@ -6,17 +6,6 @@
 -- ARGV: 1 task id, 2 firm, 3 now ms, 4 reason, 5 holder staff id as the caller read it ('' for
 --       none), 6 holder's notify channel, 7 wake channel
 
--- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
-local function record(from, entry)
-  redis.call('RPUSH', KEYS[2], entry)
-  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  local firm = redis.call('HGET', KEYS[1], 'firm')
-  redis.call('XADD', KEYS[8], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
-             'to', to, 'at', at, 'actor', actor, 'reason', reason)
-  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
-  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
-end
-
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or redis.call('HGET', KEYS[1], 'firm') ~= ARGV[2] then return {'NOT_FOUND'} end
 if status == 'COMPLETED' or status == 'CANCELLED' or status == 'EXPIRED' or
@@ -36,5 +25,5 @@ end
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'CANCELLED', 'cancelled_ms', ARGV[3])
-record(status, 'CANCELLED|' .. ARGV[3] .. '|firm:' .. ARGV[2] .. '|' .. ARGV[4])
+record(KEYS[8], status, 'CANCELLED|' .. ARGV[3] .. '|firm:' .. ARGV[2] .. '|' .. ARGV[4])
 return {'OK', 'CANCELLED'}

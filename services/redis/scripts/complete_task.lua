@@ -4,17 +4,6 @@
 -- KEYS: 1 task, 2 history, 3 accepted work of the staff member, 4 load, 5 audit events
 -- ARGV: 1 task id, 2 staff id, 3 now ms, 4 outcome, 5 note, 6 wake channel
 
--- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
-local function record(from, entry)
-  redis.call('RPUSH', KEYS[2], entry)
-  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  local firm = redis.call('HGET', KEYS[1], 'firm')
-  redis.call('XADD', KEYS[5], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
-             'to', to, 'at', at, 'actor', actor, 'reason', reason)
-  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
-  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
-end
-
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'NOT_FOUND'} end
 if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
@@ -24,6 +13,6 @@ redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
 redis.call('HSET', KEYS[1], 'status', 'COMPLETED', 'completed_ms', ARGV[3], 'outcome', ARGV[4],
            'note', ARGV[5])
-record('ACCEPTED', 'COMPLETED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|' .. ARGV[4])
+record(KEYS[5], 'ACCEPTED', 'COMPLETED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|' .. ARGV[4])
 redis.call('PUBLISH', ARGV[6], 'free ' .. ARGV[2])
 return {'OK', 'COMPLETED'}

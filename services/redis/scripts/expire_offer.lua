@@ -7,17 +7,6 @@
 -- ARGV: 1 task id, 2 holder as the caller read it, 3 now ms, 4 wake channel, 5 waiting score,
 --       6 holder's notify channel
 
--- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
-local function record(from, entry)
-  redis.call('RPUSH', KEYS[2], entry)
-  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  local firm = redis.call('HGET', KEYS[1], 'firm')
-  redis.call('XADD', KEYS[8], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
-             'to', to, 'at', at, 'actor', actor, 'reason', reason)
-  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
-  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
-end
-
 local due = redis.call('ZSCORE', KEYS[7], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 if not due or tonumber(due) > tonumber(ARGV[3]) then
@@ -33,7 +22,7 @@ redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
 redis.call('SADD', KEYS[6], ARGV[2])
 redis.call('HDEL', KEYS[1], 'staff')
 redis.call('HSET', KEYS[1], 'status', 'WAITING')
-record('OFFERED', 'WAITING|' .. ARGV[3] .. '|router|offer to ' .. ARGV[2] .. ' timed out')
+record(KEYS[8], 'OFFERED', 'WAITING|' .. ARGV[3] .. '|router|offer to ' .. ARGV[2] .. ' timed out')
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
 redis.call('PUBLISH', ARGV[6], 'withdraw ' .. ARGV[1])
 redis.call('PUBLISH', ARGV[4], 'free ' .. ARGV[2])

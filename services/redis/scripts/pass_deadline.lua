@@ -7,17 +7,6 @@
 -- ARGV: 1 task id, 2 now ms, 3 holder as the caller read it ('' for none), 4 holder's notify
 --       channel, 5 wake channel
 
--- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
-local function record(from, entry)
-  redis.call('RPUSH', KEYS[2], entry)
-  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  local firm = redis.call('HGET', KEYS[1], 'firm')
-  redis.call('XADD', KEYS[8], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
-             'to', to, 'at', at, 'actor', actor, 'reason', reason)
-  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
-  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
-end
-
 local due = redis.call('ZSCORE', KEYS[9], ARGV[1])
 if not due or tonumber(due) > tonumber(ARGV[2]) then return {'NOT_DUE'} end
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -29,7 +18,7 @@ end
 if redis.call('HGET', KEYS[1], 'expire') ~= '1' then
   redis.call('ZREM', KEYS[9], ARGV[1])
   redis.call('HSET', KEYS[1], 'overdue', '1')
-  record(status, status .. '|' .. ARGV[2] .. '|router|overdue: the deadline passed')
+  record(KEYS[8], status, status .. '|' .. ARGV[2] .. '|router|overdue: the deadline passed')
   return {'OVERDUE', status}
 end
 local holder = redis.call('HGET', KEYS[1], 'staff') or ''
@@ -46,5 +35,5 @@ end
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'overdue', '1', 'expired_ms', ARGV[2])
-record(status, 'EXPIRED|' .. ARGV[2] .. '|router|the deadline passed')
+record(KEYS[8], status, 'EXPIRED|' .. ARGV[2] .. '|router|the deadline passed')
 return {'EXPIRED', status}

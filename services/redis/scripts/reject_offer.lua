@@ -5,17 +5,6 @@
 --       7 offer expiry, 8 audit events
 -- ARGV: 1 task id, 2 staff id, 3 now ms, 4 reason, 5 wake channel, 6 waiting score
 
--- Appends to the task's history and to the audit outbox, which the event relay sends to Kafka.
-local function record(from, entry)
-  redis.call('RPUSH', KEYS[2], entry)
-  local to, at, actor, reason = string.match(entry, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  local firm = redis.call('HGET', KEYS[1], 'firm')
-  redis.call('XADD', KEYS[8], '*', 'task', ARGV[1], 'firm', firm, 'from', from,
-             'to', to, 'at', at, 'actor', actor, 'reason', reason)
-  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
-  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
-end
-
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'NOT_FOUND'} end
 if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
@@ -26,7 +15,7 @@ redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
 redis.call('SADD', KEYS[6], ARGV[2])
 redis.call('HDEL', KEYS[1], 'staff')
 redis.call('HSET', KEYS[1], 'status', 'WAITING')
-record('OFFERED', 'WAITING|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|rejected: ' .. ARGV[4])
+record(KEYS[8], 'OFFERED', 'WAITING|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|rejected: ' .. ARGV[4])
 redis.call('ZADD', KEYS[5], ARGV[6], ARGV[1])
 redis.call('PUBLISH', ARGV[5], 'free ' .. ARGV[2])
 return {'OK', 'WAITING'}

@@ -12,7 +12,7 @@
 --       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
 --       13 waiting score, 14 the routing decision (serialized RoutingDecision), 15 wake channel,
 --       16 when the offer expires (ms), 17 deadline (ms), 18 expire at deadline ('1' or '0')
-local task, history = KEYS[1], KEYS[2]
+local task = KEYS[1]
 
 local function store_offset()
   if ARGV[8] ~= '' then
@@ -25,14 +25,9 @@ end
 
 local was = ''
 
--- Every transition also goes to the audit outbox, which the event relay sends to Kafka.
 local function transition(to, at, actor, reason)
   redis.call('HSET', task, 'status', to)
-  redis.call('RPUSH', history, to .. '|' .. at .. '|' .. actor .. '|' .. reason)
-  redis.call('XADD', KEYS[11], '*', 'task', ARGV[1], 'firm', ARGV[2], 'from', was, 'to', to,
-             'at', at, 'actor', actor, 'reason', reason)
-  -- Wakes WatchTask streams: lx:{pool}:task:<id> -> lx:{pool}:notify:task:<id>.
-  redis.call('PUBLISH', (string.gsub(task, ':task:', ':notify:task:', 1)), to)
+  record(KEYS[11], was, to .. '|' .. at .. '|' .. actor .. '|' .. reason)
   was = to
 end
 
