@@ -6,15 +6,19 @@ function(lexroute_target target)
   target_compile_options(${target} PRIVATE ${LEXROUTE_WARNINGS})
 endfunction()
 
-# lexroute_test(<name> SOURCES ... LIBS ... [LABELS ...]): one GoogleTest binary registered with
-# ctest. The label says what the test needs: unit, redis, kafka, e2e.
+# lexroute_test(<name> SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s]): one GoogleTest binary
+# registered with ctest. The label says what the test needs: unit, redis, kafka, e2e.
 function(lexroute_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
   add_executable(${name} ${T_SOURCES})
   lexroute_target(${name})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT 300 DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+                       DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # lexroute_embed(<out.cpp> <namespace> [PRELUDE <file>] FILES <file>...): each file's bytes

@@ -1,0 +1,207 @@
+// The router is a separate `lexrouted router` process, killed with SIGKILL in the middle of a
+// 10,000-task batch and started again. Intake, gateway, Redis and Kafka stay up; simulated staff
+// accept and complete offers throughout. Every acknowledged task must end COMPLETED, none may be
+// offered twice, and no staff member's load may ever exceed their capacity. Checked in Redis.
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "services/common/secrets.h"
+#include "services/kafka/embedded_kafka.h"
+#include "services/redis/keys.h"
+#include "tests/support/dev_node.h"
+#include "workers/staff_simulator.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+using google::protobuf::util::TimeUtil;
+using testing::as;
+
+constexpr int kTasks = 10000;
+constexpr int kStaff = 40;
+constexpr int kCapacity = 4;
+
+pid_t start_router(const std::string& redis, const std::string& kafka, const std::string& log) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    FILE* out = std::freopen(log.c_str(), "a", stderr);
+    (void)out;
+    ::execl(LEXROUTED_PATH, LEXROUTED_PATH, "router", "--redis", redis.c_str(), "--kafka-brokers",
+            kafka.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+TEST(RouterCrash, SigkillMidBatchLosesNothingAndDoublesNothing) {
+  testing::TempDir dir;
+  auto redis_process = RedisProcess::start({.data_dir = dir.str() + "/redis"});
+  ASSERT_TRUE(redis_process.has_value()) << redis_process.error().message;
+  auto kafka = EmbeddedKafka::start();
+  ASSERT_TRUE(kafka.has_value());
+  ASSERT_TRUE((*kafka)->create_lexroute_topics(8).has_value());
+  const std::string redis_address = (*redis_process)->endpoint().to_string();
+  RedisClient redis({(*redis_process)->endpoint(), 2, 5000ms});
+
+  // Intake and gateway in this process; the router only in the child.
+  std::string admin_key = new_secret("lxa_");
+  Config intake_config = testing::DevNode::dev_config(dir.str() + "/intake");
+  intake_config.role = Role::kIntake;
+  intake_config.redis = redis_address;
+  intake_config.kafka_brokers = (*kafka)->bootstrap();
+  intake_config.admin_key_sha256 = sha256_hex(admin_key);
+  intake_config.kafka_delivery_timeout = 10000ms;
+  testing::DevNode intake(intake_config);
+  Config gateway_config = intake_config;
+  gateway_config.role = Role::kGateway;
+  testing::DevNode gateway(gateway_config);
+
+  v1::CreateFirmRequest firm;
+  firm.set_firm_id("acme");
+  v1::CreateFirmResponse created;
+  ASSERT_TRUE(intake.admin()->CreateFirm(as(admin_key).get(), firm, &created).ok());
+  StaffSimulator::Options sim_options;
+  sim_options.server = gateway.node().grpc_address();
+  sim_options.think = 0ms;
+  for (int i = 0; i < kStaff; ++i) {
+    v1::UpsertStaffRequest req;
+    req.mutable_staff()->set_id("s" + std::to_string(i));
+    req.mutable_staff()->set_time_zone("Asia/Manila");
+    req.mutable_staff()->set_capacity(kCapacity);
+    auto* skill = req.mutable_staff()->add_skills();
+    skill->set_skill("doc-review");
+    skill->set_proficiency(3);
+    req.set_issue_token(true);
+    v1::UpsertStaffResponse resp;
+    ASSERT_TRUE(intake.admin()->UpsertStaff(as(admin_key).get(), req, &resp).ok());
+    sim_options.staff.push_back({resp.staff().id(), resp.staff_token()});
+  }
+  StaffSimulator staff(sim_options);
+  staff.start();
+
+  // 10,000 acknowledged tasks, through the bulk stream.
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + created.api_key());
+  v1::SubmitTasksResponse submitted;
+  auto writer = intake.intake()->SubmitTasks(&ctx, &submitted);
+  for (int i = 0; i < kTasks; ++i) {
+    v1::SubmitTaskRequest r;
+    auto* s = r.mutable_spec();
+    s->set_matter_id("m-" + std::to_string(i % 50));
+    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+    auto* sk = s->add_required_skills();
+    sk->set_skill("doc-review");
+    sk->set_min_proficiency(2);
+    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
+    s->set_effort_minutes(10);
+    s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
+    ASSERT_TRUE(writer->Write(r));
+  }
+  writer->WritesDone();
+  ASSERT_TRUE(writer->Finish().ok());
+  ASSERT_EQ(submitted.accepted(), kTasks);
+
+  // Watch every staff member's load the whole time.
+  std::atomic<bool> watching{true};
+  std::atomic<int> worst_load{0};
+  std::thread watcher([&] {
+    RedisClient r({(*redis_process)->endpoint(), 1, 5000ms});
+    while (watching.load()) {
+      auto loads = r.command({"HVALS", keys::load("default")});
+      if (loads) {
+        for (const auto& v : loads->elements) {
+          worst_load = std::max(worst_load.load(), std::stoi(v.str));
+        }
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+
+  auto completed = [&] {
+    int done = 0;
+    for (size_t from = 0; from < static_cast<size_t>(submitted.results_size()); from += 1000) {
+      std::vector<std::vector<std::string>> cmds;
+      for (size_t i = from;
+           i < std::min<size_t>(from + 1000, static_cast<size_t>(submitted.results_size())); ++i) {
+        cmds.push_back({"HGET",
+                        keys::task("default", submitted.results(static_cast<int>(i)).task_id()),
+                        "status"});
+      }
+      auto replies = redis.pipeline(cmds);
+      if (!replies) return -1;
+      for (const auto& r : *replies) done += r.str == "COMPLETED";
+    }
+    return done;
+  };
+  auto routed_offsets = [&] {
+    auto offsets = redis.command({"HVALS", keys::offsets("default")});
+    long long sum = 0;
+    if (offsets) {
+      for (const auto& v : offsets->elements) sum += std::stoll(v.str);
+    }
+    return sum;
+  };
+
+  std::string log = dir.str() + "/router.log";
+  pid_t router = start_router(redis_address, (*kafka)->bootstrap(), log);
+  // Kill it once it has routed a good part of the batch, but not all.
+  for (int i = 0; i < 600 && routed_offsets() < kTasks / 4; ++i) std::this_thread::sleep_for(50ms);
+  long long before_kill = routed_offsets();
+  ::kill(router, SIGKILL);
+  int status = 0;
+  ::waitpid(router, &status, 0);
+  ASSERT_GT(before_kill, 0) << "the router never got going; see " << log;
+  ASSERT_LT(before_kill, kTasks) << "killed too late to prove anything";
+  int done_at_kill = completed();
+
+  router = start_router(redis_address, (*kafka)->bootstrap(), log);
+  int done = 0;
+  for (int i = 0; i < 1200 && done < kTasks; ++i) {
+    std::this_thread::sleep_for(100ms);
+    done = completed();
+  }
+  ::kill(router, SIGTERM);
+  ::waitpid(router, &status, 0);
+  staff.stop();
+  watching = false;
+  watcher.join();
+
+  std::cout << "killed after " << before_kill << " records routed, " << done_at_kill
+            << " tasks completed; after restart " << done << " completed\n";
+  EXPECT_EQ(done, kTasks) << "every acknowledged task ends COMPLETED";
+  EXPECT_LE(worst_load.load(), kCapacity) << "no staff member's load ever exceeds capacity";
+  // Nobody was offered a task twice: exactly one OFFERED step each (no rejects, no timeouts).
+  int doubled = 0;
+  for (size_t from = 0; from < static_cast<size_t>(submitted.results_size()); from += 1000) {
+    std::vector<std::vector<std::string>> cmds;
+    for (size_t i = from;
+         i < std::min<size_t>(from + 1000, static_cast<size_t>(submitted.results_size())); ++i) {
+      cmds.push_back(
+          {"LRANGE",
+           keys::task_history("default", submitted.results(static_cast<int>(i)).task_id()), "0",
+           "-1"});
+    }
+    auto replies = redis.pipeline(cmds);
+    ASSERT_TRUE(replies.has_value());
+    for (const auto& r : *replies) {
+      int offers = 0;
+      for (const auto& e : r.elements) offers += e.str.rfind("OFFERED|", 0) == 0;
+      doubled += offers != 1;
+    }
+  }
+  EXPECT_EQ(doubled, 0) << "tasks not offered exactly once";
+  auto loads = redis.command({"HVALS", keys::load("default")});
+  for (const auto& v : loads->elements) EXPECT_EQ(v.str, "0");
+}
+
+}  // namespace
+}  // namespace lexroute
