@@ -42,7 +42,9 @@ pid_t start_router(const std::string& redis, const std::string& kafka, const std
   return pid;
 }
 
-TEST(RouterCrash, SigkillMidBatchLosesNothingAndDoublesNothing) {
+// With `two_routers`, a second router shares the consumer group from the start and the killed
+// one is not restarted: the survivor takes its partitions over in a rebalance.
+void kill_a_router_mid_batch(bool two_routers) {
   testing::TempDir dir;
   auto redis_process = RedisProcess::start({.data_dir = dir.str() + "/redis"});
   ASSERT_TRUE(redis_process.has_value()) << redis_process.error().message;
@@ -153,6 +155,7 @@ TEST(RouterCrash, SigkillMidBatchLosesNothingAndDoublesNothing) {
 
   std::string log = dir.str() + "/router.log";
   pid_t router = start_router(redis_address, (*kafka)->bootstrap(), log);
+  pid_t survivor = two_routers ? start_router(redis_address, (*kafka)->bootstrap(), log) : -1;
   // Kill it once it has routed a good part of the batch, but not all.
   for (int i = 0; i < 600 && routed_offsets() < kTasks / 4; ++i) std::this_thread::sleep_for(50ms);
   long long before_kill = routed_offsets();
@@ -163,7 +166,7 @@ TEST(RouterCrash, SigkillMidBatchLosesNothingAndDoublesNothing) {
   ASSERT_LT(before_kill, kTasks) << "killed too late to prove anything";
   int done_at_kill = completed();
 
-  router = start_router(redis_address, (*kafka)->bootstrap(), log);
+  router = two_routers ? survivor : start_router(redis_address, (*kafka)->bootstrap(), log);
   int done = 0;
   for (int i = 0; i < 1200 && done < kTasks; ++i) {
     std::this_thread::sleep_for(100ms);
@@ -175,8 +178,9 @@ TEST(RouterCrash, SigkillMidBatchLosesNothingAndDoublesNothing) {
   watching = false;
   watcher.join();
 
-  std::cout << "killed after " << before_kill << " records routed, " << done_at_kill
-            << " tasks completed; after restart " << done << " completed\n";
+  std::cout << (two_routers ? "two routers, " : "") << "killed after " << before_kill
+            << " records routed, " << done_at_kill << " tasks completed; at the end " << done
+            << " completed\n";
   EXPECT_EQ(done, kTasks) << "every acknowledged task ends COMPLETED";
   EXPECT_LE(worst_load.load(), kCapacity) << "no staff member's load ever exceeds capacity";
   // Nobody was offered a task twice: exactly one OFFERED step each (no rejects, no timeouts).
@@ -201,6 +205,12 @@ TEST(RouterCrash, SigkillMidBatchLosesNothingAndDoublesNothing) {
   EXPECT_EQ(doubled, 0) << "tasks not offered exactly once";
   auto loads = redis.command({"HVALS", keys::load("default")});
   for (const auto& v : loads->elements) EXPECT_EQ(v.str, "0");
+}
+
+TEST(RouterCrash, SigkillMidBatchLosesNothingAndDoublesNothing) { kill_a_router_mid_batch(false); }
+
+TEST(RouterCrash, TwoRoutersOneKilledMidBatchTheOtherTakesOverInARebalance) {
+  kill_a_router_mid_batch(true);
 }
 
 }  // namespace
