@@ -46,9 +46,9 @@ int pool_configure(const Connection& conn, const std::string& pool, const std::s
     return 1;
   }
   std::cout << "pool " << response.pool() << ": "
-            << v1::BalanceStrategy_Name(response.strategy()).substr(17) << ", offers time out after "
-            << response.offer_timeout_seconds() << " s, at most " << response.max_offer_attempts()
-            << " offers per task\n";
+            << v1::BalanceStrategy_Name(response.strategy()).substr(17)
+            << ", offers time out after " << response.offer_timeout_seconds() << " s, at most "
+            << response.max_offer_attempts() << " offers per task\n";
   return 0;
 }
 

@@ -15,17 +15,28 @@ bool contains(const std::vector<std::string>& haystack, const std::string& needl
 
 const char* constraint_name(Constraint c) {
   switch (c) {
-    case Constraint::kVendor: return "vendor";
-    case Constraint::kSkills: return "skills";
-    case Constraint::kLanguages: return "languages";
-    case Constraint::kJurisdiction: return "jurisdiction";
-    case Constraint::kClearance: return "clearance";
-    case Constraint::kResidency: return "residency";
-    case Constraint::kEthicalWall: return "ethical_wall";
-    case Constraint::kExcluded: return "already_declined";
-    case Constraint::kAvailable: return "available";
-    case Constraint::kOnShift: return "on_shift";
-    case Constraint::kCapacity: return "capacity";
+    case Constraint::kVendor:
+      return "vendor";
+    case Constraint::kSkills:
+      return "skills";
+    case Constraint::kLanguages:
+      return "languages";
+    case Constraint::kJurisdiction:
+      return "jurisdiction";
+    case Constraint::kClearance:
+      return "clearance";
+    case Constraint::kResidency:
+      return "residency";
+    case Constraint::kEthicalWall:
+      return "ethical_wall";
+    case Constraint::kExcluded:
+      return "already_declined";
+    case Constraint::kAvailable:
+      return "available";
+    case Constraint::kOnShift:
+      return "on_shift";
+    case Constraint::kCapacity:
+      return "capacity";
   }
   return "?";
 }
@@ -37,21 +48,31 @@ std::string describe_requirement(Constraint c, const TaskRequirements& task) {
     return out;
   };
   switch (c) {
-    case Constraint::kVendor: return cat("vendor ", task.vendor);
+    case Constraint::kVendor:
+      return cat("vendor ", task.vendor);
     case Constraint::kSkills: {
       std::string out = "skills";
       for (const auto& s : task.skills) out += cat(" ", s.skill, ">=", s.proficiency);
       return out;
     }
-    case Constraint::kLanguages: return cat("languages ", join(task.languages));
-    case Constraint::kJurisdiction: return cat("jurisdiction ", task.jurisdiction);
-    case Constraint::kClearance: return cat("clearance >= ", task.confidentiality_tier);
-    case Constraint::kResidency: return cat("residency ", join(task.allowed_regions));
-    case Constraint::kEthicalWall: return "ethical walls";
-    case Constraint::kExcluded: return "not already declined";
-    case Constraint::kAvailable: return "signed in and available";
-    case Constraint::kOnShift: return "on shift";
-    case Constraint::kCapacity: return "spare capacity";
+    case Constraint::kLanguages:
+      return cat("languages ", join(task.languages));
+    case Constraint::kJurisdiction:
+      return cat("jurisdiction ", task.jurisdiction);
+    case Constraint::kClearance:
+      return cat("clearance >= ", task.confidentiality_tier);
+    case Constraint::kResidency:
+      return cat("residency ", join(task.allowed_regions));
+    case Constraint::kEthicalWall:
+      return "ethical walls";
+    case Constraint::kExcluded:
+      return "not already declined";
+    case Constraint::kAvailable:
+      return "signed in and available";
+    case Constraint::kOnShift:
+      return "on shift";
+    case Constraint::kCapacity:
+      return "spare capacity";
   }
   return "?";
 }

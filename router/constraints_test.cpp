@@ -56,40 +56,80 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Case{"all_met", [](auto&, auto&) {}, std::nullopt},
         Case{"other_vendor", [](auto& s, auto&) { s.vendor = "pune-legal"; }, Constraint::kVendor},
-        Case{"any_vendor", [](auto& s, auto& t) { s.vendor = "x"; t.vendor.clear(); }, std::nullopt},
+        Case{"any_vendor",
+             [](auto& s, auto& t) {
+               s.vendor = "x";
+               t.vendor.clear();
+             },
+             std::nullopt},
         Case{"skill_one_below", [](auto& s, auto&) { s.skills[0].proficiency = 3; },
              Constraint::kSkills},
-        Case{"skill_missing", [](auto&, auto& t) { t.skills.push_back({"tax", 1}); },
+        Case{"skill_missing",
+             [](auto&, auto& t) {
+               t.skills.push_back({"tax", 1});
+             },
              Constraint::kSkills},
-        Case{"skill_exactly_min", [](auto& s, auto& t) { t.skills = {{"privilege", 2}}; (void)s; },
+        Case{"skill_exactly_min",
+             [](auto& s, auto& t) {
+               t.skills = {{"privilege", 2}};
+               (void)s;
+             },
              std::nullopt},
         Case{"language_missing", [](auto&, auto& t) { t.languages.push_back("pt-br"); },
              Constraint::kLanguages},
-        Case{"no_language_needed", [](auto& s, auto& t) { s.languages.clear(); t.languages.clear(); },
+        Case{"no_language_needed",
+             [](auto& s, auto& t) {
+               s.languages.clear();
+               t.languages.clear();
+             },
              std::nullopt},
         Case{"not_admitted", [](auto&, auto& t) { t.jurisdiction = "uk-ew"; },
              Constraint::kJurisdiction},
         Case{"clearance_below_tier", [](auto& s, auto&) { s.clearance = 2; },
              Constraint::kClearance},
         Case{"clearance_above_tier", [](auto& s, auto&) { s.clearance = 4; }, std::nullopt},
-        Case{"outside_residency", [](auto& s, auto&) { s.region = "us"; },
-             Constraint::kResidency},
-        Case{"no_residency_rule", [](auto& s, auto& t) { s.region = "apac"; t.allowed_regions.clear(); },
+        Case{"outside_residency", [](auto& s, auto&) { s.region = "us"; }, Constraint::kResidency},
+        Case{"no_residency_rule",
+             [](auto& s, auto& t) {
+               s.region = "apac";
+               t.allowed_regions.clear();
+             },
              std::nullopt},
-        Case{"wall_by_party", [](auto& s, auto&) { s.walls = {{"", "", "initech"}}; },
+        Case{"wall_by_party",
+             [](auto& s, auto&) {
+               s.walls = {{"", "", "initech"}};
+             },
              Constraint::kEthicalWall},
-        Case{"wall_by_matter", [](auto& s, auto&) { s.walls = {{"acme", "m-7", ""}}; },
+        Case{"wall_by_matter",
+             [](auto& s, auto&) {
+               s.walls = {{"acme", "m-7", ""}};
+             },
              Constraint::kEthicalWall},
-        Case{"wall_by_firm", [](auto& s, auto&) { s.walls = {{"acme", "", ""}}; },
+        Case{"wall_by_firm",
+             [](auto& s, auto&) {
+               s.walls = {{"acme", "", ""}};
+             },
              Constraint::kEthicalWall},
-        Case{"wall_other_matter", [](auto& s, auto&) { s.walls = {{"acme", "m-8", ""}}; },
+        Case{"wall_other_matter",
+             [](auto& s, auto&) {
+               s.walls = {{"acme", "m-8", ""}};
+             },
              std::nullopt},
-        Case{"wall_other_firm", [](auto& s, auto&) { s.walls = {{"globex", "", ""}}; },
+        Case{"wall_other_firm",
+             [](auto& s, auto&) {
+               s.walls = {{"globex", "", ""}};
+             },
              std::nullopt},
-        Case{"wall_other_party", [](auto& s, auto&) { s.walls = {{"", "", "hooli"}}; },
+        Case{"wall_other_party",
+             [](auto& s, auto&) {
+               s.walls = {{"", "", "hooli"}};
+             },
              std::nullopt},
         Case{"wall_party_on_other_firm",
-             [](auto& s, auto&) { s.walls = {{"globex", "", "initech"}}; }, std::nullopt},
+             [](auto& s, auto&) {
+               s.walls = {{"globex", "", "initech"}};
+             },
+             std::nullopt},
         Case{"already_declined", [](auto&, auto& t) { t.excluded_staff.insert("ana"); },
              Constraint::kExcluded}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
@@ -97,8 +137,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Constraints, CheckedInTheDocumentedOrder) {
   StaffProfile s = qualified_staff();
   TaskRequirements t = demanding_task();
-  s.region = "us";        // residency fails
-  s.clearance = 0;        // and clearance, which comes first
+  s.region = "us";  // residency fails
+  s.clearance = 0;  // and clearance, which comes first
   EXPECT_EQ(first_lasting_failure(s, t), Constraint::kClearance);
 }
 

@@ -9,9 +9,9 @@ namespace {
 
 std::optional<absl::Weekday> parse_day(std::string_view day) {
   static constexpr std::pair<std::string_view, absl::Weekday> kDays[] = {
-      {"MON", absl::Weekday::monday},   {"TUE", absl::Weekday::tuesday},
+      {"MON", absl::Weekday::monday},    {"TUE", absl::Weekday::tuesday},
       {"WED", absl::Weekday::wednesday}, {"THU", absl::Weekday::thursday},
-      {"FRI", absl::Weekday::friday},   {"SAT", absl::Weekday::saturday},
+      {"FRI", absl::Weekday::friday},    {"SAT", absl::Weekday::saturday},
       {"SUN", absl::Weekday::sunday}};
   std::string upper(day);
   for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -101,7 +101,8 @@ bool qualified_by_brute_force(const StaffProfile& p, const TaskRequirements& t) 
   if (!t.vendor.empty() && p.vendor != t.vendor) return false;
   for (const auto& need : t.skills) {
     bool ok = false;
-    for (const auto& s : p.skills) ok = ok || (s.skill == need.skill && s.proficiency >= need.proficiency);
+    for (const auto& s : p.skills)
+      ok = ok || (s.skill == need.skill && s.proficiency >= need.proficiency);
     if (!ok) return false;
   }
   for (const auto& l : t.languages) {
@@ -119,8 +120,8 @@ bool qualified_by_brute_force(const StaffProfile& p, const TaskRequirements& t) 
   return !t.excluded_staff.contains(p.id);
 }
 
-bool eligible_by_brute_force(const StaffProfile& p, const StaffState& s,
-                             const TaskRequirements& t, absl::Time now) {
+bool eligible_by_brute_force(const StaffProfile& p, const StaffState& s, const TaskRequirements& t,
+                             absl::Time now) {
   if (!qualified_by_brute_force(p, t)) return false;
   if (s.availability != Availability::kAvailable) return false;
   if (p.schedule && !p.schedule->on_shift(now)) return false;

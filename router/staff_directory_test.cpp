@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <iostream>
-
 #include <cstdint>
+#include <iostream>
 #include <random>
 #include <set>
 
@@ -129,7 +128,8 @@ TEST_F(StaffDirectoryTest, NotEnoughShiftLeftLosesToSomeoneWhoHasIt) {
   add(staying);
   TaskRequirements task = review_task(3);
   task.effort_minutes = 120;
-  absl::Time ten_to_five = absl::FromCivil(absl::CivilMinute(2027, 1, 15, 16, 50), absl::UTCTimeZone());
+  absl::Time ten_to_five =
+      absl::FromCivil(absl::CivilMinute(2027, 1, 15, 16, 50), absl::UTCTimeZone());
   Decision d = dir.decide(task, ten_to_five, BalanceStrategy::kLeastLoaded);
   ASSERT_EQ(d.ranked.size(), 2u);
   EXPECT_EQ(d.ranked[0].staff_id, "staying");

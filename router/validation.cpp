@@ -138,7 +138,8 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
   }
   if (spec.offer_timeout_seconds() != 0 &&
       (spec.offer_timeout_seconds() < 10 || spec.offer_timeout_seconds() > 86400)) {
-    return fail(Errc::kInvalidArgument, "offer_timeout_seconds must be 0 (the pool's) or 10 to 86400",
+    return fail(Errc::kInvalidArgument,
+                "offer_timeout_seconds must be 0 (the pool's) or 10 to 86400",
                 "spec.offer_timeout_seconds");
   }
   if (spec.pool().empty()) spec.set_pool(std::string(kDefaultPool));

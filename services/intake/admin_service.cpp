@@ -73,20 +73,27 @@ grpc::Status AdminService::ConfigurePool(grpc::ServerContext* context,
   }
   std::vector<std::pair<std::string, std::string>> fields;
   switch (request->strategy()) {
-    case v1::BALANCE_STRATEGY_UNSPECIFIED: break;
-    case v1::BALANCE_STRATEGY_LEAST_LOADED: fields.emplace_back("strategy", "least-loaded"); break;
-    case v1::BALANCE_STRATEGY_LONGEST_IDLE: fields.emplace_back("strategy", "longest-idle"); break;
-    case v1::BALANCE_STRATEGY_ROUND_ROBIN: fields.emplace_back("strategy", "round-robin"); break;
+    case v1::BALANCE_STRATEGY_UNSPECIFIED:
+      break;
+    case v1::BALANCE_STRATEGY_LEAST_LOADED:
+      fields.emplace_back("strategy", "least-loaded");
+      break;
+    case v1::BALANCE_STRATEGY_LONGEST_IDLE:
+      fields.emplace_back("strategy", "longest-idle");
+      break;
+    case v1::BALANCE_STRATEGY_ROUND_ROBIN:
+      fields.emplace_back("strategy", "round-robin");
+      break;
     default:
-      return to_grpc_status({Errc::kInvalidArgument,
-                             "strategy must be LEAST_LOADED, LONGEST_IDLE or ROUND_ROBIN",
-                             "strategy"},
-                            context);
+      return to_grpc_status(
+          {Errc::kInvalidArgument, "strategy must be LEAST_LOADED, LONGEST_IDLE or ROUND_ROBIN",
+           "strategy"},
+          context);
   }
   if (request->offer_timeout_seconds() != 0) {
     if (request->offer_timeout_seconds() < 10 || request->offer_timeout_seconds() > 86400) {
-      return to_grpc_status({Errc::kInvalidArgument,
-                             "offer_timeout_seconds must be 10 to 86400", "offer_timeout_seconds"},
+      return to_grpc_status({Errc::kInvalidArgument, "offer_timeout_seconds must be 10 to 86400",
+                             "offer_timeout_seconds"},
                             context);
     }
     fields.emplace_back("offer_timeout_seconds", std::to_string(request->offer_timeout_seconds()));

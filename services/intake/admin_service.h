@@ -22,8 +22,7 @@ class AdminService final : public v1::Admin::Service {
                           v1::CreateFirmResponse* response) override;
   grpc::Status UpsertStaff(grpc::ServerContext* context, const v1::UpsertStaffRequest* request,
                            v1::UpsertStaffResponse* response) override;
-  grpc::Status ConfigurePool(grpc::ServerContext* context,
-                             const v1::ConfigurePoolRequest* request,
+  grpc::Status ConfigurePool(grpc::ServerContext* context, const v1::ConfigurePoolRequest* request,
                              v1::ConfigurePoolResponse* response) override;
 
  private:
