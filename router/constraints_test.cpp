@@ -57,42 +57,42 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"all_met", [](auto&, auto&) {}, std::nullopt},
         Case{"other_vendor", [](auto& s, auto&) { s.vendor = "pune-legal"; }, Constraint::kVendor},
         Case{"any_vendor",
-             [](auto& s, auto& t) {
+             [](auto& s, auto& task) {
                s.vendor = "x";
-               t.vendor.clear();
+               task.vendor.clear();
              },
              std::nullopt},
         Case{"skill_one_below", [](auto& s, auto&) { s.skills[0].proficiency = 3; },
              Constraint::kSkills},
         Case{"skill_missing",
-             [](auto&, auto& t) {
-               t.skills.push_back({"tax", 1});
+             [](auto&, auto& task) {
+               task.skills.push_back({"tax", 1});
              },
              Constraint::kSkills},
         Case{"skill_exactly_min",
-             [](auto& s, auto& t) {
-               t.skills = {{"privilege", 2}};
+             [](auto& s, auto& task) {
+               task.skills = {{"privilege", 2}};
                (void)s;
              },
              std::nullopt},
-        Case{"language_missing", [](auto&, auto& t) { t.languages.push_back("pt-br"); },
+        Case{"language_missing", [](auto&, auto& task) { task.languages.push_back("pt-br"); },
              Constraint::kLanguages},
         Case{"no_language_needed",
-             [](auto& s, auto& t) {
+             [](auto& s, auto& task) {
                s.languages.clear();
-               t.languages.clear();
+               task.languages.clear();
              },
              std::nullopt},
-        Case{"not_admitted", [](auto&, auto& t) { t.jurisdiction = "uk-ew"; },
+        Case{"not_admitted", [](auto&, auto& task) { task.jurisdiction = "uk-ew"; },
              Constraint::kJurisdiction},
         Case{"clearance_below_tier", [](auto& s, auto&) { s.clearance = 2; },
              Constraint::kClearance},
         Case{"clearance_above_tier", [](auto& s, auto&) { s.clearance = 4; }, std::nullopt},
         Case{"outside_residency", [](auto& s, auto&) { s.region = "us"; }, Constraint::kResidency},
         Case{"no_residency_rule",
-             [](auto& s, auto& t) {
+             [](auto& s, auto& task) {
                s.region = "apac";
-               t.allowed_regions.clear();
+               task.allowed_regions.clear();
              },
              std::nullopt},
         Case{"wall_by_party",
@@ -130,7 +130,7 @@ INSTANTIATE_TEST_SUITE_P(
                s.walls = {{"globex", "", "initech"}};
              },
              std::nullopt},
-        Case{"already_declined", [](auto&, auto& t) { t.excluded_staff.insert("ana"); },
+        Case{"already_declined", [](auto&, auto& task) { task.excluded_staff.insert("ana"); },
              Constraint::kExcluded}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 

@@ -56,7 +56,8 @@ class ShiftRouting : public ::testing::Test {
     v1::SetAvailabilityRequest avail;
     avail.set_availability(v1::AVAILABILITY_AVAILABLE);
     v1::SetAvailabilityResponse ignored;
-    EXPECT_TRUE(dev->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
+    EXPECT_TRUE(
+        dev->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
     return resp.staff_token();
   }
 
@@ -123,7 +124,7 @@ TEST_F(ShiftRouting, FridayEveningWorkWaitsForTheNextShiftAndIsOfferedWhenItStar
   EXPECT_NE(d.reason().find("2027-01-16T03:30:00Z"), std::string::npos) << d.reason();
 
   clock.advance(std::chrono::minutes(4 * 60 + 29));  // one minute before the shift
-  std::this_thread::sleep_for(1500ms);                // a few router passes
+  std::this_thread::sleep_for(1500ms);               // a few router passes
   EXPECT_EQ(wait_for(task, v1::TASK_STATUS_WAITING).status(), v1::TASK_STATUS_WAITING);
 
   clock.advance(std::chrono::minutes(1));  // Saturday 09:00 in Pune

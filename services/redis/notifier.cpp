@@ -57,8 +57,7 @@ void Notifier::bump(const std::string& channel, std::string payload) {
   changed_.notify_all();
 }
 
-std::vector<std::string> Notifier::take_wake_messages(const std::string& channel,
-                                                      bool* complete) {
+std::vector<std::string> Notifier::take_wake_messages(const std::string& channel, bool* complete) {
   std::lock_guard lock(mutex_);
   WakeBuffer& b = wake_[channel];
   *complete = b.complete;

@@ -40,7 +40,7 @@ class StaffStore {
   Result<std::unordered_map<std::string, StaffState>> states(const std::string& pool);
   // The same for only these staff members (two HMGETs instead of reading the whole pool).
   Result<std::unordered_map<std::string, StaffState>> states(const std::string& pool,
-                                                            const std::vector<std::string>& ids);
+                                                             const std::vector<std::string>& ids);
   Result<void> set_availability(const std::string& pool, const std::string& staff_id,
                                 Availability availability);
   // Task ids on open offer to the staff member, and those they accepted.
