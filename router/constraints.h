@@ -30,10 +30,6 @@ const char* constraint_name(Constraint c);
 // A phrase for reasons: "skills doc-review>=3", "residency eu", "ethical walls".
 std::string describe_requirement(Constraint c, const TaskRequirements& task);
 
-inline bool is_momentary(Constraint c) {
-  return c == Constraint::kAvailable || c == Constraint::kOnShift || c == Constraint::kCapacity;
-}
-
 // The first constraint `staff` fails for `task` that never changes on its own, or nothing.
 std::optional<Constraint> first_lasting_failure(const StaffProfile& staff,
                                                 const TaskRequirements& task);

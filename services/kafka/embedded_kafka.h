@@ -29,7 +29,6 @@ class EmbeddedKafka {
   // Fault injection for tests.
   void set_broker_down(int32_t broker_id);
   void set_broker_up(int32_t broker_id);
-  rd_kafka_mock_cluster_s* mock() { return mock_; }
 
  private:
   EmbeddedKafka() = default;

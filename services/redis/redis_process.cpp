@@ -111,11 +111,6 @@ void RedisProcess::kill() {
   wait_exit();
 }
 
-Result<void> RedisProcess::restart() {
-  if (pid_ > 0) stop();
-  return spawn();
-}
-
 RedisProcess::~RedisProcess() { stop(); }
 
 }  // namespace lexroute

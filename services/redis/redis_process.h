@@ -30,8 +30,6 @@ class RedisProcess {
   void stop();
   // SIGKILL: whatever Redis had not yet written to disk is lost.
   void kill();
-  // Starts again on the same port and data folder.
-  Result<void> restart();
 
  private:
   explicit RedisProcess(Options options) : options_(std::move(options)) {}

@@ -169,13 +169,4 @@ Result<std::vector<std::string>> StaffStore::open_offers(const std::string& pool
   return out;
 }
 
-Result<std::vector<std::string>> StaffStore::accepted(const std::string& pool,
-                                                      const std::string& staff_id) {
-  auto reply = redis_.command({"SMEMBERS", keys::accepted(pool, staff_id)});
-  if (!reply) return std::unexpected(reply.error());
-  std::vector<std::string> out;
-  for (auto& e : reply->elements) out.push_back(std::move(e.str));
-  return out;
-}
-
 }  // namespace lexroute

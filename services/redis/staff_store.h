@@ -43,10 +43,9 @@ class StaffStore {
                                                              const std::vector<std::string>& ids);
   Result<void> set_availability(const std::string& pool, const std::string& staff_id,
                                 Availability availability);
-  // Task ids on open offer to the staff member, and those they accepted.
+  // Task ids on open offer to the staff member.
   Result<std::vector<std::string>> open_offers(const std::string& pool,
                                                const std::string& staff_id);
-  Result<std::vector<std::string>> accepted(const std::string& pool, const std::string& staff_id);
 
  private:
   RedisClient& redis_;

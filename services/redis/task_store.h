@@ -76,9 +76,6 @@ class TaskStore {
   // Score in the waiting set: older first, each priority level worth ten minutes of age.
   static int64_t waiting_score(int64_t submitted_ms, int priority);
 
-  // How long a staff member has to accept an offer unless the task or pool says otherwise.
-  static constexpr int kDefaultOfferTimeoutSeconds = 120;
-
  private:
   int64_t requeue_score(const std::string& task_id);
   Result<v1::Task> staff_action(const RedisScript& script, const std::string& pool,
