@@ -1,6 +1,6 @@
 // Sixty random rosters (5 to 124 staff) and 3,600 random tasks against them: whoever the
-// constraint, and when it says nobody is eligible, checking every staff member by brute force
-// agrees.
+// directory offers satisfies every hard constraint, and when it says nobody is eligible,
+// checking every staff member by brute force agrees.
 #include <gtest/gtest.h>
 
 #include <algorithm>
