@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -39,18 +40,27 @@ void print_task(const v1::Task& t) {
   }
 }
 
-}  // namespace
-
-int task_get(const Connection& conn, const std::string& task_id, bool json) {
+// GetTask, or nothing after printing why under `command`'s name.
+std::optional<v1::Task> fetch_task(const Connection& conn, const std::string& task_id,
+                                   const char* command) {
   auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
   v1::GetTaskRequest request;
   request.set_task_id(task_id);
   v1::Task task;
   auto status = stub->GetTask(call_context(conn.secret).get(), request, &task);
   if (!status.ok()) {
-    std::cerr << "task get: " << describe(status) << "\n";
-    return 1;
+    std::cerr << command << ": " << describe(status) << "\n";
+    return std::nullopt;
   }
+  return task;
+}
+
+}  // namespace
+
+int task_get(const Connection& conn, const std::string& task_id, bool json) {
+  auto fetched = fetch_task(conn, task_id, "task get");
+  if (!fetched) return 1;
+  const v1::Task& task = *fetched;
   if (json) {
     std::string out;
     google::protobuf::util::JsonPrintOptions opts;
@@ -85,17 +95,10 @@ int task_watch(const Connection& conn, const std::string& task_id) {
 }
 
 int task_history(const Connection& conn, const std::string& task_id) {
-  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
-  v1::GetTaskRequest request;
-  request.set_task_id(task_id);
-  v1::Task task;
-  auto status = stub->GetTask(call_context(conn.secret).get(), request, &task);
-  if (!status.ok()) {
-    std::cerr << "task history: " << describe(status) << "\n";
-    return 1;
-  }
+  auto task = fetch_task(conn, task_id, "task history");
+  if (!task) return 1;
   std::string previous = "-";
-  for (const auto& h : task.history()) {
+  for (const auto& h : task->history()) {
     std::string now = short_status(h.status());
     std::printf("%s  %-10s -> %-10s  %-22s %s\n", TimeUtil::ToString(h.at()).c_str(),
                 previous.c_str(), now.c_str(), h.actor().c_str(), h.reason().c_str());

@@ -13,9 +13,12 @@ namespace {
 
 constexpr auto kStreamRecheck = std::chrono::milliseconds(1000);
 
-Result<void> require_task_id(const std::string& task_id) {
-  if (task_id.empty()) return fail(Errc::kInvalidArgument, "task_id is required", "task_id");
-  return {};
+// The answer to accept, reject and complete: the task as it now is.
+grpc::Status answer(Result<v1::Task> task, v1::OfferActionResponse* response,
+                    grpc::ServerContext* context) {
+  if (!task) return to_grpc_status(task.error(), context);
+  *response->mutable_task() = std::move(*task);
+  return grpc::Status::OK;
 }
 
 }  // namespace
@@ -37,6 +40,13 @@ v1::Offer to_offer(const v1::Task& task) {
 
 Result<StaffIdentity> GatewayService::authenticate(grpc::ServerContext* context) {
   return credentials_.authenticate_staff(bearer_token(*context));
+}
+
+Result<StaffIdentity> GatewayService::authenticate_for(grpc::ServerContext* context,
+                                                       const std::string& task_id) {
+  auto me = authenticate(context);
+  if (me && task_id.empty()) return fail(Errc::kInvalidArgument, "task_id is required", "task_id");
+  return me;
 }
 
 grpc::Status GatewayService::SignIn(grpc::ServerContext* context, const v1::SignInRequest*,
@@ -132,43 +142,36 @@ grpc::Status GatewayService::StreamOffers(grpc::ServerContext* context,
 grpc::Status GatewayService::AcceptOffer(grpc::ServerContext* context,
                                          const v1::OfferActionRequest* request,
                                          v1::OfferActionResponse* response) {
-  auto me = authenticate(context);
+  auto me = authenticate_for(context, request->task_id());
   if (!me) return to_grpc_status(me.error(), context);
-  if (auto ok = require_task_id(request->task_id()); !ok)
-    return to_grpc_status(ok.error(), context);
   auto task = tasks_.accept(me->pool, me->staff_id, request->task_id());
-  if (!task) return to_grpc_status(task.error(), context);
-  LOG_DEBUG("gateway", "task=", request->task_id(), " staff=", me->staff_id, " accepted");
-  *response->mutable_task() = std::move(*task);
-  return grpc::Status::OK;
+  if (task) LOG_DEBUG("gateway", "task=", request->task_id(), " staff=", me->staff_id, " accepted");
+  return answer(std::move(task), response, context);
 }
 
 grpc::Status GatewayService::RejectOffer(grpc::ServerContext* context,
                                          const v1::OfferActionRequest* request,
                                          v1::OfferActionResponse* response) {
-  auto me = authenticate(context);
+  auto me = authenticate_for(context, request->task_id());
   if (!me) return to_grpc_status(me.error(), context);
-  if (auto ok = require_task_id(request->task_id()); !ok)
-    return to_grpc_status(ok.error(), context);
   if (request->reason().size() > 500) {
     return to_grpc_status(
         {Errc::kInvalidArgument, "reason must be at most 500 characters", "reason"}, context);
   }
   std::string reason = request->reason().empty() ? "no reason given" : request->reason();
   auto task = tasks_.reject(me->pool, me->staff_id, request->task_id(), reason);
-  if (!task) return to_grpc_status(task.error(), context);
-  LOG_INFO("gateway", "task=", request->task_id(), " staff=", me->staff_id, " rejected: ", reason);
-  *response->mutable_task() = std::move(*task);
-  return grpc::Status::OK;
+  if (task) {
+    LOG_INFO("gateway", "task=", request->task_id(), " staff=", me->staff_id,
+             " rejected: ", reason);
+  }
+  return answer(std::move(task), response, context);
 }
 
 grpc::Status GatewayService::CompleteTask(grpc::ServerContext* context,
                                           const v1::CompleteTaskRequest* request,
                                           v1::OfferActionResponse* response) {
-  auto me = authenticate(context);
+  auto me = authenticate_for(context, request->task_id());
   if (!me) return to_grpc_status(me.error(), context);
-  if (auto ok = require_task_id(request->task_id()); !ok)
-    return to_grpc_status(ok.error(), context);
   if (!is_valid_name(request->outcome())) {
     return to_grpc_status({Errc::kInvalidArgument,
                            "outcome is required: 1-64 letters, digits, '-', '_' or '.'", "outcome"},
@@ -180,11 +183,11 @@ grpc::Status GatewayService::CompleteTask(grpc::ServerContext* context,
   }
   auto task = tasks_.complete(me->pool, me->staff_id, request->task_id(), request->outcome(),
                               request->note());
-  if (!task) return to_grpc_status(task.error(), context);
-  LOG_DEBUG("gateway", "task=", request->task_id(), " staff=", me->staff_id, " completed ",
-            request->outcome());
-  *response->mutable_task() = std::move(*task);
-  return grpc::Status::OK;
+  if (task) {
+    LOG_DEBUG("gateway", "task=", request->task_id(), " staff=", me->staff_id, " completed ",
+              request->outcome());
+  }
+  return answer(std::move(task), response, context);
 }
 
 }  // namespace lexroute

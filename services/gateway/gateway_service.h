@@ -37,6 +37,8 @@ class GatewayService final : public v1::WorkerGateway::Service {
 
  private:
   Result<StaffIdentity> authenticate(grpc::ServerContext* context);
+  // The caller, for a call about `task_id` (which must be set).
+  Result<StaffIdentity> authenticate_for(grpc::ServerContext* context, const std::string& task_id);
 
   TaskStore& tasks_;
   StaffStore& staff_;
