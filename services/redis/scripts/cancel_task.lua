@@ -15,15 +15,7 @@ end
 local holder = redis.call('HGET', KEYS[1], 'staff') or ''
 if status ~= 'OFFERED' and status ~= 'ACCEPTED' then holder = '' end
 if holder ~= ARGV[5] then return {'RETRY', holder} end
-if holder ~= '' then
-  redis.call('SREM', KEYS[5], ARGV[1])
-  redis.call('SREM', KEYS[6], ARGV[1])
-  redis.call('HINCRBY', KEYS[4], holder, -1)
-  redis.call('PUBLISH', ARGV[6], 'withdraw ' .. ARGV[1])
-  redis.call('PUBLISH', ARGV[7], 'free ' .. holder)
-end
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[7], ARGV[1])
+take_back(holder, ARGV[6], ARGV[7])
 redis.call('HSET', KEYS[1], 'status', 'CANCELLED', 'cancelled_ms', ARGV[3])
 record(KEYS[8], status, 'CANCELLED|' .. ARGV[3] .. '|firm:' .. ARGV[2] .. '|' .. ARGV[4])
 return {'OK', 'CANCELLED'}

@@ -25,15 +25,7 @@ local holder = redis.call('HGET', KEYS[1], 'staff') or ''
 if status ~= 'OFFERED' and status ~= 'ACCEPTED' then holder = '' end
 if holder ~= ARGV[3] then return {'RETRY', holder} end
 redis.call('ZREM', KEYS[9], ARGV[1])
-if holder ~= '' then
-  redis.call('SREM', KEYS[5], ARGV[1])
-  redis.call('SREM', KEYS[6], ARGV[1])
-  redis.call('HINCRBY', KEYS[4], holder, -1)
-  redis.call('PUBLISH', ARGV[4], 'withdraw ' .. ARGV[1])
-  redis.call('PUBLISH', ARGV[5], 'free ' .. holder)
-end
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[7], ARGV[1])
+take_back(holder, ARGV[4], ARGV[5])
 redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'overdue', '1', 'expired_ms', ARGV[2])
 record(KEYS[8], status, 'EXPIRED|' .. ARGV[2] .. '|router|the deadline passed')
 return {'EXPIRED', status}

@@ -14,3 +14,18 @@ local function record(events_key, from, entry, task_id)
   redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
 end
 
+-- take_back(holder, holder_channel, wake_channel), for scripts whose KEYS are 3 waiting, 4 load,
+-- 5 the holder's offers, 6 the holder's accepted work, 7 offer expiry: the task ARGV[1] leaves
+-- every queue; its holder, if any, gets the capacity back and is told the work is withdrawn.
+local function take_back(holder, holder_channel, wake_channel)
+  if holder ~= '' then
+    redis.call('SREM', KEYS[5], ARGV[1])
+    redis.call('SREM', KEYS[6], ARGV[1])
+    redis.call('HINCRBY', KEYS[4], holder, -1)
+    redis.call('PUBLISH', holder_channel, 'withdraw ' .. ARGV[1])
+    redis.call('PUBLISH', wake_channel, 'free ' .. holder)
+  end
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZREM', KEYS[7], ARGV[1])
+end
+
