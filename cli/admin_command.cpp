@@ -24,13 +24,9 @@ int firm_create(const Connection& conn, const std::string& firm_id, const std::s
   return 0;
 }
 
-int pool_configure(const Connection& conn, const std::string& pool, const std::string& strategy,
-                   int offer_timeout_seconds, int max_offer_attempts) {
+int pool_configure(const Connection& conn, v1::ConfigurePoolRequest request,
+                   const std::string& strategy) {
   auto stub = v1::Admin::NewStub(open_channel(conn.server));
-  v1::ConfigurePoolRequest request;
-  request.set_pool(pool);
-  request.set_offer_timeout_seconds(offer_timeout_seconds);
-  request.set_max_offer_attempts(max_offer_attempts);
   std::string name = "BALANCE_STRATEGY_";
   for (char c : strategy) name += c == '-' ? '_' : static_cast<char>(std::toupper(c));
   v1::BalanceStrategy parsed = v1::BALANCE_STRATEGY_UNSPECIFIED;
@@ -48,7 +44,9 @@ int pool_configure(const Connection& conn, const std::string& pool, const std::s
   std::cout << "pool " << response.pool() << ": "
             << v1::BalanceStrategy_Name(response.strategy()).substr(17)
             << ", offers time out after " << response.offer_timeout_seconds() << " s, at most "
-            << response.max_offer_attempts() << " offers per task\n";
+            << response.max_offer_attempts() << " offers per task; staff go offline after "
+            << response.presence_timeout_seconds() << " s without a heartbeat and keep accepted "
+            << "work " << response.accepted_grace_seconds() << " s longer\n";
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/client.h"
+#include "lexroute/v1/admin.pb.h"
 #include "lexroute/v1/intake.pb.h"
 
 // Each `lexroute` subcommand: takes its parsed options, talks gRPC, prints, returns an exit code.
@@ -26,8 +27,8 @@ int task_cancel(const Connection& conn, const std::string& task_id, const std::s
 int task_wait(const Connection& conn, const std::string& ids_file, int timeout_s);
 
 int firm_create(const Connection& conn, const std::string& firm_id, const std::string& name);
-int pool_configure(const Connection& conn, const std::string& pool, const std::string& strategy,
-                   int offer_timeout_seconds, int max_offer_attempts);
+int pool_configure(const Connection& conn, v1::ConfigurePoolRequest request,
+                   const std::string& strategy);
 // One Staff per line (protobuf JSON); writes "staff_id token" lines to `tokens_out`.
 int staff_load(const Connection& conn, const std::string& path, const std::string& tokens_out);
 

@@ -121,12 +121,16 @@ int main(int argc, char** argv) {
   staff->add_option("--tokens-out", tokens_out, "Issue staff tokens and write them here");
 
   std::string pool_name, strategy;
-  int offer_timeout = 0, max_offers = 0;
+  int offer_timeout = 0, max_offers = 0, presence_timeout = 0, accepted_grace = -1;
   auto* pool_cmd = admin->add_subcommand("configure-pool", "Set how a pool balances work");
   pool_cmd->add_option("pool", pool_name)->required();
   pool_cmd->add_option("--strategy", strategy, "least-loaded, longest-idle or round-robin");
   pool_cmd->add_option("--offer-timeout", offer_timeout, "Seconds to accept an offer (10-86400)");
   pool_cmd->add_option("--max-offers", max_offers, "Offers per task before it is unroutable");
+  pool_cmd->add_option("--presence-timeout", presence_timeout,
+                       "Seconds without a heartbeat before staff go offline (10-604800)");
+  pool_cmd->add_option("--accepted-grace", accepted_grace,
+                       "Seconds accepted work stays with silent staff after that (0-604800)");
 
   std::string tokens_file;
   int think_ms = 50, seconds = 0;
@@ -203,8 +207,15 @@ int main(int argc, char** argv) {
     conn.secret = admin_key;
     if (firm->parsed()) return firm_create(conn, firm_id, firm_name);
     if (staff->parsed()) return staff_load(conn, staff_file, tokens_out);
-    if (pool_cmd->parsed())
-      return pool_configure(conn, pool_name, strategy, offer_timeout, max_offers);
+    if (pool_cmd->parsed()) {
+      lexroute::v1::ConfigurePoolRequest request;
+      request.set_pool(pool_name);
+      request.set_offer_timeout_seconds(offer_timeout);
+      request.set_max_offer_attempts(max_offers);
+      request.set_presence_timeout_seconds(presence_timeout);
+      if (accepted_grace != -1) request.set_accepted_grace_seconds(accepted_grace);
+      return pool_configure(conn, request, strategy);
+    }
   }
   if (worker->parsed())
     return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);

@@ -1,6 +1,6 @@
 // What happens when an offer is not taken: it times out and moves on, rejections escalate, and
-// after the pool's limit the task is unroutable with the reason. Injected clock, no sleeping
-// through timeouts.
+// after the pool's limit the task is unroutable with the reason; staff whose app goes silent go
+// offline and their work moves on. Injected clock, no sleeping through timeouts.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
@@ -27,6 +27,47 @@ class Lifecycle : public ::testing::Test {
     auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
     ASSERT_TRUE(endpoint.has_value());
     redis = std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 1, 2000ms});
+    // Most tests here move the clock by minutes or hours without heartbeats; presence has its
+    // own tests below, which set the default back.
+    configure_presence(604800, 900);
+  }
+
+  void configure_presence(int timeout_s, int grace_s) {
+    v1::ConfigurePoolRequest cfg;
+    cfg.set_pool("default");
+    cfg.set_presence_timeout_seconds(timeout_s);
+    cfg.set_accepted_grace_seconds(grace_s);
+    v1::ConfigurePoolResponse resp;
+    auto st = dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  v1::HeartbeatResponse heartbeat(const std::string& token) {
+    v1::HeartbeatResponse resp;
+    auto st = dev->gateway()->Heartbeat(as(token).get(), v1::HeartbeatRequest{}, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp;
+  }
+
+  void accept(const std::string& token, const std::string& task) {
+    v1::OfferActionRequest r;
+    r.set_task_id(task);
+    v1::OfferActionResponse resp;
+    auto st = dev->gateway()->AcceptOffer(as(token).get(), r, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  std::string availability_of(const std::string& staff) {
+    auto r = redis->command({"HGET", keys::availability("default"), staff});
+    return r && !r->is_nil() ? r->str : "";
+  }
+
+  // True if some step of the task's history has this reason.
+  static bool has_step(const v1::Task& t, const std::string& reason) {
+    for (const auto& h : t.history()) {
+      if (h.reason() == reason) return true;
+    }
+    return false;
   }
 
   std::string add_staff(const std::string& id) {
@@ -224,6 +265,149 @@ TEST_F(Lifecycle, BadPoolSettingsAreRefusedAndChangeNothing) {
   cfg.set_offer_timeout_seconds(0);
   ASSERT_TRUE(dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp).ok());
   EXPECT_EQ(resp.offer_timeout_seconds(), 120);
+}
+
+TEST_F(Lifecycle, SilentStaffGoOfflineAndTheirOpenOffersMoveAtOnce) {
+  configure_presence(60, 900);
+  std::map<std::string, std::string> tokens = {{"ana", add_staff("ana")},
+                                               {"raj", add_staff("raj")}};
+  std::string task = submit(86400, false, /*offer timeout*/ 3600);
+  auto first = wait_until(task, [](auto& t) { return t.status() == v1::TASK_STATUS_OFFERED; });
+  ASSERT_EQ(first.status(), v1::TASK_STATUS_OFFERED);
+  std::string silent = first.staff_id();
+  std::string other = silent == "ana" ? "raj" : "ana";
+  testing::OfferStream silent_offers(*dev->gateway(), tokens[silent]);
+
+  clock.advance(30s);
+  EXPECT_EQ(heartbeat(tokens[other]).availability(), v1::AVAILABILITY_AVAILABLE);
+  clock.advance(31s);  // the holder silent for 61 s, past the 60 s limit; the other for 31 s
+  auto moved = wait_until(task, [&](auto& t) {
+    return t.status() == v1::TASK_STATUS_OFFERED && t.staff_id() == other;
+  });
+  ASSERT_EQ(moved.staff_id(), other) << "the offer moves long before its own 3600 s timeout";
+  EXPECT_TRUE(has_step(moved, silent + " went offline: no heartbeat for 60 s"));
+  EXPECT_EQ(availability_of(silent), "OFFLINE");
+  EXPECT_EQ(availability_of(other), "AVAILABLE");
+  EXPECT_EQ(load_of(silent), 0);
+  bool withdrawn = false;
+  for (int i = 0; i < 5 && !withdrawn; ++i) {
+    auto e = silent_offers.next(2s);
+    withdrawn = e && e->withdrawn_task_id() == task;
+  }
+  EXPECT_TRUE(withdrawn) << "the silent holder's app learns the offer is gone when it is back";
+
+  // Back again, the app learns it was taken offline and how often to heartbeat.
+  auto back = heartbeat(tokens[silent]);
+  EXPECT_EQ(back.availability(), v1::AVAILABILITY_OFFLINE);
+  EXPECT_EQ(back.interval_seconds(), 15);
+}
+
+TEST_F(Lifecycle, AcceptedWorkOfSilentStaffMovesOnlyAfterTheGracePeriod) {
+  configure_presence(60, 300);
+  std::string ana = add_staff("ana");
+  std::string task = submit(86400, false, 3600);
+  ASSERT_EQ(
+      wait_until(task, [](auto& t) { return t.status() == v1::TASK_STATUS_OFFERED; }).staff_id(),
+      "ana");
+  accept(ana, task);
+  std::string ben = add_staff("ben");
+
+  // ana's app stops at t=0; ben's keeps going. Steps under a minute keep ben present.
+  clock.advance(30s);
+  heartbeat(ben);
+  clock.advance(31s);
+  heartbeat(ben);
+  for (int i = 0; i < 60 && availability_of("ana") != "OFFLINE"; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(availability_of("ana"), "OFFLINE") << "silent for 61 s";
+  for (int step = 0; step < 6; ++step) {  // to t=355: within 60 s + 300 s of grace
+    clock.advance(step == 5 ? 44s : 50s);
+    heartbeat(ben);
+  }
+  std::this_thread::sleep_for(1200ms);  // router passes
+  auto kept = wait_until(task, [](auto&) { return true; });
+  EXPECT_EQ(kept.status(), v1::TASK_STATUS_ACCEPTED);
+  EXPECT_EQ(kept.staff_id(), "ana") << "accepted work waits out the grace period";
+
+  clock.advance(6s);  // t=361
+  auto moved = wait_until(
+      task, [](auto& t) { return t.status() == v1::TASK_STATUS_OFFERED && t.staff_id() == "ben"; });
+  ASSERT_EQ(moved.staff_id(), "ben");
+  EXPECT_TRUE(has_step(moved, "ana offline for longer than the 300 s grace period"));
+  EXPECT_EQ(load_of("ana"), 0);
+  auto lapsed = redis->command({"ZCARD", keys::lapsed("default")});
+  EXPECT_EQ(lapsed->integer, 0) << "nothing left to hand on";
+}
+
+TEST_F(Lifecycle, StaffHeardFromAgainWithinTheGracePeriodKeepTheirAcceptedWork) {
+  configure_presence(60, 300);
+  std::string ana = add_staff("ana");
+  std::string task = submit(86400, false, 3600);
+  ASSERT_EQ(
+      wait_until(task, [](auto& t) { return t.status() == v1::TASK_STATUS_OFFERED; }).staff_id(),
+      "ana");
+  accept(ana, task);
+  add_staff("ben");
+
+  clock.advance(61s);
+  for (int i = 0; i < 60 && availability_of("ana") != "OFFLINE"; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(availability_of("ana"), "OFFLINE");
+  // ana's connection comes back at t=100 and her app keeps heartbeating from then on.
+  clock.advance(39s);
+  EXPECT_EQ(heartbeat(ana).availability(), v1::AVAILABILITY_OFFLINE);
+  for (int step = 0; step < 6; ++step) {  // to t=400, past where the grace period would end
+    clock.advance(50s);
+    heartbeat(ana);
+  }
+  std::this_thread::sleep_for(1200ms);  // router passes
+  auto t = wait_until(task, [](auto&) { return true; });
+  EXPECT_EQ(t.status(), v1::TASK_STATUS_ACCEPTED);
+  EXPECT_EQ(t.staff_id(), "ana");
+  v1::CompleteTaskRequest done;
+  done.set_task_id(task);
+  done.set_outcome("responsive");
+  v1::OfferActionResponse reply;
+  EXPECT_TRUE(dev->gateway()->CompleteTask(as(ana).get(), done, &reply).ok());
+}
+
+TEST_F(Lifecycle, TakingABreakSendsOpenOffersToSomeoneElseAtOnce) {
+  std::map<std::string, std::string> tokens = {{"ana", add_staff("ana")},
+                                               {"raj", add_staff("raj")}};
+  std::string task = submit(86400, false, 3600);
+  auto first = wait_until(task, [](auto& t) { return t.status() == v1::TASK_STATUS_OFFERED; });
+  ASSERT_EQ(first.status(), v1::TASK_STATUS_OFFERED);
+  std::string away = first.staff_id();
+  std::string other = away == "ana" ? "raj" : "ana";
+  v1::SetAvailabilityRequest req;
+  req.set_availability(v1::AVAILABILITY_ON_BREAK);
+  v1::SetAvailabilityResponse resp;
+  ASSERT_TRUE(dev->gateway()->SetAvailability(as(tokens[away]).get(), req, &resp).ok());
+  auto moved = wait_until(task, [&](auto& t) { return t.staff_id() == other; });
+  EXPECT_EQ(moved.status(), v1::TASK_STATUS_OFFERED);
+  EXPECT_TRUE(has_step(moved, away + " went on a break"));
+  EXPECT_EQ(load_of(away), 0);
+}
+
+TEST_F(Lifecycle, BadPresenceSettingsAreRefusedWithTheFieldNamed) {
+  v1::ConfigurePoolRequest cfg;
+  cfg.set_pool("default");
+  cfg.set_presence_timeout_seconds(5);
+  v1::ConfigurePoolResponse resp;
+  auto st = dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("presence_timeout_seconds"), std::string::npos);
+  cfg.set_presence_timeout_seconds(0);
+  cfg.set_accepted_grace_seconds(-1);
+  st = dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("accepted_grace_seconds"), std::string::npos);
+  cfg.clear_accepted_grace_seconds();
+  ASSERT_TRUE(dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp).ok());
+  EXPECT_EQ(resp.presence_timeout_seconds(), 604800) << "unchanged by the refused calls";
+  EXPECT_EQ(resp.accepted_grace_seconds(), 900);
 }
 
 }  // namespace

@@ -29,6 +29,12 @@ class ShiftRouting : public ::testing::Test {
     v1::CreateFirmResponse created;
     ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
     key = created.api_key();
+    // The clock jumps hours ahead here, with nobody heartbeating: keep staff signed in.
+    v1::ConfigurePoolRequest cfg;
+    cfg.set_pool("default");
+    cfg.set_presence_timeout_seconds(604800);
+    v1::ConfigurePoolResponse configured;
+    ASSERT_TRUE(dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &configured).ok());
   }
 
   std::string add_staff(const std::string& id, const std::string& tz, const std::string& region,

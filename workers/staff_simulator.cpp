@@ -2,7 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <deque>
 #include <random>
+#include <set>
 
 #include "cli/client.h"
 #include "lexroute/v1/worker.grpc.pb.h"
@@ -35,6 +37,35 @@ void StaffSimulator::start() {
   for (size_t i = 0; i < options_.staff.size(); ++i) {
     threads_.emplace_back([this, i] { work(options_.staff[i], i); });
   }
+  heartbeats_ = std::thread([this] { heartbeat_all(); });
+}
+
+void StaffSimulator::heartbeat_all() {
+  auto stub = v1::WorkerGateway::NewStub(cli::open_channel(options_.server));
+  auto interval = std::chrono::seconds(15);
+  auto next = std::chrono::steady_clock::now();
+  while (!stopping_.load()) {
+    if (std::chrono::steady_clock::now() < next) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    for (const auto& member : options_.staff) {
+      if (stopping_.load()) break;
+      v1::HeartbeatResponse beat;
+      auto status = stub->Heartbeat(cli::call_context(member.token, std::chrono::seconds(5)).get(),
+                                    v1::HeartbeatRequest{}, &beat);
+      if (!status.ok()) continue;  // the gateway is away; the next round tries again
+      interval = std::chrono::seconds(std::max(1, beat.interval_seconds()));
+      if (beat.availability() == v1::AVAILABILITY_OFFLINE) {
+        // Taken offline after a silence (a stalled machine, a gateway restart): sign back in.
+        v1::SetAvailabilityRequest available;
+        available.set_availability(v1::AVAILABILITY_AVAILABLE);
+        v1::SetAvailabilityResponse ignored;
+        (void)stub->SetAvailability(cli::call_context(member.token).get(), available, &ignored);
+      }
+    }
+    next = std::chrono::steady_clock::now() + interval;
+  }
 }
 
 void StaffSimulator::stop() {
@@ -45,6 +76,7 @@ void StaffSimulator::stop() {
   }
   for (auto& t : threads_) t.join();
   threads_.clear();
+  if (heartbeats_.joinable()) heartbeats_.join();
 }
 
 void StaffSimulator::work(const Member& member, size_t index) {
@@ -56,6 +88,29 @@ void StaffSimulator::work(const Member& member, size_t index) {
     while (!stopping_.load() && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(
           std::min<std::chrono::milliseconds>(d, std::chrono::milliseconds(20)));
+    }
+  };
+
+  // Recently finished tasks, so one sent again after a Redis restart (completing is idempotent)
+  // is not counted twice.
+  std::set<std::string> finished;
+  std::deque<std::string> finished_order;
+  auto complete = [&](const v1::Offer& offer) {
+    pause(options_.think);
+    v1::CompleteTaskRequest done;
+    done.set_task_id(offer.task_id());
+    done.set_outcome(outcome_for(offer.kind(), rng));
+    v1::OfferActionResponse reply;
+    auto status = stub->CompleteTask(cli::call_context(member.token).get(), done, &reply);
+    if (status.ok() && finished.insert(offer.task_id()).second) {
+      ++completed_;
+      finished_order.push_back(offer.task_id());
+      if (finished_order.size() > 1024) {
+        finished.erase(finished_order.front());
+        finished_order.pop_front();
+      }
+    } else if (!status.ok() && status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
+      ++errors_;
     }
   };
 
@@ -80,6 +135,11 @@ void StaffSimulator::work(const Member& member, size_t index) {
     auto stream = stub->StreamOffers(&stream_ctx, v1::StreamOffersRequest{});
     v1::OfferEvent event;
     while (!stopping_.load() && stream->Read(&event)) {
+      if (event.has_accepted()) {
+        // Accepted but not completed: ours from before a reconnect, or a completion Redis lost.
+        complete(event.accepted());
+        continue;
+      }
       if (!event.has_offered()) continue;
       const v1::Offer& offer = event.offered();
       pause(options_.think);
@@ -100,16 +160,7 @@ void StaffSimulator::work(const Member& member, size_t index) {
         continue;
       }
       ++accepted_;
-      pause(options_.think);
-      v1::CompleteTaskRequest done;
-      done.set_task_id(offer.task_id());
-      done.set_outcome(outcome_for(offer.kind(), rng));
-      status = stub->CompleteTask(cli::call_context(member.token).get(), done, &reply);
-      if (status.ok()) {
-        ++completed_;
-      } else if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
-        ++errors_;
-      }
+      complete(offer);
     }
     {
       std::lock_guard lock(streams_mutex_);

@@ -16,7 +16,8 @@ namespace lexroute {
 
 // Simulated vendor staff on the gRPC WorkerGateway, for the demo and load tests: each signs in,
 // becomes available, and works through their offers (accept, think, complete with an outcome
-// that fits the task's kind), reconnecting when the gateway goes away.
+// that fits the task's kind), reconnecting when the gateway goes away. Their apps heartbeat, and
+// sign back in if the gateway says they were taken offline.
 class StaffSimulator {
  public:
   struct Member {
@@ -46,6 +47,7 @@ class StaffSimulator {
 
  private:
   void work(const Member& member, size_t index);
+  void heartbeat_all();
 
   Options options_;
   std::atomic<bool> stopping_{false};
@@ -53,6 +55,7 @@ class StaffSimulator {
   std::mutex streams_mutex_;
   std::vector<grpc::ClientContext*> streams_;
   std::vector<std::thread> threads_;
+  std::thread heartbeats_;
 };
 
 }  // namespace lexroute

@@ -1,5 +1,7 @@
 #include "services/gateway/gateway_service.h"
 
+#include <functional>
+#include <optional>
 #include <set>
 
 #include "router/validation.h"
@@ -19,6 +21,43 @@ grpc::Status answer(Result<v1::Task> task, v1::OfferActionResponse* response,
   if (!task) return to_grpc_status(task.error(), context);
   *response->mutable_task() = std::move(*task);
   return grpc::Status::OK;
+}
+
+v1::Availability to_proto(Availability a) {
+  switch (a) {
+    case Availability::kAvailable:
+      return v1::AVAILABILITY_AVAILABLE;
+    case Availability::kOnBreak:
+      return v1::AVAILABILITY_ON_BREAK;
+    case Availability::kOffline:
+      break;
+  }
+  return v1::AVAILABILITY_OFFLINE;
+}
+
+// Sends what is new in `now` (ids of open offers, or of accepted work) compared with `sent`, and
+// forgets what left it. `send(task)` writes one event and says whether the stream is still open;
+// `left(id)` is told of each id that left. Returns false when the stream closed.
+bool send_changes(const std::vector<std::string>& now_ids, std::set<std::string>& sent,
+                  const std::function<std::optional<bool>(const std::string&)>& send,
+                  const std::function<bool(const std::string&)>& left) {
+  std::set<std::string> now(now_ids.begin(), now_ids.end());
+  for (const auto& id : now) {
+    if (sent.contains(id)) continue;
+    auto written = send(id);
+    if (!written) continue;  // not (or no longer) theirs in that state: look again next time
+    if (!*written) return false;
+    sent.insert(id);
+  }
+  for (auto it = sent.begin(); it != sent.end();) {
+    if (now.contains(*it)) {
+      ++it;
+      continue;
+    }
+    if (!left(*it)) return false;
+    it = sent.erase(it);
+  }
+  return true;
 }
 
 }  // namespace
@@ -83,10 +122,21 @@ grpc::Status GatewayService::SetAvailability(grpc::ServerContext* context,
                              "availability must be OFFLINE, AVAILABLE or ON_BREAK", "availability"},
                             context);
   }
-  auto saved = staff_.set_availability(me->pool, me->staff_id, a);
+  auto saved = presence_.set_availability(me->pool, me->staff_id, a);
   if (!saved) return to_grpc_status(saved.error(), context);
   LOG_INFO("gateway", "staff=", me->staff_id, " is ", availability_name(a));
   response->set_availability(request->availability());
+  return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::Heartbeat(grpc::ServerContext* context, const v1::HeartbeatRequest*,
+                                       v1::HeartbeatResponse* response) {
+  auto me = authenticate(context);
+  if (!me) return to_grpc_status(me.error(), context);
+  auto beat = presence_.heartbeat(me->pool, me->staff_id);
+  if (!beat) return to_grpc_status(beat.error(), context);
+  response->set_availability(to_proto(beat->availability));
+  response->set_interval_seconds(beat->interval_seconds);
   return grpc::Status::OK;
 }
 
@@ -96,43 +146,59 @@ grpc::Status GatewayService::StreamOffers(grpc::ServerContext* context,
   auto me = authenticate(context);
   if (!me) return to_grpc_status(me.error(), context);
   const std::string channel = keys::staff_channel(me->pool, me->staff_id);
-  std::set<std::string> sent;
+  std::set<std::string> sent_offers, sent_work;
+  uint64_t connection = notifier_.connections();
+
+  // The task if it is this staff member's and in `status`.
+  auto theirs = [&](const std::string& id, v1::TaskStatus status) -> std::optional<v1::Task> {
+    auto task = tasks_.get(id);
+    if (!task || task->status() != status || task->staff_id() != me->staff_id) return std::nullopt;
+    return std::move(*task);
+  };
+  auto send_as = [&](v1::TaskStatus status, bool accepted) {
+    return [&, status, accepted](const std::string& id) -> std::optional<bool> {
+      auto task = theirs(id, status);
+      if (!task) return std::nullopt;
+      v1::OfferEvent event;
+      *(accepted ? event.mutable_accepted() : event.mutable_offered()) = to_offer(*task);
+      return writer->Write(event);
+    };
+  };
+  auto withdraw = [&](const std::string& id) {
+    v1::OfferEvent event;
+    event.set_withdrawn_task_id(id);
+    return writer->Write(event);
+  };
+  auto offer_left = [&](const std::string& id) {
+    if (theirs(id, v1::TASK_STATUS_ACCEPTED)) {
+      sent_work.insert(id);  // the app accepted it through this stream's offer: nothing to say
+      return true;
+    }
+    return theirs(id, v1::TASK_STATUS_COMPLETED) || withdraw(id);
+  };
+  auto work_left = [&](const std::string& id) {
+    return theirs(id, v1::TASK_STATUS_COMPLETED) || withdraw(id);
+  };
+
   while (!context->IsCancelled() && !stopping_.load()) {
     uint64_t seen = notifier_.generation(channel);
+    if (uint64_t c = notifier_.connections(); c != connection) {
+      // Redis may have restarted and lost its last second of writes, taking back an accept or a
+      // completion the app saw succeed: send everything again and let the app de-duplicate.
+      connection = c;
+      sent_offers.clear();
+      sent_work.clear();
+    }
     auto open = staff_.open_offers(me->pool, me->staff_id);
-    if (!open) {
+    auto work = staff_.accepted_work(me->pool, me->staff_id);
+    if (!open || !work) {
       // Redis is away: keep the stream and look again; the staff member loses nothing.
       notifier_.wait(channel, seen, kStreamRecheck);
       continue;
     }
-    std::set<std::string> now(open->begin(), open->end());
-    for (const auto& id : now) {
-      if (sent.contains(id)) continue;
-      auto task = tasks_.get(id);
-      if (!task || task->status() != v1::TASK_STATUS_OFFERED || task->staff_id() != me->staff_id) {
-        continue;
-      }
-      v1::OfferEvent event;
-      *event.mutable_offered() = to_offer(*task);
-      if (!writer->Write(event)) return grpc::Status::OK;
-      sent.insert(id);
-    }
-    for (auto it = sent.begin(); it != sent.end();) {
-      if (now.contains(*it)) {
-        ++it;
-        continue;
-      }
-      // Gone from the open offers: accepted by this staff member, or taken away.
-      auto task = tasks_.get(*it);
-      bool theirs = task && task->staff_id() == me->staff_id &&
-                    (task->status() == v1::TASK_STATUS_ACCEPTED ||
-                     task->status() == v1::TASK_STATUS_COMPLETED);
-      if (!theirs) {
-        v1::OfferEvent event;
-        event.set_withdrawn_task_id(*it);
-        if (!writer->Write(event)) return grpc::Status::OK;
-      }
-      it = sent.erase(it);
+    if (!send_changes(*open, sent_offers, send_as(v1::TASK_STATUS_OFFERED, false), offer_left) ||
+        !send_changes(*work, sent_work, send_as(v1::TASK_STATUS_ACCEPTED, true), work_left)) {
+      return grpc::Status::OK;
     }
     notifier_.wait(channel, seen, kStreamRecheck);
   }

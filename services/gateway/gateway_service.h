@@ -5,6 +5,7 @@
 #include "lexroute/v1/worker.grpc.pb.h"
 #include "services/redis/credential_store.h"
 #include "services/redis/notifier.h"
+#include "services/redis/presence_store.h"
 #include "services/redis/staff_store.h"
 #include "services/redis/task_store.h"
 
@@ -14,9 +15,13 @@ namespace lexroute {
 // member's own offers and work. Holds no state of its own.
 class GatewayService final : public v1::WorkerGateway::Service {
  public:
-  GatewayService(TaskStore& tasks, StaffStore& staff, CredentialStore& credentials,
-                 Notifier& notifier)
-      : tasks_(tasks), staff_(staff), credentials_(credentials), notifier_(notifier) {}
+  GatewayService(TaskStore& tasks, StaffStore& staff, PresenceStore& presence,
+                 CredentialStore& credentials, Notifier& notifier)
+      : tasks_(tasks),
+        staff_(staff),
+        presence_(presence),
+        credentials_(credentials),
+        notifier_(notifier) {}
 
   // Ends open offer streams so a server shutdown does not wait on them.
   void stop() { stopping_ = true; }
@@ -26,6 +31,8 @@ class GatewayService final : public v1::WorkerGateway::Service {
   grpc::Status SetAvailability(grpc::ServerContext* context,
                                const v1::SetAvailabilityRequest* request,
                                v1::SetAvailabilityResponse* response) override;
+  grpc::Status Heartbeat(grpc::ServerContext* context, const v1::HeartbeatRequest* request,
+                         v1::HeartbeatResponse* response) override;
   grpc::Status StreamOffers(grpc::ServerContext* context, const v1::StreamOffersRequest* request,
                             grpc::ServerWriter<v1::OfferEvent>* writer) override;
   grpc::Status AcceptOffer(grpc::ServerContext* context, const v1::OfferActionRequest* request,
@@ -42,6 +49,7 @@ class GatewayService final : public v1::WorkerGateway::Service {
 
   TaskStore& tasks_;
   StaffStore& staff_;
+  PresenceStore& presence_;
   CredentialStore& credentials_;
   Notifier& notifier_;
   std::atomic<bool> stopping_{false};

@@ -106,12 +106,33 @@ grpc::Status AdminService::ConfigurePool(grpc::ServerContext* context,
     }
     fields.emplace_back("max_offer_attempts", std::to_string(request->max_offer_attempts()));
   }
+  if (request->presence_timeout_seconds() != 0) {
+    if (request->presence_timeout_seconds() < 10 || request->presence_timeout_seconds() > 604800) {
+      return to_grpc_status(
+          {Errc::kInvalidArgument, "presence_timeout_seconds must be 10 to 604800",
+           "presence_timeout_seconds"},
+          context);
+    }
+    fields.emplace_back("presence_timeout_seconds",
+                        std::to_string(request->presence_timeout_seconds()));
+  }
+  if (request->has_accepted_grace_seconds()) {
+    if (request->accepted_grace_seconds() < 0 || request->accepted_grace_seconds() > 604800) {
+      return to_grpc_status({Errc::kInvalidArgument, "accepted_grace_seconds must be 0 to 604800",
+                             "accepted_grace_seconds"},
+                            context);
+    }
+    fields.emplace_back("accepted_grace_seconds",
+                        std::to_string(request->accepted_grace_seconds()));
+  }
   auto saved = staff_.update_settings(pool, fields);
   if (!saved) return to_grpc_status(saved.error(), context);
   auto now = staff_.settings(pool);
   if (!now) return to_grpc_status(now.error(), context);
   LOG_INFO("admin", "pool=", pool, " strategy ", now->strategy, ", offer timeout ",
-           now->offer_timeout_seconds, " s, at most ", now->max_offer_attempts, " offers");
+           now->offer_timeout_seconds, " s, at most ", now->max_offer_attempts,
+           " offers, offline after ", now->presence_timeout_seconds, " s of silence, grace ",
+           now->accepted_grace_seconds, " s");
   response->set_pool(pool);
   v1::BalanceStrategy strategy = v1::BALANCE_STRATEGY_LEAST_LOADED;
   if (now->strategy == "longest-idle") strategy = v1::BALANCE_STRATEGY_LONGEST_IDLE;
@@ -119,6 +140,8 @@ grpc::Status AdminService::ConfigurePool(grpc::ServerContext* context,
   response->set_strategy(strategy);
   response->set_offer_timeout_seconds(now->offer_timeout_seconds);
   response->set_max_offer_attempts(now->max_offer_attempts);
+  response->set_presence_timeout_seconds(now->presence_timeout_seconds);
+  response->set_accepted_grace_seconds(now->accepted_grace_seconds);
   return grpc::Status::OK;
 }
 

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
+#include <map>
 
 #include "router/text.h"
 #include "services/common/log.h"
@@ -13,8 +14,19 @@ class AssignFromStore final : public RdKafka::RebalanceCb {
  public:
   explicit AssignFromStore(Consumer::StartOffset start) : start_(std::move(start)) {}
 
+  std::optional<int64_t> stored(const std::string& topic, int32_t partition) const {
+    return start_ ? start_(topic, partition) : std::nullopt;
+  }
+
+  // Per partition after a rewind: where the seek went. Records past it were fetched before the
+  // seek and are dropped until the first one from the new position arrives. Any (re)assignment
+  // positions the partition afresh and ends this. Only touched on the polling thread (librdkafka
+  // calls rebalance_cb from consume()).
+  std::map<int32_t, int64_t> rewound_to;
+
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
+    for (auto* tp : partitions) rewound_to.erase(tp->partition());
     if (err != RdKafka::ERR__ASSIGN_PARTITIONS) {
       LOG_INFO("kafka", "partitions revoked: ", partitions.size());
       consumer->unassign();
@@ -24,7 +36,7 @@ class AssignFromStore final : public RdKafka::RebalanceCb {
     consumer->committed(partitions, 10000);
     for (auto* tp : partitions) {
       int64_t committed = tp->offset();
-      std::optional<int64_t> stored = start_ ? start_(tp->topic(), tp->partition()) : std::nullopt;
+      std::optional<int64_t> stored = this->stored(tp->topic(), tp->partition());
       int64_t start = RdKafka::Topic::OFFSET_BEGINNING;
       if (stored && committed >= 0) {
         start = std::min(*stored, committed);
@@ -83,6 +95,7 @@ std::vector<ConsumedRecord> Consumer::poll(size_t max, std::chrono::milliseconds
     RdKafka::ErrorCode err = msg->err();
     if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) break;
     if (err == RdKafka::ERR_OFFSET_OUT_OF_RANGE || err == RdKafka::ERR__AUTO_OFFSET_RESET) {
+      rebalance_->rewound_to.erase(msg->partition());
       ++data_loss_events_;
       LOG_ERROR("kafka", "DATA LOSS: ", msg->topic_name(), "/", msg->partition(),
                 " offset out of range (records deleted before they were read): ", msg->errstr());
@@ -91,6 +104,11 @@ std::vector<ConsumedRecord> Consumer::poll(size_t max, std::chrono::milliseconds
     if (err != RdKafka::ERR_NO_ERROR) {
       LOG_WARN("kafka", "consume: ", msg->errstr());
       break;
+    }
+    auto& rewound = rebalance_->rewound_to;
+    if (auto it = rewound.find(msg->partition()); it != rewound.end()) {
+      if (msg->offset() > it->second) continue;  // fetched before the rewind
+      rewound.erase(it);
     }
     ConsumedRecord r;
     r.topic = msg->topic_name();
@@ -112,6 +130,30 @@ void Consumer::commit(const std::map<int32_t, int64_t>& next_offsets) {
   RdKafka::ErrorCode err = consumer_->commitAsync(tps);
   if (err != RdKafka::ERR_NO_ERROR) LOG_WARN("kafka", "commit: ", RdKafka::err2str(err));
   RdKafka::TopicPartition::destroy(tps);
+}
+
+void Consumer::rewind() {
+  std::vector<RdKafka::TopicPartition*> partitions;
+  if (auto err = consumer_->assignment(partitions); err != RdKafka::ERR_NO_ERROR) {
+    LOG_ERROR("kafka", "rewind: no assignment: ", RdKafka::err2str(err));
+    return;
+  }
+  for (auto* tp : partitions) {
+    std::optional<int64_t> stored = rebalance_->stored(tp->topic(), tp->partition());
+    tp->set_offset(stored.value_or(RdKafka::Topic::OFFSET_BEGINNING));
+    if (auto err = consumer_->seek(*tp, 10000); err != RdKafka::ERR_NO_ERROR) {
+      LOG_ERROR("kafka", "rewind ", tp->topic(), "/", tp->partition(), ": ", RdKafka::err2str(err));
+      continue;
+    }
+    if (stored) {
+      rebalance_->rewound_to[tp->partition()] = *stored;
+    } else {
+      rebalance_->rewound_to.erase(tp->partition());
+    }
+    LOG_WARN("kafka", "rewound ", tp->topic(), "/", tp->partition(), " to ",
+             stored ? std::to_string(*stored) : std::string("the beginning"));
+  }
+  RdKafka::TopicPartition::destroy(partitions);
 }
 
 void Consumer::close() {

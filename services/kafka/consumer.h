@@ -54,6 +54,10 @@ class Consumer {
   std::vector<ConsumedRecord> poll(size_t max, std::chrono::milliseconds timeout);
   // Tells the group how far we got (for lag monitoring and as a fallback start point).
   void commit(const std::map<int32_t, int64_t>& next_offsets);
+  // Goes back, on every partition this member holds, to where `start_offset` now says (the
+  // beginning if it has nothing), and drops records fetched before the seek. For when the store
+  // behind `start_offset` lost writes: what it forgot is consumed again.
+  void rewind();
   // Leaves the group cleanly so the partitions move to another member at once.
   void close();
 

@@ -74,6 +74,7 @@ Result<void> Node::start_backends() {
   if (!pong) return std::unexpected(pong.error());
   tasks_ = std::make_unique<TaskStore>(*redis_, clock_);
   staff_ = std::make_unique<StaffStore>(*redis_);
+  presence_ = std::make_unique<PresenceStore>(*redis_, *staff_, *tasks_, clock_);
   credentials_ = std::make_unique<CredentialStore>(*redis_);
   notifier_ = std::make_unique<Notifier>(*endpoint);
   return {};
@@ -99,12 +100,13 @@ Result<void> Node::start_services() {
     admin_ = std::make_unique<AdminService>(admin_hash, *credentials_, *staff_, clock_);
   }
   if (config_.runs_gateway()) {
-    gateway_ = std::make_unique<GatewayService>(*tasks_, *staff_, *credentials_, *notifier_);
+    gateway_ =
+        std::make_unique<GatewayService>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
   }
   if (config_.runs_router()) {
     router_ = std::make_unique<RouterService>(
         RouterService::Options{config_.kafka_brokers, config_.router_group, 500, {}}, *tasks_,
-        *staff_, *notifier_, clock_);
+        *staff_, *presence_, *notifier_, clock_);
     if (auto r = router_->start(); !r) return r;
     // The audit trail travels with the routers: wherever tasks are routed, events are relayed.
     auto events = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout, {}});

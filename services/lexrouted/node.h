@@ -58,6 +58,7 @@ class Node {
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<TaskStore> tasks_;
   std::unique_ptr<StaffStore> staff_;
+  std::unique_ptr<PresenceStore> presence_;
   std::unique_ptr<CredentialStore> credentials_;
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<Producer> producer_;

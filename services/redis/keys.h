@@ -40,6 +40,10 @@ inline std::string pool_settings(std::string_view pool) { return pool_prefix(poo
 inline std::string availability(std::string_view pool) {
   return pool_prefix(pool) + "availability";
 }
+// Signed-in staff (and staff holding accepted work) by when they were last heard from (ms).
+inline std::string presence(std::string_view pool) { return pool_prefix(pool) + "presence"; }
+// Staff who went silent holding accepted work, by when they were last heard from (ms).
+inline std::string lapsed(std::string_view pool) { return pool_prefix(pool) + "lapsed"; }
 inline std::string capacity(std::string_view pool) { return pool_prefix(pool) + "capacity"; }
 inline std::string load(std::string_view pool) { return pool_prefix(pool) + "load"; }
 inline std::string offers(std::string_view pool, std::string_view staff) {

@@ -26,6 +26,11 @@ uint64_t Notifier::generation(const std::string& channel) {
   return generations_[channel] + reconnects_;
 }
 
+uint64_t Notifier::connections() {
+  std::lock_guard lock(mutex_);
+  return reconnects_;
+}
+
 void Notifier::wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   changed_.wait_for(lock, timeout, [&] {

@@ -30,6 +30,10 @@ class Notifier {
   // Waits until generation(channel) differs from `seen`, `timeout` passes, or stop().
   void wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout);
   void stop();
+  // How many times the subscription connected. A change means Redis may have restarted (and,
+  // with appendfsync everysec, lost its last second of writes): streams should send everything
+  // again rather than trust what they remember sending.
+  uint64_t connections();
 
   // Messages received on a `lx:{pool}:wake` channel since the last call ("free <staff>",
   // "load <staff>"), oldest first. `complete` is false when some may be missing (the buffer

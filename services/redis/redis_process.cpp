@@ -111,6 +111,11 @@ void RedisProcess::kill() {
   wait_exit();
 }
 
+Result<void> RedisProcess::restart() {
+  if (pid_ > 0) return {};
+  return spawn();
+}
+
 RedisProcess::~RedisProcess() { stop(); }
 
 }  // namespace lexroute

@@ -30,6 +30,9 @@ class RedisProcess {
   void stop();
   // SIGKILL: whatever Redis had not yet written to disk is lost.
   void kill();
+  // After stop() or kill(): starts it again on the same port and data, as a supervisor would,
+  // and returns once it has loaded its append-only file.
+  Result<void> restart();
 
  private:
   explicit RedisProcess(Options options) : options_(std::move(options)) {}

@@ -12,6 +12,10 @@ extern const std::string_view complete_task;
 extern const std::string_view cancel_task;
 extern const std::string_view expire_offer;
 extern const std::string_view pass_deadline;
+extern const std::string_view heartbeat;
+extern const std::string_view set_availability;
+extern const std::string_view lapse_presence;
+extern const std::string_view take_back_work;
 }  // namespace lexroute::lua
 
 namespace lexroute::scripts {
@@ -31,6 +35,10 @@ LEXROUTE_SCRIPT(complete_task)
 LEXROUTE_SCRIPT(cancel_task)
 LEXROUTE_SCRIPT(expire_offer)
 LEXROUTE_SCRIPT(pass_deadline)
+LEXROUTE_SCRIPT(heartbeat)
+LEXROUTE_SCRIPT(set_availability)
+LEXROUTE_SCRIPT(lapse_presence)
+LEXROUTE_SCRIPT(take_back_work)
 
 #undef LEXROUTE_SCRIPT
 

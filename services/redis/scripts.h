@@ -14,5 +14,9 @@ const RedisScript& complete_task();
 const RedisScript& cancel_task();
 const RedisScript& expire_offer();
 const RedisScript& pass_deadline();
+const RedisScript& heartbeat();
+const RedisScript& set_availability();
+const RedisScript& lapse_presence();
+const RedisScript& take_back_work();
 
 }  // namespace lexroute::scripts

@@ -2,6 +2,7 @@
 
 #include "router/text.h"
 #include "services/redis/keys.h"
+#include "services/redis/scripts.h"
 
 namespace lexroute {
 
@@ -84,15 +85,18 @@ Result<void> StaffStore::register_pool(const std::string& pool) {
 }
 
 Result<PoolSettings> StaffStore::settings(const std::string& pool) {
-  auto reply = redis_.command({"HMGET", keys::pool_settings(pool), "strategy",
-                               "offer_timeout_seconds", "max_offer_attempts"});
+  auto reply =
+      redis_.command({"HMGET", keys::pool_settings(pool), "strategy", "offer_timeout_seconds",
+                      "max_offer_attempts", "presence_timeout_seconds", "accepted_grace_seconds"});
   if (!reply) return std::unexpected(reply.error());
   PoolSettings out;
   const auto& e = reply->elements;
-  if (e.size() == 3) {
+  if (e.size() == 5) {
     if (!e[0].is_nil()) out.strategy = e[0].str;
     if (!e[1].is_nil()) (void)parse_int(e[1].str, &out.offer_timeout_seconds);
     if (!e[2].is_nil()) (void)parse_int(e[2].str, &out.max_offer_attempts);
+    if (!e[3].is_nil()) (void)parse_int(e[3].str, &out.presence_timeout_seconds);
+    if (!e[4].is_nil()) (void)parse_int(e[4].str, &out.accepted_grace_seconds);
   }
   return out;
 }
@@ -152,21 +156,36 @@ Result<std::unordered_map<std::string, StaffState>> StaffStore::states(
 }
 
 Result<void> StaffStore::set_availability(const std::string& pool, const std::string& staff_id,
-                                          Availability availability) {
-  auto replies = redis_.pipeline(
-      {{"HSET", keys::availability(pool), staff_id, availability_name(availability)},
-       {"PUBLISH", keys::wake_channel(pool), "free " + staff_id}});
-  if (!replies) return std::unexpected(replies.error());
+                                          Availability availability, int64_t now_ms) {
+  auto reply = redis_.eval(scripts::set_availability(),
+                           {keys::availability(pool), keys::presence(pool), keys::lapsed(pool),
+                            keys::accepted(pool, staff_id)},
+                           {staff_id, availability_name(availability), std::to_string(now_ms),
+                            keys::wake_channel(pool)});
+  if (!reply) return std::unexpected(reply.error());
   return {};
 }
 
-Result<std::vector<std::string>> StaffStore::open_offers(const std::string& pool,
-                                                         const std::string& staff_id) {
-  auto reply = redis_.command({"SMEMBERS", keys::offers(pool, staff_id)});
+namespace {
+
+Result<std::vector<std::string>> members(RedisClient& redis, const std::string& key) {
+  auto reply = redis.command({"SMEMBERS", key});
   if (!reply) return std::unexpected(reply.error());
   std::vector<std::string> out;
   for (auto& e : reply->elements) out.push_back(std::move(e.str));
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> StaffStore::open_offers(const std::string& pool,
+                                                         const std::string& staff_id) {
+  return members(redis_, keys::offers(pool, staff_id));
+}
+
+Result<std::vector<std::string>> StaffStore::accepted_work(const std::string& pool,
+                                                           const std::string& staff_id) {
+  return members(redis_, keys::accepted(pool, staff_id));
 }
 
 }  // namespace lexroute

@@ -18,6 +18,10 @@ struct PoolSettings {
   std::string strategy = "least-loaded";  // or "longest-idle", "round-robin"
   int offer_timeout_seconds = 120;
   int max_offer_attempts = 5;
+  // Silence after which a staff member goes offline; their open offers move at once.
+  int presence_timeout_seconds = 60;
+  // How much longer accepted work stays with someone who went silent.
+  int accepted_grace_seconds = 900;
 };
 
 class StaffStore {
@@ -33,7 +37,7 @@ class StaffStore {
   // Lists a pool that has tasks but perhaps no staff yet, so its stored offsets are found.
   Result<void> register_pool(const std::string& pool);
   Result<PoolSettings> settings(const std::string& pool);
-  // Sets the given fields ("strategy", "offer_timeout_seconds", "max_offer_attempts") only.
+  // Sets the given fields (named as in PoolSettings) only.
   Result<void> update_settings(const std::string& pool,
                                const std::vector<std::pair<std::string, std::string>>& fields);
 
@@ -41,11 +45,15 @@ class StaffStore {
   // The same for only these staff members (two HMGETs instead of reading the whole pool).
   Result<std::unordered_map<std::string, StaffState>> states(const std::string& pool,
                                                              const std::vector<std::string>& ids);
+  // Also puts them under presence (docs/routing.md) as of `now_ms`, or takes them out of it.
   Result<void> set_availability(const std::string& pool, const std::string& staff_id,
-                                Availability availability);
+                                Availability availability, int64_t now_ms);
   // Task ids on open offer to the staff member.
   Result<std::vector<std::string>> open_offers(const std::string& pool,
                                                const std::string& staff_id);
+  // Task ids the staff member accepted and has not completed.
+  Result<std::vector<std::string>> accepted_work(const std::string& pool,
+                                                 const std::string& staff_id);
 
  private:
   RedisClient& redis_;

@@ -201,9 +201,11 @@ Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
        std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision,
        keys::wake_channel(pool), std::to_string(a.offer_expires_ms),
        std::to_string(TimeUtil::TimestampToMilliseconds(t.spec().deadline())),
-       t.spec().expire_at_deadline() ? "1" : "0"});
+       t.spec().expire_at_deadline() ? "1" : "0",
+       a.last_stored_offset ? std::to_string(*a.last_stored_offset) : std::string()});
   if (!reply) return std::unexpected(reply.error());
   std::string word = reply_word(*reply, 0);
+  if (word == "REWOUND") return RouteOutcome::kRewound;
   if (word == "OFFERED") return RouteOutcome::kOffered;
   if (word == "STALE") return RouteOutcome::kStale;
   if (word == "WAITING") return RouteOutcome::kWaiting;
@@ -336,6 +338,22 @@ Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limi
     if (reply_word(*reply, 0) == "EXPIRED") ++expired;
   }
   return expired;
+}
+
+Result<bool> TaskStore::take_back_work(const std::string& pool, const std::string& staff,
+                                       const std::string& task_id, v1::TaskStatus expected,
+                                       const std::string& reason,
+                                       std::optional<int64_t> lapsed_cutoff_ms) {
+  auto reply = redis_.eval(
+      scripts::take_back_work(),
+      {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::waiting(pool),
+       keys::load(pool), keys::offers(pool, staff), keys::accepted(pool, staff),
+       keys::offer_expiry(pool), keys::task_events(pool), keys::lapsed(pool)},
+      {task_id, staff, std::to_string(clock_.now_ms()), reason, keys::staff_channel(pool, staff),
+       keys::wake_channel(pool), std::to_string(requeue_score(task_id)), status_name(expected),
+       lapsed_cutoff_ms ? std::to_string(*lapsed_cutoff_ms) : std::string()});
+  if (!reply) return std::unexpected(reply.error());
+  return reply_word(*reply, 0) == "OK";
 }
 
 Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) {

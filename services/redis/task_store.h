@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -39,7 +40,9 @@ class TaskStore {
                           const std::string& reason);
 
   // --- router ---
-  enum class RouteOutcome { kOffered, kStale, kWaiting, kUnroutable, kSkipped };
+  // kRewound: Redis holds an older offset than `last_stored_offset`; it lost writes, and nothing
+  // was written.
+  enum class RouteOutcome { kOffered, kStale, kWaiting, kUnroutable, kSkipped, kRewound };
   struct RouteAttempt {
     const v1::TaskSubmitted* task = nullptr;
     std::string staff_id;      // the candidate; empty to park the task
@@ -47,6 +50,7 @@ class TaskStore {
     std::string reason;        // why it waits or is unroutable
     std::string offset_field;  // "<topic>/<partition>" when the task came from Kafka
     int64_t next_offset = 0;
+    std::optional<int64_t> last_stored_offset;  // what this router last stored for the field
     std::string decision;          // serialized v1::RoutingDecision, kept for ExplainTask
     int64_t offer_expires_ms = 0;  // when an offer made now times out
   };
@@ -63,6 +67,13 @@ class TaskStore {
   Result<size_t> expire_due_offers(const std::string& pool, size_t limit);
   // Marks tasks past their deadline overdue, or EXPIRED when they asked; returns how many.
   Result<size_t> pass_deadlines(const std::string& pool, size_t limit);
+
+  // Sends work back to routing because its holder is away (presence, docs/routing.md): the task
+  // must still be in `expected` status (OFFERED or ACCEPTED) with `staff`; with a cutoff, the
+  // staff member must also still be lapsed since before it. True if it moved.
+  Result<bool> take_back_work(const std::string& pool, const std::string& staff,
+                              const std::string& task_id, v1::TaskStatus expected,
+                              const std::string& reason, std::optional<int64_t> lapsed_cutoff_ms);
 
   // --- gateway ---
   Result<v1::Task> accept(const std::string& pool, const std::string& staff,

@@ -30,7 +30,7 @@ class TaskStoreTest : public testing::RedisTest {
     s.set_time_zone("Asia/Manila");
     s.set_capacity(capacity);
     ASSERT_TRUE(staff->upsert(s).has_value());
-    ASSERT_TRUE(staff->set_availability("default", id, Availability::kAvailable).has_value());
+    ASSERT_TRUE(staff->set_availability("default", id, Availability::kAvailable, 0).has_value());
   }
 
   v1::TaskSubmitted task(const std::string& firm = "acme") {

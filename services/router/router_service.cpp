@@ -224,6 +224,16 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   attempt.task = &task;
   attempt.offset_field = field;
   attempt.next_offset = next_offset;
+  if (!field.empty()) {
+    auto& stored = stored_by_us_[req.pool];
+    if (auto it = stored.find(field); it != stored.end()) attempt.last_stored_offset = it->second;
+  }
+  // After a write that stored the offset: remember it, to notice if Redis forgets it.
+  auto note_stored = [&] {
+    if (field.empty()) return;
+    int64_t& mine = stored_by_us_[req.pool][field];
+    mine = std::max(mine, next_offset);
+  };
   for (const auto& candidate : d.ranked) {
     attempt.staff_id = candidate.staff_id;
     attempt.offer_expires_ms = absl::ToUnixMillis(now + absl::Seconds(timeout_s));
@@ -234,6 +244,11 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
     attempt.decision = record.SerializeAsString();
     auto outcome = tasks_.route(attempt);
     if (!outcome) return std::unexpected(outcome.error());
+    if (*outcome == TaskStore::RouteOutcome::kRewound) {
+      rewind_needed_ = true;
+      return {};
+    }
+    if (*outcome != TaskStore::RouteOutcome::kStale) note_stored();
     const StaffState* known = view->directory.state(candidate.staff_id);
     StaffState state = known ? *known : StaffState{};
     if (*outcome == TaskStore::RouteOutcome::kOffered) {
@@ -289,6 +304,11 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   attempt.decision = record.SerializeAsString();
   auto outcome = tasks_.route(attempt);
   if (!outcome) return std::unexpected(outcome.error());
+  if (*outcome == TaskStore::RouteOutcome::kRewound) {
+    rewind_needed_ = true;
+    return {};
+  }
+  note_stored();
   if (*outcome == TaskStore::RouteOutcome::kUnroutable) {
     ++routed_;
     LOG_INFO("router", "task=", task.task_id(), " unroutable: ", attempt.reason);
@@ -299,7 +319,7 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   return {};
 }
 
-Result<void> RouterService::expire_offers() {
+Result<void> RouterService::sweep() {
   for (const auto& [name, view] : pools_) {
     auto expired = tasks_.expire_due_offers(name, kWaitingPerPass);
     if (!expired) return std::unexpected(expired.error());
@@ -308,8 +328,45 @@ Result<void> RouterService::expire_offers() {
     if (!overdue) return std::unexpected(overdue.error());
     if (*overdue > 0)
       LOG_WARN("router", "pool=", name, " ", *overdue, " tasks passed their deadline");
+    auto presence = presence_.sweep(name, view.settings, kWaitingPerPass);
+    if (!presence) return std::unexpected(presence.error());
+    if (presence->went_offline + presence->accepted_moved > 0) {
+      LOG_INFO("router", "pool=", name, " ", presence->went_offline,
+               " staff went offline without a heartbeat; ", presence->offers_moved, " offers and ",
+               presence->accepted_moved, " accepted tasks moved on");
+    }
   }
   return {};
+}
+
+Result<void> RouterService::check_stored_offsets() {
+  for (const auto& [name, mine] : stored_by_us_) {
+    auto stored = tasks_.stored_offsets(name);
+    if (!stored) return std::unexpected(stored.error());
+    for (const auto& [field, offset] : mine) {
+      auto it = stored->find(field);
+      if (it == stored->end() || it->second < offset) {
+        rewind_needed_ = true;
+        return {};
+      }
+    }
+  }
+  return {};
+}
+
+void RouterService::rewind() {
+  LOG_WARN("router",
+           "Redis holds older offsets than this router stored: it lost writes (a "
+           "restart?); routing again from what it still has");
+  rewind_needed_ = false;
+  pending_.clear();
+  stored_by_us_.clear();
+  for (auto& [name, view] : pools_) {
+    view.roster_version = -1;  // the roster and settings may have gone back too
+    view.needs_full_refresh = true;
+  }
+  consumer_->rewind();
+  ++rewinds_;
 }
 
 Result<void> RouterService::route_waiting() {
@@ -364,7 +421,15 @@ void RouterService::run() {
     }
     if (waiting_due) {
       last_waiting_pass_ = now;
-      if (auto e = expire_offers(); !e) {
+      if (auto c = check_stored_offsets(); !c) {
+        retry_later(c.error());
+        continue;
+      }
+      if (rewind_needed_) {
+        rewind();
+        continue;
+      }
+      if (auto e = sweep(); !e) {
         retry_later(e.error());
         continue;
       }
@@ -388,12 +453,14 @@ void RouterService::run() {
           retry_later(routed.error());
           break;
         }
+        if (rewind_needed_) break;  // this record is routed again after the rewind
       }
       done[record.partition] = record.offset + 1;
       ++consumed_;
       pending_.pop_front();
     }
     consumer_->commit(done);
+    if (rewind_needed_) rewind();
   }
 }
 

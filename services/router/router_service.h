@@ -15,6 +15,7 @@
 #include "router/task_requirements.h"
 #include "services/kafka/consumer.h"
 #include "services/redis/notifier.h"
+#include "services/redis/presence_store.h"
 #include "services/redis/staff_store.h"
 #include "services/redis/task_store.h"
 
@@ -33,11 +34,12 @@ class RouterService {
     KafkaSettings extra;
   };
 
-  RouterService(Options options, TaskStore& tasks, StaffStore& staff, Notifier& notifier,
-                const Clock& clock)
+  RouterService(Options options, TaskStore& tasks, StaffStore& staff, PresenceStore& presence,
+                Notifier& notifier, const Clock& clock)
       : options_(std::move(options)),
         tasks_(tasks),
         staff_(staff),
+        presence_(presence),
         notifier_(notifier),
         clock_(clock) {}
   ~RouterService() { stop(); }
@@ -50,6 +52,8 @@ class RouterService {
   uint64_t routed() const { return routed_.load(); }
   // Records read from Kafka, including replays it recognised as already routed.
   uint64_t consumed() const { return consumed_.load(); }
+  // Times Redis was found to have lost offsets this router stored, and routing went back.
+  uint64_t rewinds() const { return rewinds_.load(); }
 
  private:
   struct PoolView {
@@ -67,15 +71,23 @@ class RouterService {
   // the whole pool when notifications may have been missed (and every few seconds regardless).
   Result<void> refresh_states(bool force_full = false);
   Result<void> route_waiting();
-  Result<void> expire_offers();
+  // Timed-out offers, passed deadlines and silent staff: what the clock moves along.
+  Result<void> sweep();
   Result<void> route_one(const v1::TaskSubmitted& task, bool from_waiting,
                          const std::string& offset_field, int64_t next_offset);
   PoolView& pool(const std::string& name);
+  // Redis lost writes when it holds an older offset than we stored (a restart with appendfsync
+  // everysec): checks every pool we stored offsets for.
+  Result<void> check_stored_offsets();
+  // Goes back to Redis's stored offsets and routes again from there; routing is idempotent, so
+  // what Redis still has is skipped and what it forgot is routed anew.
+  void rewind();
   std::optional<int64_t> start_offset(const std::string& topic, int32_t partition);
 
   Options options_;
   TaskStore& tasks_;
   StaffStore& staff_;
+  PresenceStore& presence_;
   Notifier& notifier_;
   const Clock& clock_;
 
@@ -85,9 +97,13 @@ class RouterService {
   std::chrono::steady_clock::time_point last_roster_check_{};
   std::chrono::steady_clock::time_point last_waiting_pass_{};
   std::map<std::string, uint64_t> wake_seen_;
+  // pool -> "<topic>/<partition>" -> the next offset this router stored there.
+  std::map<std::string, std::map<std::string, int64_t>> stored_by_us_;
+  bool rewind_needed_ = false;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> routed_{0};
   std::atomic<uint64_t> consumed_{0};
+  std::atomic<uint64_t> rewinds_{0};
   std::thread thread_;
 };
 

@@ -11,8 +11,16 @@
 --       ('' for none), 8 offset field ('' when not from Kafka), 9 next offset, 10 status when no
 --       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
 --       13 waiting score, 14 the routing decision (serialized RoutingDecision), 15 wake channel,
---       16 when the offer expires (ms), 17 deadline (ms), 18 expire at deadline ('1' or '0')
+--       16 when the offer expires (ms), 17 deadline (ms), 18 expire at deadline ('1' or '0'),
+--       19 the offset this router last stored for the offset field ('' if none)
 local task = KEYS[1]
+
+-- Stored offsets only ever grow. One lower than this router last stored means Redis lost writes
+-- (a restart with appendfsync everysec): the router must go back and route again from there.
+if ARGV[8] ~= '' and ARGV[19] ~= '' then
+  local stored = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
+  if stored < tonumber(ARGV[19]) then return {'REWOUND', tostring(stored)} end
+end
 
 local function store_offset()
   if ARGV[8] ~= '' then

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "router/clock.h"
+#include "router/error.h"
+#include "router/staff.h"
+#include "services/redis/redis_client.h"
+#include "services/redis/staff_store.h"
+#include "services/redis/task_store.h"
+
+namespace lexroute {
+
+// Who is really there. The worker app heartbeats; a staff member silent for longer than the
+// pool's presence timeout goes offline and their open offers go back to routing at once; their
+// accepted work follows after the pool's grace period unless they are heard from again
+// (docs/routing.md, "Presence").
+class PresenceStore {
+ public:
+  PresenceStore(RedisClient& redis, StaffStore& staff, TaskStore& tasks, const Clock& clock)
+      : redis_(redis), staff_(staff), tasks_(tasks), clock_(clock) {}
+
+  struct Heartbeat {
+    Availability availability = Availability::kOffline;  // as stored, for the app to show
+    int interval_seconds = 15;                           // how often to heartbeat
+  };
+  Result<Heartbeat> heartbeat(const std::string& pool, const std::string& staff_id);
+
+  // Sets availability; signing out or taking a break also sends open offers back to routing.
+  Result<void> set_availability(const std::string& pool, const std::string& staff_id,
+                                Availability availability);
+
+  struct SweepResult {
+    size_t went_offline = 0;
+    size_t offers_moved = 0;
+    size_t accepted_moved = 0;
+  };
+  // The router's pass: takes silent staff offline and moves their work. At most `limit` staff
+  // per step, so one pass stays short.
+  Result<SweepResult> sweep(const std::string& pool, const PoolSettings& settings, size_t limit);
+
+  // How often a client should heartbeat for a given presence timeout: four chances before it.
+  static int interval_for(int presence_timeout_seconds);
+
+ private:
+  // Sends each of `offers` held by `staff_id` back to routing with `reason`.
+  Result<size_t> move_offers(const std::string& pool, const std::string& staff_id,
+                             const std::vector<std::string>& offers, const std::string& reason);
+
+  RedisClient& redis_;
+  StaffStore& staff_;
+  TaskStore& tasks_;
+  const Clock& clock_;
+};
+
+}  // namespace lexroute
