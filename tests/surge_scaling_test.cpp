@@ -10,7 +10,10 @@
 #include <map>
 #include <set>
 
+#include "lexroute/v1/pools.pb.h"
 #include "router/roster.h"
+#include "services/kafka/consumer.h"
+#include "services/kafka/topics.h"
 #include "services/redis/keys.h"
 #include "services/redis/pool_store.h"
 #include "services/scaler/scaler_service.h"
@@ -310,6 +313,30 @@ TEST_F(SurgeScaling, FridayEveningSurgeIsReviewedByMondayWithBenchStaffCalledInA
     late += !parse_int(r.str, &ms) || ms > kMondayNineAm * 1000 ? 1 : 0;
   }
   EXPECT_EQ(late, 0);
+  // Every call-in and release reached lexroute.staff-events.v1 for the vendor.
+  auto consumer = Consumer::create({dev->node().kafka_bootstrap(),
+                                    "vendor-notifier",
+                                    std::string(topics::kStaffEvents),
+                                    nullptr,
+                                    {}});
+  ASSERT_TRUE(consumer.has_value()) << consumer.error().message;
+  std::map<std::string, int> kinds;
+  std::set<std::string> event_ids;
+  auto until = std::chrono::steady_clock::now() + 60s;
+  while ((kinds["RELEASED"] < kinds["CALLED_IN"] || kinds["CALLED_IN"] == 0) &&
+         std::chrono::steady_clock::now() < until) {
+    for (const auto& r : (*consumer)->poll(100, 200ms)) {
+      v1::StaffEvent e;
+      ASSERT_TRUE(e.ParseFromString(r.value));
+      EXPECT_EQ(r.key, e.staff_id());
+      EXPECT_EQ(e.vendor(), "apex-lpo");
+      EXPECT_EQ(e.actor(), "scaler");
+      if (event_ids.insert(e.event_id()).second) ++kinds[e.kind()];
+    }
+  }
+  EXPECT_GE(kinds["CALLED_IN"], static_cast<int>(ever_called_in.size()));
+  EXPECT_EQ(kinds["RELEASED"], kinds["CALLED_IN"]) << "everyone called in was released";
+
   // Every decision is on record with its inputs; the last one released the last called-in staff
   // with no backlog left.
   auto decisions = pool_store->recent("default", 100);
