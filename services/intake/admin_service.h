@@ -8,7 +8,8 @@
 
 namespace lexroute {
 
-// gRPC Admin: firms, the staff roster and pools (admin_pools.cpp). Callers present the admin key,
+// gRPC Admin: firms, the staff roster (bulk import, walls, vendors: admin_workforce.cpp) and
+// pools (admin_pools.cpp). Callers present the admin key,
 // which is configured as its SHA-256 only.
 class AdminService final : public v1::Admin::Service {
  public:
@@ -26,6 +27,14 @@ class AdminService final : public v1::Admin::Service {
                            v1::UpsertStaffResponse* response) override;
   grpc::Status ConfigurePool(grpc::ServerContext* context, const v1::ConfigurePoolRequest* request,
                              v1::ConfigurePoolResponse* response) override;
+  grpc::Status ImportRoster(grpc::ServerContext* context, const v1::ImportRosterRequest* request,
+                            v1::ImportRosterResponse* response) override;
+  grpc::Status AddMatterWall(grpc::ServerContext* context, const v1::AddMatterWallRequest* request,
+                             v1::AddMatterWallResponse* response) override;
+  grpc::Status UpsertVendor(grpc::ServerContext* context, const v1::UpsertVendorRequest* request,
+                            v1::Vendor* response) override;
+  grpc::Status ListVendors(grpc::ServerContext* context, const v1::ListVendorsRequest* request,
+                           v1::ListVendorsResponse* response) override;
   grpc::Status PoolStatus(grpc::ServerContext* context, const v1::PoolStatusRequest* request,
                           v1::PoolStatusResponse* response) override;
 

@@ -79,6 +79,7 @@ inline std::string task_channel(std::string_view pool, std::string_view id) {
 }
 
 inline std::string pools() { return "lx:pools"; }
+inline std::string vendors() { return "lx:vendors"; }
 // Only one scaler acts at a time.
 inline std::string scaler_lease() { return "lx:scaler-lease"; }
 inline std::string firm(std::string_view firm) { return cat("lx:firm:{", firm, "}"); }

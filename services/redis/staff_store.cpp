@@ -1,5 +1,7 @@
 #include "services/redis/staff_store.h"
 
+#include <algorithm>
+
 #include "router/text.h"
 #include "services/redis/keys.h"
 #include "services/redis/scripts.h"
@@ -39,6 +41,24 @@ Result<void> StaffStore::upsert(const v1::Staff& staff) {
   auto added = redis_.command({"SADD", keys::pools(), pool});
   if (!added) return std::unexpected(added.error());
   return {};
+}
+
+Result<void> StaffStore::upsert_vendor(const v1::Vendor& vendor) {
+  auto reply = redis_.command({"HSET", keys::vendors(), vendor.id(), vendor.SerializeAsString()});
+  if (!reply) return std::unexpected(reply.error());
+  return {};
+}
+
+Result<std::vector<v1::Vendor>> StaffStore::vendors() {
+  auto reply = redis_.command({"HGETALL", keys::vendors()});
+  if (!reply) return std::unexpected(reply.error());
+  std::vector<v1::Vendor> out;
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    v1::Vendor v;
+    if (v.ParseFromString(reply->elements[i + 1].str)) out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id() < b.id(); });
+  return out;
 }
 
 Result<v1::Staff> StaffStore::get(const std::string& pool, const std::string& staff_id) {
