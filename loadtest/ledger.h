@@ -15,7 +15,10 @@ namespace lexroute::loadtest {
 class Ledger {
  public:
   Ledger(SteadyTime start, uint64_t capacity)
-      : start_(start), capacity_(capacity), sent_(new std::atomic<int64_t>[capacity]) {}
+      : start_(start),
+        capacity_(capacity),
+        sent_(new std::atomic<int64_t>[capacity]),
+        completed_(new std::atomic<bool>[capacity]()) {}
 
   // A new sequence number sent at `at`; nullopt once `capacity` tasks were sent.
   std::optional<uint64_t> next(SteadyTime at) {
@@ -29,6 +32,10 @@ class Ledger {
     return start_ + SteadyTime::duration(sent_[seq].load(std::memory_order_relaxed));
   }
   uint64_t sent() const { return std::min(capacity_, next_.load()); }
+  // True the first time only: a completion the gateway sends again is not counted twice.
+  bool first_completion(uint64_t seq) {
+    return seq < capacity_ && !completed_[seq].exchange(true, std::memory_order_relaxed);
+  }
 
   static std::string payload_ref(uint64_t seq) {
     return "dms://loadtest/doc/" + std::to_string(seq);
@@ -47,6 +54,7 @@ class Ledger {
   SteadyTime start_;
   uint64_t capacity_;
   std::unique_ptr<std::atomic<int64_t>[]> sent_;
+  std::unique_ptr<std::atomic<bool>[]> completed_;
   std::atomic<uint64_t> next_{0};
 };
 

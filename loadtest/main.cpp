@@ -25,7 +25,8 @@ struct Flags {
   double rate = 0;
   int concurrency = 32, bulk_batch = 5000, firms = 4, staff = 0, capacity = 4, think_ms = 0;
   int seconds = 20, drain_seconds = 30, server_pid = 0;
-  uint64_t max_tasks = 20'000'000;
+  uint64_t max_tasks = 5'000'000;
+  bool row = false, header = false;
 };
 
 std::unique_ptr<grpc::ClientContext> as(const std::string& key) {
@@ -107,7 +108,13 @@ int main(int argc, char** argv) {
   app.add_option("--chart", f.chart, "Write a PNG chart here (needs gnuplot)");
   app.add_option("--max-tasks", f.max_tasks, "Stop submitting after this many")
       ->capture_default_str();
+  app.add_flag("--row", f.row, "Print one summary table row instead of the full report");
+  app.add_flag("--print-header", f.header, "Print the summary table's header and exit");
   CLI11_PARSE(app, argc, argv);
+  if (f.header) {
+    Report::print_header();
+    return 0;
+  }
   if (!f.admin_key_file.empty()) {
     std::ifstream in(f.admin_key_file);
     std::getline(in, f.admin_key);
@@ -128,15 +135,15 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   Ledger ledger(start, f.max_tasks);
   LatencyLog acks(start), offers(start), completions(start);
-  auto latency_of = [&](LatencyLog& log) {
-    return [&ledger, &log](const v1::Offer& offer, SteadyTime at) {
+  auto latency_of = [&](LatencyLog& log, bool completion) {
+    return [&ledger, &log, completion](const v1::Offer& offer, SteadyTime at) {
       auto seq = Ledger::seq_of(offer.payload_ref());
-      if (!seq) return;
+      if (!seq || (completion && !ledger.first_completion(*seq))) return;
       if (auto sent = ledger.sent_at(*seq)) log.add(at, at - *sent);
     };
   };
   StaffFleet fleet({f.server, members, std::chrono::milliseconds(f.think_ms), 8},
-                   latency_of(offers), latency_of(completions));
+                   latency_of(offers, false), latency_of(completions, true));
   if (!members.empty() && !fleet.start()) {
     std::cerr << "loadtest: not every staff member could sign in\n";
   }
@@ -192,7 +199,7 @@ int main(int argc, char** argv) {
   r.ack_series = acks.per_second();
   r.offer_series = offers.per_second();
   r.complete_series = completions.per_second();
-  r.print();
+  f.row ? r.print_row() : r.print();
   if (!f.out.empty() && !r.write_json(f.out))
     std::cerr << "loadtest: cannot write " << f.out << "\n";
   if (!f.chart.empty()) r.write_chart(f.chart);

@@ -58,6 +58,22 @@ void Report::print() const {
   }
 }
 
+void Report::print_header() {
+  std::printf("%-14s %10s %10s %10s %10s %10s %10s %10s %8s %9s %7s\n", "scenario", "acked/s",
+              "done/s", "ack p50", "ack p99", "offer p50", "offer p99", "done p99", "cpu %",
+              "rss MiB", "errors");
+}
+
+void Report::print_row() const {
+  double secs = seconds > 0 ? seconds : 1;
+  uint64_t failed = 0;
+  for (const auto& [what, n] : errors) failed += n;
+  std::printf("%-14s %10.0f %10.0f %10.2f %10.2f %10.2f %10.2f %10.2f %8.0f %9.0f %7llu\n",
+              scenario.c_str(), acknowledged / secs, completed / secs, ack.p50_ms, ack.p99_ms,
+              offer.p50_ms, offer.p99_ms, complete.p99_ms, server_cpu_percent, server_max_rss_mib,
+              static_cast<unsigned long long>(failed + staff_errors));
+}
+
 bool Report::write_json(const std::string& path) const {
   std::ofstream out(path);
   if (!out) return false;

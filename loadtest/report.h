@@ -23,6 +23,9 @@ struct Report {
   std::vector<LatencyLog::Second> ack_series, offer_series, complete_series;
 
   void print() const;
+  // One row of scripts/bench's table; header() names its columns.
+  void print_row() const;
+  static void print_header();
   bool write_json(const std::string& path) const;
   // Needs gnuplot; false (and a note on stderr) without it.
   bool write_chart(const std::string& png_path) const;
