@@ -99,6 +99,21 @@ Result<std::optional<absl::Time>> PoolStore::last_call_in(const std::string& poo
   return std::optional<absl::Time>(absl::FromUnixMillis(ms));
 }
 
+Result<std::map<std::string, absl::Time>> PoolStore::unanswered_call_ins(const std::string& pool) {
+  auto reply = redis_.command({"HGETALL", keys::scaling_state(pool)});
+  if (!reply) return std::unexpected(reply.error());
+  std::map<std::string, absl::Time> out;
+  constexpr std::string_view kPrefix = "called_in_ms:";
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    const std::string& field = reply->elements[i].str;
+    int64_t ms = 0;
+    if (field.starts_with(kPrefix) && parse_int(reply->elements[i + 1].str, &ms)) {
+      out[field.substr(kPrefix.size())] = absl::FromUnixMillis(ms);
+    }
+  }
+  return out;
+}
+
 Result<std::vector<BacklogItem>> PoolStore::backlog(const std::string& pool) {
   auto due = redis_.command({"ZRANGE", keys::deadlines(pool), "0", "-1", "WITHSCORES"});
   if (!due) return std::unexpected(due.error());

@@ -41,6 +41,8 @@ class PoolStore {
   Result<bool> release(const std::string& pool, const std::string& staff_id,
                        const std::string& vendor, const std::string& reason);
   Result<std::optional<absl::Time>> last_call_in(const std::string& pool);
+  // Called-in staff who have not signed in since, with when they were called in.
+  Result<std::map<std::string, absl::Time>> unanswered_call_ins(const std::string& pool);
 
   // Unfinished tasks with a deadline still ahead, and their effort.
   Result<std::vector<BacklogItem>> backlog(const std::string& pool);

@@ -187,7 +187,7 @@ Result<void> StaffStore::set_availability(const std::string& pool, const std::st
                                           Availability availability, int64_t now_ms) {
   auto reply = redis_.eval(scripts::set_availability(),
                            {keys::availability(pool), keys::presence(pool), keys::lapsed(pool),
-                            keys::accepted(pool, staff_id)},
+                            keys::accepted(pool, staff_id), keys::scaling_state(pool)},
                            {staff_id, availability_name(availability), std::to_string(now_ms),
                             keys::wake_channel(pool)});
   if (!reply) return std::unexpected(reply.error());

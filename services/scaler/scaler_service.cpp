@@ -13,6 +13,11 @@ using google::protobuf::util::TimeUtil;
 
 // A decision that changes nothing is recorded again only after this long.
 constexpr absl::Duration kRecordUnchangedEvery = absl::Minutes(10);
+// Someone called in (always in their working hours) who has not signed in after this long no
+// longer counts as supply, so the next round calls in someone else; after the second, they are
+// released as a no-show.
+constexpr absl::Duration kNoShowUncounted = absl::Minutes(15);
+constexpr absl::Duration kNoShowReleased = absl::Minutes(60);
 
 std::optional<absl::Time> time_of(const google::protobuf::Timestamp& t, bool set) {
   if (!set) return std::nullopt;
@@ -85,6 +90,8 @@ Result<void> ScalerService::scale(const std::string& pool, const v1::PoolScaling
   if (!last_call_in) return std::unexpected(last_call_in.error());
   auto completed = pools_.completed(pool);
   if (!completed) return std::unexpected(completed.error());
+  auto unanswered = pools_.unanswered_call_ins(pool);
+  if (!unanswered) return std::unexpected(unanswered.error());
 
   ScalingInput in;
   in.now = now;
@@ -95,6 +102,7 @@ Result<void> ScalerService::scale(const std::string& pool, const v1::PoolScaling
   in.surge_end = time_of(scaling.surge_end(), scaling.has_surge_end());
   in.last_call_in = *last_call_in;
   std::map<std::string, std::string> vendor_of;
+  std::vector<std::string> no_shows;
   for (const auto& s : *roster) {
     auto profile = profile_from(s);
     if (!profile) continue;  // admin validated it; routers skip it loudly too
@@ -104,8 +112,13 @@ Result<void> ScalerService::scale(const std::string& pool, const v1::PoolScaling
     if (state == bench->end()) {
       in.active.push_back(std::move(w));
     } else if (state->second == "CALLED_IN") {
-      w.called_in = true;
-      in.active.push_back(std::move(w));
+      auto asked = unanswered->find(s.id());
+      if (asked != unanswered->end() && now - asked->second >= kNoShowReleased) {
+        no_shows.push_back(s.id());
+      } else if (asked == unanswered->end() || now - asked->second < kNoShowUncounted) {
+        w.called_in = true;
+        in.active.push_back(std::move(w));
+      }
     } else {
       in.bench.push_back(std::move(w));
     }
@@ -130,6 +143,12 @@ Result<void> ScalerService::scale(const std::string& pool, const v1::PoolScaling
   }
   for (const auto& id : plan.release) {
     auto done = pools_.release(pool, id, vendor_of[id], plan.reason);
+    if (!done) return std::unexpected(done.error());
+    if (*done) d.add_released(id);
+  }
+  for (const auto& id : no_shows) {
+    auto done = pools_.release(pool, id, vendor_of[id],
+                               "did not sign in within 60 minutes of being called in");
     if (!done) return std::unexpected(done.error());
     if (*done) d.add_released(id);
   }

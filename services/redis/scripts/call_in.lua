@@ -10,6 +10,11 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return {'MOVED'} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('XADD', KEYS[2], '*', 'staff', ARGV[1], 'vendor', ARGV[5], 'kind', ARGV[4], 'reason',
            ARGV[6], 'at', ARGV[7], 'actor', 'scaler')
-if ARGV[4] == 'CALLED_IN' then redis.call('HSET', KEYS[3], 'last_call_in_ms', ARGV[7]) end
+-- 'called_in_ms:<staff>' stays until they sign in (set_availability.lua): a no-show shows.
+if ARGV[4] == 'CALLED_IN' then
+  redis.call('HSET', KEYS[3], 'last_call_in_ms', ARGV[7], 'called_in_ms:' .. ARGV[1], ARGV[7])
+else
+  redis.call('HDEL', KEYS[3], 'called_in_ms:' .. ARGV[1])
+end
 redis.call('PUBLISH', ARGV[8], 'free ' .. ARGV[1])
 return {'OK'}

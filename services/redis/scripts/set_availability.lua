@@ -2,7 +2,8 @@
 -- them under presence (silence then takes them offline); signing out with nothing in hand takes
 -- them out of it.
 --
--- KEYS: 1 availability, 2 presence, 3 lapsed, 4 accepted work of the staff member
+-- KEYS: 1 availability, 2 presence, 3 lapsed, 4 accepted work of the staff member,
+--       5 the pool's scaling state (signing in answers a call-in)
 -- ARGV: 1 staff id, 2 availability, 3 now ms, 4 wake channel
 
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -12,5 +13,6 @@ if ARGV[2] == 'OFFLINE' and redis.call('SCARD', KEYS[4]) == 0 then
 else
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 end
+if ARGV[2] == 'AVAILABLE' then redis.call('HDEL', KEYS[5], 'called_in_ms:' .. ARGV[1]) end
 redis.call('PUBLISH', ARGV[4], 'free ' .. ARGV[1])
 return {'OK'}
