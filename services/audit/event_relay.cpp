@@ -93,6 +93,7 @@ Result<size_t> EventRelay::relay_pool(const std::string& pool) {
   if (entries.empty()) return 0;
 
   std::vector<std::pair<std::string, std::string>> records;
+  std::vector<v1::TaskEvent> events;
   std::vector<std::string> ack{"XACK", stream, kGroup};
   std::vector<std::string> del{"XDEL", stream};
   for (const auto& entry : entries) {
@@ -102,12 +103,14 @@ Result<size_t> EventRelay::relay_pool(const std::string& pool) {
     if (!well_formed(entry)) continue;  // deleted meanwhile: nothing left to send
     v1::TaskEvent e = to_event(pool, entry);
     records.emplace_back(e.task_id(), e.SerializeAsString());
+    if (metrics_) events.push_back(std::move(e));
   }
   auto sent = producer_.send_all(topics::kTaskEvents, records);
   if (!sent) return std::unexpected(sent.error());
   auto done = redis_.pipeline({ack, del});
   if (!done) return std::unexpected(done.error());
   relayed_ += records.size();
+  if (metrics_) metrics_->relayed(pool, events);
   return records.size();
 }
 

@@ -23,6 +23,10 @@ struct Config {
   int task_partitions = 8;  // dev: partitions of lexroute.tasks.v1 on the embedded Kafka
   std::chrono::milliseconds kafka_delivery_timeout{10000};
   std::string ready_file;  // written once every service is up: listen, redis, kafka addresses
+  // GET /metrics (Prometheus); port 0 picks a free one, empty serves none.
+  std::string metrics_listen = "127.0.0.1:9464";
+  // Routers: how often pool gauges (backlog, staff by state, SLA risk) are read from Redis.
+  std::chrono::milliseconds pool_metrics_every{5000};
   bool verbose = false;
 
   bool runs_intake() const { return role == Role::kDev || role == Role::kIntake; }

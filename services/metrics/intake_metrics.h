@@ -1,0 +1,33 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+
+#include "lexroute/v1/task.pb.h"
+#include "router/error.h"
+
+namespace lexroute {
+
+// What intake counts: tasks Kafka acknowledged, how long the firm waited for that, and
+// submissions that failed (by error code, so invalid requests and outages can be told apart).
+class IntakeMetrics {
+ public:
+  explicit IntakeMetrics(prometheus::Registry& registry);
+
+  // `rpc`: "SubmitTask" or "SubmitTasks"; `waited`: from reading the request to the answer.
+  void acknowledged(const v1::TaskSpec& spec, bool duplicate, const char* rpc,
+                    std::chrono::steady_clock::duration waited);
+  void failed(Errc code);
+
+ private:
+  prometheus::Family<prometheus::Counter>& submitted_;
+  prometheus::Family<prometheus::Counter>& duplicates_;
+  prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Family<prometheus::Histogram>& ack_seconds_;
+};
+
+}  // namespace lexroute
