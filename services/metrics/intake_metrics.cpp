@@ -21,7 +21,13 @@ IntakeMetrics::IntakeMetrics(prometheus::Registry& registry)
       ack_seconds_(prometheus::BuildHistogram()
                        .Name("lexroute_intake_ack_seconds")
                        .Help("From receiving a submission to acknowledging it (Kafka acked)")
-                       .Register(registry)) {}
+                       .Register(registry)) {
+  // Series that exist from the start, so the first submissions after a restart count in rates.
+  duplicates_.Add({});
+  for (const char* rpc : {"SubmitTask", "SubmitTasks"}) {
+    ack_seconds_.Add({{"rpc", rpc}}, buckets::request_seconds());
+  }
+}
 
 void IntakeMetrics::acknowledged(const v1::TaskSpec& spec, bool duplicate, const char* rpc,
                                  std::chrono::steady_clock::duration waited) {
