@@ -129,10 +129,12 @@ Result<std::vector<RedisReply>> RedisClient::pipeline(
   auto replies = round_trip(commands);
   options_.metrics->round_trip(std::chrono::steady_clock::now() - started);
   if (!replies) {
-    options_.metrics->failed(replies.error().code == Errc::kUnavailable &&
-                                     replies.error().message.starts_with("redis ")
-                                 ? "unavailable"
-                                 : RedisMetrics::error_word(replies.error().message));
+    std::string_view word =
+        replies.error().code == Errc::kUnavailable && replies.error().message.starts_with("redis ")
+            ? "unavailable"
+            : RedisMetrics::error_word(replies.error().message);
+    // Answers the callers expect and act on (load the script; the group exists) are not errors.
+    if (word != "NOSCRIPT" && word != "BUSYGROUP") options_.metrics->failed(word);
   }
   return replies;
 }
