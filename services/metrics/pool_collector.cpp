@@ -1,6 +1,7 @@
 #include "services/metrics/pool_collector.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "lexroute/v1/admin.pb.h"
 #include "lexroute/v1/task.pb.h"
@@ -13,10 +14,14 @@ namespace {
 
 constexpr const char* kStates[] = {"offline", "available", "busy", "on_break"};
 
-const char* state_of(const std::string& availability, int64_t load, int capacity) {
-  if (availability == "ON_BREAK") return "on_break";
-  if (availability != "AVAILABLE") return "offline";
-  return load < capacity ? "available" : "busy";
+std::string state_of(const std::string& availability, int64_t load, int capacity) {
+  if (availability == "AVAILABLE") return load < capacity ? "available" : "busy";
+  if (availability.empty()) return "offline";
+  // OFFLINE, ON_BREAK, and whatever states lexroute's own scripts add later (a closed set):
+  // lower case, as a label.
+  std::string state = availability;
+  for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return state;
 }
 
 std::map<std::string, std::string> as_map(const RedisReply& hash) {
