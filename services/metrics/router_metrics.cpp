@@ -37,17 +37,25 @@ RouterMetrics::RouterMetrics(prometheus::Registry& registry)
                      .Register(registry)) {}
 
 void RouterMetrics::decided(const v1::TaskSubmitted& task, const char* outcome) {
-  decisions_
-      .Add({{"pool", metric_labels::pool(task.spec().pool())},
-            {"kind", metric_labels::kind(task.spec().kind())},
-            {"outcome", outcome}})
-      .Increment();
+  std::lock_guard lock(mutex_);
+  auto& series = decision_series_[{task.spec().pool(), task.spec().kind(), outcome}];
+  if (series == nullptr) {
+    series = &decisions_.Add({{"pool", metric_labels::pool(task.spec().pool())},
+                              {"kind", metric_labels::kind(task.spec().kind())},
+                              {"outcome", outcome}});
+  }
+  series->Increment();
 }
 
 void RouterMetrics::decision_time(const std::string& pool,
                                   std::chrono::steady_clock::duration took) {
-  decision_seconds_.Add({{"pool", pool}}, buckets::decision_seconds())
-      .Observe(std::chrono::duration<double>(took).count());
+  std::lock_guard lock(mutex_);
+  auto& series = decision_time_series_[pool];
+  if (series == nullptr) {
+    series =
+        &decision_seconds_.Add({{"pool", metric_labels::pool(pool)}}, buckets::decision_seconds());
+  }
+  series->Observe(std::chrono::duration<double>(took).count());
 }
 
 void RouterMetrics::reservation_lost(const std::string& pool) {

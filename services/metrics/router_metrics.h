@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 
 #include "lexroute/v1/task.pb.h"
 
@@ -44,6 +45,9 @@ class RouterMetrics {
   prometheus::Family<prometheus::Gauge>& lag_;
   prometheus::Family<prometheus::Counter>& data_loss_;
   std::mutex mutex_;
+  // Series looked up once: building a label set per decision would cost as much as deciding.
+  std::map<std::tuple<std::string, int, std::string>, prometheus::Counter*> decision_series_;
+  std::map<std::string, prometheus::Histogram*> decision_time_series_;
   std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> lag_series_;
   std::map<std::string, uint64_t> data_loss_seen_;
 };
