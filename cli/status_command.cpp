@@ -137,7 +137,7 @@ std::string render(const Scrape& now, const Scrape* before, const std::vector<st
                   number(by_state["on_break"]).c_str(), number(by_state["offline"]).c_str());
     out << row;
   }
-  if (pools.empty()) out << "(no pool gauges: give a router's or dev's metrics address)\n";
+  if (pools.empty()) out << "(no pools yet, or no router or dev among the pages given)\n";
 
   out << "\nSTAFF ON SHIFT BY REGION (signed in: available or busy)\n";
   struct OnShift {
