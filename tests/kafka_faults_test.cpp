@@ -4,8 +4,10 @@
 // success, and nothing half-written: retrying with the same idempotency key completes the task.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
 
 #include "services/kafka/embedded_kafka.h"
+#include "services/metrics/exposition.h"
 #include "services/redis/keys.h"
 #include "tests/support/dev_node.h"
 
@@ -79,6 +81,15 @@ class KafkaFaults : public ::testing::Test {
     const auto& trailers = ctx->GetServerTrailingMetadata();
     EXPECT_NE(trailers.find("grpc-retry-pushback-ms"), trailers.end()) << "a retry hint";
     EXPECT_EQ(task_records(), 1u) << "only the warm-up task exists: nothing of the failed submit";
+    // Ops see it: a produce error, a failed submission and an UNAVAILABLE answer (docs/metrics.md).
+    auto m = parse_exposition(
+        prometheus::TextSerializer().Serialize(dev->node().metrics().registry()->Collect()));
+    EXPECT_GE(sum_of(m, "lexroute_kafka_produce_errors_total", {{"topic", "lexroute.tasks.v1"}}),
+              1);
+    EXPECT_EQ(sum_of(m, "lexroute_intake_errors_total", {{"code", "UNAVAILABLE"}}), 1);
+    EXPECT_EQ(sum_of(m, "lexroute_grpc_requests_total",
+                     {{"method", "/lexroute.v1.TaskIntake/SubmitTask"}, {"code", "UNAVAILABLE"}}),
+              1);
   }
 
   // Once Kafka is well again, a retry with the same key completes the first attempt's task.
