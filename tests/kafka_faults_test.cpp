@@ -103,6 +103,14 @@ class KafkaFaults : public ::testing::Test {
     }
     ASSERT_TRUE(ok.ok()) << ok.error_message();
     EXPECT_TRUE(retried.duplicate()) << "the retry completes the first attempt's task";
+    // The warm-up task and the retried one were each acknowledged once: as submitted when the
+    // retry is what put the task into Kafka, as a duplicate when the failed attempt got there.
+    auto m = parse_exposition(
+        prometheus::TextSerializer().Serialize(dev->node().metrics().registry()->Collect()));
+    EXPECT_EQ(sum_of(m, "lexroute_tasks_submitted_total") +
+                  sum_of(m, "lexroute_intake_duplicate_submissions_total"),
+              2);
+    EXPECT_GE(sum_of(m, "lexroute_tasks_submitted_total"), 1);
     v1::GetTaskRequest get;
     get.set_task_id(retried.task_id());
     v1::Task t;

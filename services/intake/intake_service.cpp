@@ -86,6 +86,7 @@ Result<v1::SubmitTaskResponse> IntakeService::submit(const std::string& firm,
     if (!sent) return std::unexpected(sent.error());
     queued(p->task);
   }
+  if (metrics_) metrics_->acknowledged(p->task.spec(), p->needs_publish);
   v1::SubmitTaskResponse response;
   response.set_task_id(p->task.task_id());
   response.set_duplicate(p->duplicate);
@@ -151,8 +152,8 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
         r->set_task_id(ready[k].second.task.task_id());
         r->set_duplicate(ready[k].second.duplicate);
         if (metrics_) {
-          metrics_->acknowledged(ready[k].second.task.spec(), ready[k].second.duplicate,
-                                 "SubmitTasks", std::chrono::steady_clock::now() - batch_started);
+          metrics_->acknowledged(ready[k].second.task.spec(), ready[k].second.needs_publish);
+          metrics_->answered("SubmitTasks", std::chrono::steady_clock::now() - batch_started);
         }
       }
     }
@@ -179,10 +180,8 @@ grpc::Status IntakeService::SubmitTask(grpc::ServerContext* context,
   if (!firm) return to_grpc_status(firm.error(), context);
   auto submitted = submit(*firm, *request);
   if (metrics_ && !submitted) metrics_->failed(submitted.error().code);
-  if (metrics_ && submitted) {
-    metrics_->acknowledged(request->spec(), submitted->duplicate(), "SubmitTask",
-                           std::chrono::steady_clock::now() - started);
-  }
+  if (metrics_ && submitted)
+    metrics_->answered("SubmitTask", std::chrono::steady_clock::now() - started);
   if (!submitted) {
     if (!is_retriable(submitted.error().code) && submitted.error().code != Errc::kInvalidArgument) {
       LOG_WARN("intake", "firm=", *firm, " submit failed: ", submitted.error().message);

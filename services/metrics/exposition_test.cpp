@@ -13,9 +13,10 @@ TEST(Exposition, ReadsBackWhatTheRegistryServes) {
   v1::TaskSpec spec;
   spec.set_pool("surge");
   spec.set_kind(v1::TASK_KIND_PRIVILEGE_REVIEW);
-  metrics.intake.acknowledged(spec, false, "SubmitTask", std::chrono::milliseconds(3));
-  metrics.intake.acknowledged(spec, false, "SubmitTask", std::chrono::milliseconds(4));
-  metrics.intake.acknowledged(spec, true, "SubmitTask", std::chrono::milliseconds(4));
+  metrics.intake.acknowledged(spec, true);
+  metrics.intake.acknowledged(spec, true);
+  metrics.intake.acknowledged(spec, false);
+  for (int ms : {3, 4, 4}) metrics.intake.answered("SubmitTask", std::chrono::milliseconds(ms));
   PoolSnapshot surge;
   surge.pool = "surge";
   surge.waiting = 7;

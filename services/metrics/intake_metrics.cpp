@@ -29,16 +29,17 @@ IntakeMetrics::IntakeMetrics(prometheus::Registry& registry)
   }
 }
 
-void IntakeMetrics::acknowledged(const v1::TaskSpec& spec, bool duplicate, const char* rpc,
-                                 std::chrono::steady_clock::duration waited) {
-  if (duplicate) {
+void IntakeMetrics::acknowledged(const v1::TaskSpec& spec, bool published) {
+  if (!published) {
     duplicates_.Add({}).Increment();
-  } else {
-    submitted_
-        .Add({{"pool", metric_labels::pool(spec.pool())},
-              {"kind", metric_labels::kind(spec.kind())}})
-        .Increment();
+    return;
   }
+  submitted_
+      .Add({{"pool", metric_labels::pool(spec.pool())}, {"kind", metric_labels::kind(spec.kind())}})
+      .Increment();
+}
+
+void IntakeMetrics::answered(const char* rpc, std::chrono::steady_clock::duration waited) {
   ack_seconds_.Add({{"rpc", rpc}}, buckets::request_seconds())
       .Observe(std::chrono::duration<double>(waited).count());
 }

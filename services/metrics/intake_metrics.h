@@ -18,9 +18,11 @@ class IntakeMetrics {
  public:
   explicit IntakeMetrics(prometheus::Registry& registry);
 
-  // `rpc`: "SubmitTask" or "SubmitTasks"; `waited`: from reading the request to the answer.
-  void acknowledged(const v1::TaskSpec& spec, bool duplicate, const char* rpc,
-                    std::chrono::steady_clock::duration waited);
+  // A submission answered OK. `published`: this call put the task into Kafka (a new task, or a
+  // retry completing an earlier attempt that failed); otherwise it was a duplicate.
+  void acknowledged(const v1::TaskSpec& spec, bool published);
+  // `rpc`: "SubmitTask" or "SubmitTasks"; `waited`: from reading the request to the OK answer.
+  void answered(const char* rpc, std::chrono::steady_clock::duration waited);
   void failed(Errc code);
 
  private:
