@@ -32,6 +32,12 @@ int pool_configure(const Connection& conn, v1::ConfigurePoolRequest request,
 // One Staff per line (protobuf JSON); writes "staff_id token" lines to `tokens_out`.
 int staff_load(const Connection& conn, const std::string& path, const std::string& tokens_out);
 
+// A summary for ops from the /metrics pages at `sources` (host:port or a URL): pools, backlog,
+// oldest wait, SLA at risk, staff on shift per region, throughput. Refreshes in place every
+// `interval_s` until SIGINT/SIGTERM; with `once`, prints one snapshot (two looks `interval_s`
+// apart, for the rates) and returns.
+int status(const std::vector<std::string>& sources, bool once, double interval_s);
+
 // Simulated staff from a tokens file until SIGINT/SIGTERM or `seconds` pass.
 int worker_auto(const std::string& server, const std::string& tokens_file, int think_ms,
                 double reject_rate, int seconds);

@@ -149,6 +149,21 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   worker->add_option("--seconds", seconds, "Stop after this long (0: until SIGTERM)");
 
+  std::vector<std::string> metrics_sources;
+  bool status_once = false;
+  double status_interval = 2;
+  auto* status_cmd =
+      app.add_subcommand("status", "Live summary for ops from lexrouted /metrics pages");
+  status_cmd
+      ->add_option("--metrics", metrics_sources,
+                   "host:port of a lexrouted /metrics page (repeatable: routers and intakes)")
+      ->envname("LEXROUTE_METRICS")
+      ->default_val(std::vector<std::string>{"127.0.0.1:9464"});
+  status_cmd->add_flag("--once", status_once, "Print one snapshot and exit");
+  status_cmd->add_option("--interval", status_interval, "Seconds between refreshes")
+      ->check(CLI::Range(0.2, 3600.0))
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
   if (submit->parsed()) {
@@ -222,6 +237,7 @@ int main(int argc, char** argv) {
     }
   }
   if (int code = run_workforce_command(workforce, conn); code != -1) return code;
+  if (status_cmd->parsed()) return status(metrics_sources, status_once, status_interval);
   if (worker->parsed())
     return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);
   return 2;

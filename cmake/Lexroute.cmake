@@ -17,8 +17,9 @@ function(lexroute_test name)
   lexroute_target(${name})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  # Any lexrouted a test starts serves /metrics on a free port, never the fixed default.
   gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-                       DISCOVERY_TIMEOUT 60)
+                       ENVIRONMENT LEXROUTE_METRICS_LISTEN=127.0.0.1:0 DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # lexroute_embed(<out.cpp> <namespace> [PRELUDE <file>] FILES <file>...): each file's bytes

@@ -4,8 +4,10 @@
 // success, and nothing half-written: retrying with the same idempotency key completes the task.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
 
 #include "services/kafka/embedded_kafka.h"
+#include "services/metrics/exposition.h"
 #include "services/redis/keys.h"
 #include "tests/support/dev_node.h"
 
@@ -79,6 +81,15 @@ class KafkaFaults : public ::testing::Test {
     const auto& trailers = ctx->GetServerTrailingMetadata();
     EXPECT_NE(trailers.find("grpc-retry-pushback-ms"), trailers.end()) << "a retry hint";
     EXPECT_EQ(task_records(), 1u) << "only the warm-up task exists: nothing of the failed submit";
+    // Ops see it: a produce error, a failed submission and an UNAVAILABLE answer (docs/metrics.md).
+    auto m = parse_exposition(
+        prometheus::TextSerializer().Serialize(dev->node().metrics().registry()->Collect()));
+    EXPECT_GE(sum_of(m, "lexroute_kafka_produce_errors_total", {{"topic", "lexroute.tasks.v1"}}),
+              1);
+    EXPECT_EQ(sum_of(m, "lexroute_intake_errors_total", {{"code", "UNAVAILABLE"}}), 1);
+    EXPECT_EQ(sum_of(m, "lexroute_grpc_requests_total",
+                     {{"method", "/lexroute.v1.TaskIntake/SubmitTask"}, {"code", "UNAVAILABLE"}}),
+              1);
   }
 
   // Once Kafka is well again, a retry with the same key completes the first attempt's task.
@@ -92,6 +103,14 @@ class KafkaFaults : public ::testing::Test {
     }
     ASSERT_TRUE(ok.ok()) << ok.error_message();
     EXPECT_TRUE(retried.duplicate()) << "the retry completes the first attempt's task";
+    // The warm-up task and the retried one were each acknowledged once: as submitted when the
+    // retry is what put the task into Kafka, as a duplicate when the failed attempt got there.
+    auto m = parse_exposition(
+        prometheus::TextSerializer().Serialize(dev->node().metrics().registry()->Collect()));
+    EXPECT_EQ(sum_of(m, "lexroute_tasks_submitted_total") +
+                  sum_of(m, "lexroute_intake_duplicate_submissions_total"),
+              2);
+    EXPECT_GE(sum_of(m, "lexroute_tasks_submitted_total"), 1);
     v1::GetTaskRequest get;
     get.set_task_id(retried.task_id());
     v1::Task t;

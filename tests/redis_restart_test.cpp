@@ -5,11 +5,13 @@
 // it. Every acknowledged task must still end COMPLETED, and every staff member's load end at 0.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
 
 #include <atomic>
 #include <deque>
 #include <filesystem>
 
+#include "services/metrics/exposition.h"
 #include "services/redis/keys.h"
 #include "tests/support/dev_node.h"
 #include "workers/staff_simulator.h"
@@ -176,6 +178,12 @@ TEST(RedisRestart, LosingTheLastSecondOfWritesLosesNoAcknowledgedTask) {
             << " acknowledged tasks completed\n";
   EXPECT_EQ(done, static_cast<int>(ids.size())) << "every acknowledged task ends COMPLETED";
   EXPECT_GE(dev.node().router()->rewinds(), 1u) << "the router noticed the lost offsets";
+  // Ops see it (docs/metrics.md): Redis unreachable for a while, the router rewound.
+  auto m = parse_exposition(
+      prometheus::TextSerializer().Serialize(dev.node().metrics().registry()->Collect()));
+  EXPECT_GE(sum_of(m, "lexroute_redis_errors_total", {{"error", "unavailable"}}), 1);
+  EXPECT_EQ(sum_of(m, "lexroute_router_rewinds_total"),
+            static_cast<double>(dev.node().router()->rewinds()));
   auto loads = redis.command({"HVALS", keys::load("default")});
   ASSERT_TRUE(loads.has_value());
   for (const auto& v : loads->elements) EXPECT_EQ(v.str, "0");

@@ -132,6 +132,7 @@ Result<size_t> EventRelay::relay(const std::string& pool, const Outbox& outbox) 
   if (entries.empty()) return 0;
 
   std::vector<std::pair<std::string, std::string>> records;
+  std::vector<v1::TaskEvent> events;
   std::vector<std::string> ack{"XACK", stream, kGroup};
   std::vector<std::string> del{"XDEL", stream};
   for (const auto& entry : entries) {
@@ -140,12 +141,15 @@ Result<size_t> EventRelay::relay(const std::string& pool, const Outbox& outbox) 
     del.push_back(entry.elements[0].str);
     if (!well_formed(entry)) continue;  // deleted meanwhile: nothing left to send
     records.push_back(outbox.record(pool, entry));
+    // Task steps also feed the task metrics (offered, accepted, ... and their latencies).
+    if (metrics_ && outbox.topic == topics::kTaskEvents) events.push_back(to_event(pool, entry));
   }
   auto sent = producer_.send_all(outbox.topic, records);
   if (!sent) return std::unexpected(sent.error());
   auto done = redis_.pipeline({ack, del});
   if (!done) return std::unexpected(done.error());
   relayed_ += records.size();
+  if (metrics_) metrics_->relayed(pool, events);
   return records.size();
 }
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "services/kafka/producer.h"
+#include "services/metrics/audit_metrics.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/staff_store.h"
 
@@ -19,8 +20,14 @@ namespace lexroute {
 // crashed relay had claimed are taken over after 30 s.
 class EventRelay {
  public:
-  EventRelay(RedisClient& redis, StaffStore& staff, Producer& producer, std::string consumer_name)
-      : redis_(redis), staff_(staff), producer_(producer), consumer_(std::move(consumer_name)) {}
+  // `metrics`, when given, counts each relayed step (TaskMetrics).
+  EventRelay(RedisClient& redis, StaffStore& staff, Producer& producer, std::string consumer_name,
+             AuditMetrics* metrics = nullptr)
+      : redis_(redis),
+        staff_(staff),
+        producer_(producer),
+        consumer_(std::move(consumer_name)),
+        metrics_(metrics) {}
   ~EventRelay() { stop(); }
 
   void start();
@@ -41,6 +48,7 @@ class EventRelay {
   StaffStore& staff_;
   Producer& producer_;
   std::string consumer_;
+  AuditMetrics* metrics_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> relayed_{0};
   std::thread thread_;

@@ -86,6 +86,7 @@ Result<v1::SubmitTaskResponse> IntakeService::submit(const std::string& firm,
     if (!sent) return std::unexpected(sent.error());
     queued(p->task);
   }
+  if (metrics_) metrics_->acknowledged(p->task.spec(), p->needs_publish);
   v1::SubmitTaskResponse response;
   response.set_task_id(p->task.task_id());
   response.set_duplicate(p->duplicate);
@@ -98,6 +99,7 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
   constexpr size_t kBatch = 512;
+  auto batch_started = std::chrono::steady_clock::now();
   int32_t index = 0;
   bool more = true;
   while (more) {
@@ -113,8 +115,10 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
         break;
       }
       int32_t i = index++;
+      if (n == 0) batch_started = std::chrono::steady_clock::now();
       auto p = prepare(*firm, request);
       if (!p) {
+        if (metrics_) metrics_->failed(p.error().code);
         auto* r = response->add_results();
         r->set_index(i);
         r->set_error_code(errc_name(p.error().code));
@@ -141,11 +145,16 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
       auto* r = response->add_results();
       r->set_index(ready[k].first);
       if (failure[k] != nullptr) {
+        if (metrics_) metrics_->failed(failure[k]->code);
         r->set_error_code(errc_name(failure[k]->code));
         r->set_error_message(failure[k]->message);
       } else {
         r->set_task_id(ready[k].second.task.task_id());
         r->set_duplicate(ready[k].second.duplicate);
+        if (metrics_) {
+          metrics_->acknowledged(ready[k].second.task.spec(), ready[k].second.needs_publish);
+          metrics_->answered("SubmitTasks", std::chrono::steady_clock::now() - batch_started);
+        }
       }
     }
   }
@@ -166,9 +175,13 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
 grpc::Status IntakeService::SubmitTask(grpc::ServerContext* context,
                                        const v1::SubmitTaskRequest* request,
                                        v1::SubmitTaskResponse* response) {
+  auto started = std::chrono::steady_clock::now();
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
   auto submitted = submit(*firm, *request);
+  if (metrics_ && !submitted) metrics_->failed(submitted.error().code);
+  if (metrics_ && submitted)
+    metrics_->answered("SubmitTask", std::chrono::steady_clock::now() - started);
   if (!submitted) {
     if (!is_retriable(submitted.error().code) && submitted.error().code != Errc::kInvalidArgument) {
       LOG_WARN("intake", "firm=", *firm, " submit failed: ", submitted.error().message);

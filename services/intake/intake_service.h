@@ -5,6 +5,7 @@
 #include "lexroute/v1/intake.grpc.pb.h"
 #include "router/clock.h"
 #include "services/kafka/producer.h"
+#include "services/metrics/intake_metrics.h"
 #include "services/redis/credential_store.h"
 #include "services/redis/notifier.h"
 #include "services/redis/task_store.h"
@@ -16,12 +17,13 @@ namespace lexroute {
 class IntakeService final : public v1::TaskIntake::Service {
  public:
   IntakeService(TaskStore& tasks, CredentialStore& credentials, Producer& producer,
-                Notifier& notifier, const Clock& clock)
+                Notifier& notifier, const Clock& clock, IntakeMetrics* metrics = nullptr)
       : tasks_(tasks),
         credentials_(credentials),
         producer_(producer),
         notifier_(notifier),
-        clock_(clock) {}
+        clock_(clock),
+        metrics_(metrics) {}
 
   // Ends open watch streams so a server shutdown does not wait on them.
   void stop() { stopping_ = true; }
@@ -59,6 +61,7 @@ class IntakeService final : public v1::TaskIntake::Service {
   Producer& producer_;
   Notifier& notifier_;
   const Clock& clock_;
+  IntakeMetrics* metrics_;  // when given
   std::atomic<bool> stopping_{false};
 };
 

@@ -156,6 +156,24 @@ void Consumer::rewind() {
   RdKafka::TopicPartition::destroy(partitions);
 }
 
+std::map<int32_t, int64_t> Consumer::lag() {
+  std::map<int32_t, int64_t> out;
+  std::vector<RdKafka::TopicPartition*> partitions;
+  if (consumer_->assignment(partitions) != RdKafka::ERR_NO_ERROR) return out;
+  consumer_->position(partitions);
+  for (auto* tp : partitions) {
+    int64_t low = -1, high = -1;
+    if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) !=
+        RdKafka::ERR_NO_ERROR) {
+      continue;
+    }
+    int64_t at = tp->offset() >= 0 ? tp->offset() : std::max<int64_t>(low, 0);
+    out[tp->partition()] = high < 0 ? 0 : std::max<int64_t>(0, high - at);
+  }
+  RdKafka::TopicPartition::destroy(partitions);
+  return out;
+}
+
 void Consumer::close() {
   if (closed_) return;
   closed_ = true;

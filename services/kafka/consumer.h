@@ -61,6 +61,10 @@ class Consumer {
   // Leaves the group cleanly so the partitions move to another member at once.
   void close();
 
+  // Per partition this member holds: records between its position and the partition's end as
+  // last fetched (librdkafka's cached high watermark; no broker round trip).
+  std::map<int32_t, int64_t> lag();
+
   // Records lost because their offsets were out of range when we asked for them.
   uint64_t data_loss_events() const { return data_loss_events_.load(); }
 

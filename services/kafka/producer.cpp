@@ -1,5 +1,6 @@
 #include "services/kafka/producer.h"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <future>
@@ -7,6 +8,7 @@
 
 #include "router/text.h"
 #include "services/common/log.h"
+#include "services/metrics/kafka_metrics.h"
 
 namespace lexroute {
 
@@ -47,8 +49,18 @@ Result<std::unique_ptr<Producer>> Producer::create(Options options) {
   p->producer_.reset(RdKafka::Producer::create(conf->get(), err));
   if (!p->producer_) return fail(Errc::kUnavailable, "kafka producer: " + err);
   p->delivery_timeout_ = options.delivery_timeout;
+  p->metrics_ = options.metrics;
   p->poller_ = std::thread([raw = p.get()] { raw->poll_loop(); });
   return p;
+}
+
+void Producer::counted(std::string_view topic, int err) {
+  if (metrics_ == nullptr) return;
+  if (err == RdKafka::ERR_NO_ERROR) {
+    metrics_->produced(topic);
+  } else {
+    metrics_->produce_failed(topic, rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
+  }
 }
 
 void Producer::poll_loop() {
@@ -62,7 +74,10 @@ Result<void> Producer::send(std::string_view topic, std::string_view key, std::s
   RdKafka::ErrorCode err = producer_->produce(
       std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
       const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, opaque);
-  if (err != RdKafka::ERR_NO_ERROR) delete opaque;  // never queued: no report will come
+  if (err != RdKafka::ERR_NO_ERROR) {
+    delete opaque;  // never queued: no report will come
+    counted(topic, err);
+  }
   if (err == RdKafka::ERR__QUEUE_FULL) {
     return fail(Errc::kResourceExhausted, "kafka producer queue is full; retry shortly");
   }
@@ -73,12 +88,14 @@ Result<void> Producer::send(std::string_view topic, std::string_view key, std::s
   // already in flight to a broker that went away; the caller is owed an answer regardless.
   if (delivered.wait_for(delivery_timeout_ + std::chrono::seconds(1)) !=
       std::future_status::ready) {
+    counted(topic, RdKafka::ERR__MSG_TIMED_OUT);
     return fail(Errc::kUnavailable, cat("kafka did not acknowledge the record on ", topic,
                                         " within ", delivery_timeout_.count(),
                                         " ms; a retry with the same idempotency key is "
                                         "safe"));
   }
   err = delivered.get();
+  counted(topic, err);
   if (err == RdKafka::ERR_NO_ERROR) return {};
   if (err == RdKafka::ERR__FATAL) {
     std::string reason;
@@ -103,6 +120,7 @@ std::vector<Result<void>> Producer::send_each(
         const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, opaque);
     if (err != RdKafka::ERR_NO_ERROR) {
       delete opaque;
+      counted(topic, err);
       results[i] =
           fail(err == RdKafka::ERR__QUEUE_FULL ? Errc::kResourceExhausted : Errc::kUnavailable,
                cat("kafka produce to ", topic, ": ", RdKafka::err2str(err)));
@@ -114,10 +132,12 @@ std::vector<Result<void>> Producer::send_each(
   for (size_t i = 0; i < records.size(); ++i) {
     if (!delivered[i]) continue;
     if (delivered[i]->wait_until(deadline) != std::future_status::ready) {
+      counted(topic, RdKafka::ERR__MSG_TIMED_OUT);
       results[i] = fail(Errc::kUnavailable, cat("kafka did not acknowledge in time on ", topic));
       continue;
     }
     RdKafka::ErrorCode err = delivered[i]->get();
+    counted(topic, err);
     if (err != RdKafka::ERR_NO_ERROR) {
       results[i] = fail(Errc::kUnavailable, cat("kafka did not acknowledge the record on ", topic,
                                                 ": ", RdKafka::err2str(err)));

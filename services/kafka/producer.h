@@ -18,6 +18,8 @@ class Producer;
 
 namespace lexroute {
 
+class KafkaMetrics;
+
 // An idempotent (acks=all) Kafka producer. send() returns only after the broker's delivery
 // report: OK means the record is durable in Kafka. Its error says whether a retry can help:
 // kUnavailable (broker down, timed out) and kResourceExhausted (local queue full) are retriable.
@@ -26,7 +28,8 @@ class Producer {
   struct Options {
     std::string brokers;
     std::chrono::milliseconds delivery_timeout{10000};
-    KafkaSettings extra;  // any other librdkafka setting
+    KafkaSettings extra;              // any other librdkafka setting
+    KafkaMetrics* metrics = nullptr;  // records acknowledged and not, when given
   };
 
   static Result<std::unique_ptr<Producer>> create(Options options);
@@ -47,10 +50,13 @@ class Producer {
  private:
   Producer() = default;
   void poll_loop();
+  // Counts the record's fate; `err` is librdkafka's code, or a local one when never queued.
+  void counted(std::string_view topic, int err);
 
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<class DeliveryReports> reports_;
   std::chrono::milliseconds delivery_timeout_{};
+  KafkaMetrics* metrics_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::thread poller_;
 };

@@ -16,6 +16,10 @@ void add_common(CLI::App* cmd, Config& c, int& delivery_ms) {
       ->envname("LEXROUTE_KAFKA_DELIVERY_TIMEOUT_MS")
       ->check(CLI::Range(100, 300000));
   cmd->add_flag("-v,--verbose", c.verbose, "Log every task decision")->envname("LEXROUTE_VERBOSE");
+  cmd->add_option("--metrics-listen", c.metrics_listen,
+                  "Prometheus /metrics address host:port (port 0: any free; empty: none)")
+      ->envname("LEXROUTE_METRICS_LISTEN")
+      ->capture_default_str();
 }
 
 void add_listen(CLI::App* cmd, Config& c) {
@@ -33,9 +37,14 @@ void add_admin(CLI::App* cmd, Config& c) {
       ->envname("LEXROUTE_ADMIN_KEY_SHA256");
 }
 
-void add_router(CLI::App* cmd, Config& c) {
+void add_router(CLI::App* cmd, Config& c, int& pool_metrics_ms) {
   cmd->add_option("--router-group", c.router_group, "Kafka consumer group of the routers")
       ->envname("LEXROUTE_ROUTER_GROUP")
+      ->capture_default_str();
+  cmd->add_option("--pool-metrics-interval-ms", pool_metrics_ms,
+                  "How often pool gauges (backlog, staff, SLA risk) are read from Redis")
+      ->envname("LEXROUTE_POOL_METRICS_INTERVAL_MS")
+      ->check(CLI::Range(100, 600000))
       ->capture_default_str();
 }
 
@@ -52,6 +61,7 @@ Result<Config> parse_config(int argc, char** argv) {
   Config c;
   int delivery_ms = static_cast<int>(c.kafka_delivery_timeout.count());
   int scaler_ms = static_cast<int>(c.scaler_interval.count());
+  int pool_metrics_ms = static_cast<int>(c.pool_metrics_every.count());
   CLI::App app{"lexrouted: lexroute's server. Routes outsourced legal work to vendor staff."};
   app.require_subcommand(1);
 
@@ -62,7 +72,7 @@ Result<Config> parse_config(int argc, char** argv) {
   add_common(dev, c, delivery_ms);
   add_listen(dev, c);
   add_admin(dev, c);
-  add_router(dev, c);
+  add_router(dev, c, pool_metrics_ms);
   add_scaler(dev, scaler_ms);
   dev->add_option("--data-dir", c.data_dir, "Where the child Redis keeps its append-only file")
       ->envname("LEXROUTE_DATA_DIR")
@@ -78,7 +88,7 @@ Result<Config> parse_config(int argc, char** argv) {
   add_admin(intake, c);
   auto* router = app.add_subcommand("router", "Routing: a consumer-group member on the task topic");
   add_common(router, c, delivery_ms);
-  add_router(router, c);
+  add_router(router, c, pool_metrics_ms);
   auto* gateway = app.add_subcommand("gateway", "gRPC WorkerGateway for vendor staff");
   add_common(gateway, c, delivery_ms);
   add_listen(gateway, c);
@@ -103,6 +113,7 @@ Result<Config> parse_config(int argc, char** argv) {
   if (scaler->parsed()) c.role = Role::kScaler;
   c.kafka_delivery_timeout = std::chrono::milliseconds(delivery_ms);
   c.scaler_interval = std::chrono::milliseconds(scaler_ms);
+  c.pool_metrics_every = std::chrono::milliseconds(pool_metrics_ms);
 
   if (c.role != Role::kDev) {
     if (c.redis.empty()) {

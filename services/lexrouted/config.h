@@ -25,6 +25,10 @@ struct Config {
   // How often the scaler plans; tests that drive it themselves set 0 (no loop).
   std::chrono::milliseconds scaler_interval{30000};
   std::string ready_file;  // written once every service is up: listen, redis, kafka addresses
+  // GET /metrics (Prometheus); port 0 picks a free one, empty serves none.
+  std::string metrics_listen = "127.0.0.1:9464";
+  // Routers: how often pool gauges (backlog, staff by state, SLA risk) are read from Redis.
+  std::chrono::milliseconds pool_metrics_every{5000};
   bool verbose = false;
 
   bool runs_intake() const { return role == Role::kDev || role == Role::kIntake; }

@@ -41,10 +41,43 @@ Result<void> write_secret_file(const std::filesystem::path& path, const std::str
 
 Result<std::unique_ptr<Node>> Node::start(Config config, const Clock* clock) {
   std::unique_ptr<Node> node(new Node(std::move(config), clock));
+  if (auto m = node->start_metrics(); !m) return std::unexpected(m.error());
   if (auto b = node->start_backends(); !b) return std::unexpected(b.error());
   if (auto s = node->start_services(); !s) return std::unexpected(s.error());
   if (auto r = node->write_ready_file(); !r) return std::unexpected(r.error());
   return node;
+}
+
+namespace {
+
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::kDev:
+      return "dev";
+    case Role::kIntake:
+      return "intake";
+    case Role::kRouter:
+      return "router";
+    case Role::kGateway:
+      return "gateway";
+    case Role::kScaler:
+      return "scaler";
+  }
+  return "dev";
+}
+
+}  // namespace
+
+Result<void> Node::start_metrics() {
+  metrics_ = std::make_unique<Metrics>();
+  metrics_->set_role(role_name(config_.role));
+  if (config_.metrics_listen.empty()) return {};
+  auto endpoint = MetricsEndpoint::start(config_.metrics_listen, *metrics_);
+  if (!endpoint) return std::unexpected(endpoint.error());
+  metrics_endpoint_ = std::move(*endpoint);
+  metrics_address_ = metrics_endpoint_->address();
+  LOG_INFO("lexrouted", "metrics on http://", metrics_address_, "/metrics");
+  return {};
 }
 
 Result<void> Node::start_backends() {
@@ -69,7 +102,8 @@ Result<void> Node::start_backends() {
 
   auto endpoint = RedisEndpoint::parse(config_.redis);
   if (!endpoint) return std::unexpected(endpoint.error());
-  redis_ = std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 16, 2000ms});
+  redis_ =
+      std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 16, 2000ms, &metrics_->redis});
   auto pong = redis_->command({"PING"});
   if (!pong) return std::unexpected(pong.error());
   tasks_ = std::make_unique<TaskStore>(*redis_, clock_);
@@ -83,11 +117,12 @@ Result<void> Node::start_backends() {
 
 Result<void> Node::start_services() {
   if (config_.runs_intake()) {
-    auto producer = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout, {}});
+    auto producer = Producer::create(
+        {config_.kafka_brokers, config_.kafka_delivery_timeout, {}, &metrics_->kafka});
     if (!producer) return std::unexpected(producer.error());
     producer_ = std::move(*producer);
-    intake_ =
-        std::make_unique<IntakeService>(*tasks_, *credentials_, *producer_, *notifier_, clock_);
+    intake_ = std::make_unique<IntakeService>(*tasks_, *credentials_, *producer_, *notifier_,
+                                              clock_, &metrics_->intake);
     std::string admin_hash = config_.admin_key_sha256;
     if (admin_hash.empty()) {
       // dev only (intake requires the flag): a fresh admin key for this run, owner-readable.
@@ -106,16 +141,24 @@ Result<void> Node::start_services() {
   }
   if (config_.runs_router()) {
     router_ = std::make_unique<RouterService>(
-        RouterService::Options{config_.kafka_brokers, config_.router_group, 500, {}}, *tasks_,
-        *staff_, *presence_, *notifier_, clock_);
+        RouterService::Options{
+            config_.kafka_brokers, config_.router_group, 500, {}, &metrics_->router},
+        *tasks_, *staff_, *presence_, *notifier_, clock_);
     if (auto r = router_->start(); !r) return r;
     // The audit trail travels with the routers: wherever tasks are routed, events are relayed.
-    auto events = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout, {}});
+    auto events = Producer::create(
+        {config_.kafka_brokers, config_.kafka_delivery_timeout, {}, &metrics_->kafka});
     if (!events) return std::unexpected(events.error());
     events_producer_ = std::move(*events);
+    audit_metrics_ = std::make_unique<AuditMetrics>(*redis_, metrics_->tasks);
     event_relay_ = std::make_unique<EventRelay>(*redis_, *staff_, *events_producer_,
-                                                cat("relay-", ::getpid(), "-", random_hex(8)));
+                                                cat("relay-", ::getpid(), "-", random_hex(8)),
+                                                audit_metrics_.get());
     event_relay_->start();
+    // Pool gauges travel with the routers too: one reader per router is plenty.
+    pool_collector_ = std::make_unique<PoolCollector>(*redis_, *staff_, metrics_->pools, clock_,
+                                                      config_.pool_metrics_every);
+    pool_collector_->start();
   }
   if (config_.runs_scaler() && config_.scaler_interval.count() > 0) {
     scaler_ = std::make_unique<ScalerService>(
@@ -130,6 +173,7 @@ Result<void> Node::start_services() {
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port);
+    builder.experimental().SetInterceptorCreators(metrics_->grpc.interceptors());
     if (intake_) builder.RegisterService(intake_.get());
     if (admin_) builder.RegisterService(admin_.get());
     if (gateway_) builder.RegisterService(gateway_.get());
@@ -152,7 +196,7 @@ Result<void> Node::write_ready_file() const {
     std::ofstream out(tmp);
     if (!out) return fail(Errc::kInvalidArgument, "cannot write " + tmp, "ready-file");
     out << "grpc=" << grpc_address_ << "\nredis=" << redis_address_
-        << "\nkafka=" << kafka_bootstrap_ << "\n";
+        << "\nkafka=" << kafka_bootstrap_ << "\nmetrics=" << metrics_address_ << "\n";
   }
   std::filesystem::rename(tmp, config_.ready_file);
   return {};
@@ -168,6 +212,7 @@ void Node::stop() {
   if (scaler_) scaler_->stop();
   if (router_) router_->stop();
   if (event_relay_) event_relay_->stop();
+  if (pool_collector_) pool_collector_->stop();
   if (events_producer_) events_producer_->flush(config_.kafka_delivery_timeout);
   if (producer_) producer_->flush(config_.kafka_delivery_timeout);
   if (notifier_) notifier_->stop();

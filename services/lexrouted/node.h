@@ -13,6 +13,10 @@
 #include "services/kafka/embedded_kafka.h"
 #include "services/kafka/producer.h"
 #include "services/lexrouted/config.h"
+#include "services/metrics/audit_metrics.h"
+#include "services/metrics/metrics.h"
+#include "services/metrics/metrics_endpoint.h"
+#include "services/metrics/pool_collector.h"
 #include "services/redis/notifier.h"
 #include "services/redis/redis_process.h"
 #include "services/router/router_service.h"
@@ -37,6 +41,9 @@ class Node {
   const std::string& grpc_address() const { return grpc_address_; }
   const std::string& redis_address() const { return redis_address_; }
   const std::string& kafka_bootstrap() const { return kafka_bootstrap_; }
+  // host:port of GET /metrics; empty when not served.
+  const std::string& metrics_address() const { return metrics_address_; }
+  Metrics& metrics() { return *metrics_; }
   // In dev without a configured admin key: the key generated for this run.
   const std::string& generated_admin_key() const { return generated_admin_key_; }
   // For fault injection in tests.
@@ -48,6 +55,7 @@ class Node {
  private:
   Node(Config config, const Clock* clock)
       : config_(std::move(config)), clock_(clock ? *clock : system_clock_) {}
+  Result<void> start_metrics();
   Result<void> start_backends();
   Result<void> start_services();
   Result<void> write_ready_file() const;
@@ -55,6 +63,8 @@ class Node {
   Config config_;
   SystemClock system_clock_;
   const Clock& clock_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<RedisProcess> redis_process_;
   std::unique_ptr<EmbeddedKafka> embedded_kafka_;
   std::unique_ptr<RedisClient> redis_;
@@ -70,12 +80,15 @@ class Node {
   std::unique_ptr<GatewayService> gateway_;
   std::unique_ptr<RouterService> router_;
   std::unique_ptr<Producer> events_producer_;
+  std::unique_ptr<AuditMetrics> audit_metrics_;
   std::unique_ptr<EventRelay> event_relay_;
   std::unique_ptr<ScalerService> scaler_;
+  std::unique_ptr<PoolCollector> pool_collector_;
   std::unique_ptr<grpc::Server> server_;
   std::string grpc_address_;
   std::string redis_address_;
   std::string kafka_bootstrap_;
+  std::string metrics_address_;
   std::string generated_admin_key_;
   bool stopped_ = false;
 };

@@ -4,6 +4,7 @@
 
 #include "router/text.h"
 #include "services/common/secrets.h"
+#include "services/metrics/redis_metrics.h"
 
 namespace lexroute {
 namespace {
@@ -122,6 +123,23 @@ void RedisClient::release(redisContext* ctx, bool healthy) {
 }
 
 Result<std::vector<RedisReply>> RedisClient::pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  if (options_.metrics == nullptr) return round_trip(commands);
+  auto started = std::chrono::steady_clock::now();
+  auto replies = round_trip(commands);
+  options_.metrics->round_trip(std::chrono::steady_clock::now() - started);
+  if (!replies) {
+    std::string_view word =
+        replies.error().code == Errc::kUnavailable && replies.error().message.starts_with("redis ")
+            ? "unavailable"
+            : RedisMetrics::error_word(replies.error().message);
+    // Answers the callers expect and act on (load the script; the group exists) are not errors.
+    if (word != "NOSCRIPT" && word != "BUSYGROUP") options_.metrics->failed(word);
+  }
+  return replies;
+}
+
+Result<std::vector<RedisReply>> RedisClient::round_trip(
     const std::vector<std::vector<std::string>>& commands) {
   redisContext* ctx = acquire();
   if (ctx == nullptr) {

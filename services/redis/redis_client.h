@@ -13,6 +13,10 @@
 struct redisContext;
 
 namespace lexroute {
+class RedisMetrics;
+}
+
+namespace lexroute {
 
 // A Redis reply copied out of hiredis, so callers never see hiredis types.
 struct RedisReply {
@@ -59,6 +63,7 @@ class RedisClient {
     RedisEndpoint endpoint;
     size_t connections = 4;
     std::chrono::milliseconds timeout{2000};
+    RedisMetrics* metrics = nullptr;  // round trips and errors, when given
   };
 
   explicit RedisClient(Options options);
@@ -77,6 +82,7 @@ class RedisClient {
  private:
   struct Lease;
   Result<redisContext*> connect() const;
+  Result<std::vector<RedisReply>> round_trip(const std::vector<std::vector<std::string>>& commands);
   redisContext* acquire();
   void release(redisContext* ctx, bool healthy);
 

@@ -196,7 +196,11 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   }
   absl::Time now = absl::FromChrono(clock_.now());
   PoolView* view = &pool(req.pool);
+  auto deciding = std::chrono::steady_clock::now();
   Decision d = view->directory.decide(req, now, view->strategy);
+  if (options_.metrics) {
+    options_.metrics->decision_time(req.pool, std::chrono::steady_clock::now() - deciding);
+  }
   if (d.qualified == 0) {
     // The roster may have changed since the last look; be sure before calling it unroutable.
     if (auto fresh = refresh_roster(true); !fresh) return fresh;
@@ -256,11 +260,13 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
       view->directory.set_state(candidate.staff_id, state, now);
       view->directory.note_offer(candidate.staff_id, req, now);
       ++routed_;
+      if (options_.metrics) options_.metrics->decided(task, "offered");
       LOG_DEBUG("router", "task=", task.task_id(), " offered to staff=", candidate.staff_id);
       return {};
     }
     if (*outcome == TaskStore::RouteOutcome::kSkipped) return {};
     // Our view was stale: Redis says this person has no room. Skip them until the next refresh.
+    if (options_.metrics) options_.metrics->reservation_lost(req.pool);
     const StaffProfile* profile = view->directory.profile(candidate.staff_id);
     state.load = profile ? profile->capacity : state.load + 1;
     view->directory.set_state(candidate.staff_id, state, now);
@@ -269,12 +275,15 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   if (from_waiting && d.qualified > 0) return {};  // still waiting; nothing new to write
 
   attempt.staff_id.clear();
+  std::string unroutable_because;  // a constraint name: a bounded metric label
   if (d.qualified == 0) {
     attempt.unroutable = true;
     if (attempts >= view->settings.max_offer_attempts) {
       attempt.reason = cat("offered ", attempts, " times; every offer was declined or timed out");
+      unroutable_because = "max_offer_attempts";
     } else {
       Constraint blocking = d.blocking.value_or(Constraint::kSkills);
+      unroutable_because = constraint_name(blocking);
       attempt.reason = cat(describe_requirement(blocking, req), ": 0 of ", d.pool_staff,
                            " staff in pool ", req.pool, " eligible");
     }
@@ -311,9 +320,14 @@ Result<void> RouterService::route_one(const v1::TaskSubmitted& task, bool from_w
   note_stored();
   if (*outcome == TaskStore::RouteOutcome::kUnroutable) {
     ++routed_;
+    if (options_.metrics) {
+      options_.metrics->decided(task, "unroutable");
+      options_.metrics->unroutable(task, unroutable_because);
+    }
     LOG_INFO("router", "task=", task.task_id(), " unroutable: ", attempt.reason);
   } else if (*outcome == TaskStore::RouteOutcome::kWaiting) {
     ++routed_;
+    if (options_.metrics) options_.metrics->decided(task, "waiting");
     LOG_DEBUG("router", "task=", task.task_id(), " waiting: ", attempt.reason);
   }
   return {};
@@ -367,6 +381,7 @@ void RouterService::rewind() {
   }
   consumer_->rewind();
   ++rewinds_;
+  if (options_.metrics) options_.metrics->rewound();
 }
 
 Result<void> RouterService::route_waiting() {
@@ -388,11 +403,22 @@ Result<void> RouterService::route_waiting() {
   return {};
 }
 
+void RouterService::report_lag() {
+  auto now = std::chrono::steady_clock::now();
+  if (options_.metrics == nullptr || now - last_lag_report_ < 1s) return;
+  last_lag_report_ = now;
+  std::map<int32_t, int64_t> lag = consumer_->lag();
+  for (const auto& r : pending_) ++lag[r.partition];
+  options_.metrics->consumer_lag(std::string(topics::kTasks), lag);
+  options_.metrics->data_loss(std::string(topics::kTasks), consumer_->data_loss_events());
+}
+
 void RouterService::run() {
   while (!stopping_.load()) {
     if (pending_.empty()) {
       for (auto& r : consumer_->poll(options_.batch, 20ms)) pending_.push_back(std::move(r));
     }
+    report_lag();
     // Redis trouble anywhere below: keep what is pending, wait a little, and try again.
     auto retry_later = [&](const Error& e) {
       LOG_WARN("router", "redis: ", e.message, "; retrying");

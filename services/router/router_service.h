@@ -14,6 +14,7 @@
 #include "router/staff_directory.h"
 #include "router/task_requirements.h"
 #include "services/kafka/consumer.h"
+#include "services/metrics/router_metrics.h"
 #include "services/redis/notifier.h"
 #include "services/redis/presence_store.h"
 #include "services/redis/staff_store.h"
@@ -32,6 +33,7 @@ class RouterService {
     std::string group_id = "lexroute-router";
     size_t batch = 500;
     KafkaSettings extra;
+    RouterMetrics* metrics = nullptr;  // decisions, races lost, lag; when given
   };
 
   RouterService(Options options, TaskStore& tasks, StaffStore& staff, PresenceStore& presence,
@@ -83,6 +85,8 @@ class RouterService {
   // what Redis still has is skipped and what it forgot is routed anew.
   void rewind();
   std::optional<int64_t> start_offset(const std::string& topic, int32_t partition);
+  // Consumer lag (fetched but not yet routed included) and data loss, about once a second.
+  void report_lag();
 
   Options options_;
   TaskStore& tasks_;
@@ -96,6 +100,7 @@ class RouterService {
   std::deque<ConsumedRecord> pending_;
   std::chrono::steady_clock::time_point last_roster_check_{};
   std::chrono::steady_clock::time_point last_waiting_pass_{};
+  std::chrono::steady_clock::time_point last_lag_report_{};
   std::map<std::string, uint64_t> wake_seen_;
   // pool -> "<topic>/<partition>" -> the next offset this router stored there.
   std::map<std::string, std::map<std::string, int64_t>> stored_by_us_;

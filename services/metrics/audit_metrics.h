@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lexroute/v1/task.pb.h"
+#include "services/metrics/task_metrics.h"
+#include "services/redis/redis_client.h"
+
+namespace lexroute {
+
+// Feeds TaskMetrics from the audit trail as the event relay sends it to Kafka. An event names
+// the task but not its kind or earlier step times, so one pipelined read of the task records
+// per batch adds them.
+class AuditMetrics {
+ public:
+  AuditMetrics(RedisClient& redis, TaskMetrics& tasks) : redis_(redis), tasks_(tasks) {}
+
+  // Events of one pool, just acknowledged by Kafka. A failed read skips the batch's latencies
+  // but still counts its steps.
+  void relayed(const std::string& pool, const std::vector<v1::TaskEvent>& events);
+
+ private:
+  RedisClient& redis_;
+  TaskMetrics& tasks_;
+};
+
+}  // namespace lexroute
