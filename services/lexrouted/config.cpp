@@ -27,6 +27,13 @@ void add_listen(CLI::App* cmd, Config& c) {
       ->envname("LEXROUTE_READY_FILE");
 }
 
+void add_http(CLI::App* cmd, Config& c) {
+  cmd->add_option("--http-listen", c.http_listen,
+                  "Worker app (web page and JSON API) listen address host:port (port 0: any free)")
+      ->envname("LEXROUTE_HTTP_LISTEN")
+      ->capture_default_str();
+}
+
 void add_admin(CLI::App* cmd, Config& c) {
   cmd->add_option("--admin-key-sha256", c.admin_key_sha256,
                   "SHA-256 (hex) of the admin key that may call the Admin service")
@@ -53,6 +60,7 @@ Result<Config> parse_config(int argc, char** argv) {
       "Kafka mock cluster and a redis-server child (unless --redis/--kafka-brokers)");
   add_common(dev, c, delivery_ms);
   add_listen(dev, c);
+  add_http(dev, c);
   add_admin(dev, c);
   add_router(dev, c);
   dev->add_option("--data-dir", c.data_dir, "Where the child Redis keeps its append-only file")
@@ -70,9 +78,11 @@ Result<Config> parse_config(int argc, char** argv) {
   auto* router = app.add_subcommand("router", "Routing: a consumer-group member on the task topic");
   add_common(router, c, delivery_ms);
   add_router(router, c);
-  auto* gateway = app.add_subcommand("gateway", "gRPC WorkerGateway for vendor staff");
+  auto* gateway = app.add_subcommand(
+      "gateway", "gRPC WorkerGateway and the worker app (HTTP) for vendor staff");
   add_common(gateway, c, delivery_ms);
   add_listen(gateway, c);
+  add_http(gateway, c);
 
   try {
     app.parse(argc, argv);
