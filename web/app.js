@@ -291,7 +291,10 @@ function kindName(kind) {
 
 function formatDeadline(timestamp) {
   if (!timestamp) return '—';
-  const options = { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' };
+  const options = {
+    weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
+    timeZoneName: 'short',
+  };
   try {
     // In the staff member's own time zone, wherever this browser happens to be.
     return new Intl.DateTimeFormat(undefined, { ...options, timeZone: app.staff?.timeZone })

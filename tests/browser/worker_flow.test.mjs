@@ -58,10 +58,6 @@ test('sign in, start a shift, accept and complete an offer the firm submitted', 
   assert.match(await card.locator('.deadline').textContent(), /GMT\+8/);
   assert.match(await card.locator('.countdown').textContent(), /^expires in \d+:\d\d$/);
 
-  mkdirSync(join(dir, 'shots'), { recursive: true });
-  const shot = process.env.LEXROUTE_SCREENSHOT ?? join(dir, 'shots', 'worker-app.png');
-  await page.screenshot({ path: shot, fullPage: true });
-
   await card.locator('.accept').click();
   const work = page.locator(workCard(review));
   await work.waitFor();
@@ -69,6 +65,11 @@ test('sign in, start a shift, accept and complete an offer the firm submitted', 
   assert.deepEqual(await work.locator('.outcome option').evaluateAll((os) => os.map((o) => o.value)),
     ['responsive', 'not-responsive', 'privileged', 'needs-second-level-review']);
   assert.equal((await getTask(dev, firm.apiKey, review)).status, 'ACCEPTED');
+
+  // The main screen, one offer open and one task in hand (LEXROUTE_SCREENSHOT: for the docs).
+  mkdirSync(join(dir, 'shots'), { recursive: true });
+  const shot = process.env.LEXROUTE_SCREENSHOT ?? join(dir, 'shots', 'worker-app.png');
+  await page.screenshot({ path: shot, fullPage: true });
 
   await work.locator('.outcome').selectOption('needs-second-level-review');
   await work.locator('.note').fill('Custodian email thread; partner should look.');
