@@ -82,6 +82,10 @@ test("A cannot see or act on B's offer, through the page or the JSON API", async
   task = await getTask(dev, firm.apiKey, id);
   assert.equal(task.status, 'ACCEPTED');
   assert.equal(task.outcome, '');
+
+  // Ana ends her shift, so what follows is offered to Meera alone.
+  await ana.click('#end-shift');
+  await ana.waitForSelector('#shift-state[data-availability="AVAILABILITY_OFFLINE"]');
 });
 
 test('no session, no CSRF token, another site, or a token in a URL: refused, nothing changes', async () => {
