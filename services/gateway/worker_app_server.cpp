@@ -72,10 +72,13 @@ std::string session_cookie(const std::string& value, bool expire) {
 }
 
 // A browser names the page that sent a request in Origin; one from another site is refused
-// whatever else it carries. (Requests without Origin come from programs, not pages.)
+// whatever else it carries. (Requests without Origin come from programs, not pages.) Only the
+// host is compared: TLS may end at an ingress in front, so the scheme the gateway sees differs.
 bool same_origin(const httplib::Request& req) {
   if (!req.has_header("Origin")) return true;
-  return req.get_header_value("Origin") == cat("http://", req.get_header_value("Host"));
+  std::string origin = req.get_header_value("Origin");
+  std::string host = req.get_header_value("Host");
+  return !host.empty() && (origin == "http://" + host || origin == "https://" + host);
 }
 
 }  // namespace
