@@ -2,9 +2,11 @@
 // cookie, the CSRF defence, credentials refused in URLs, protobuf JSON in and out, the offer
 // feed as Server-Sent Events. Browser-level behaviour is in tests/browser.
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <mutex>
 #include <thread>
 
 #include "tests/support/dev_node.h"
@@ -25,6 +27,9 @@ class WorkerApp : public ::testing::Test {
     req.mutable_staff()->set_display_name("Ana Cruz");
     req.mutable_staff()->set_time_zone("Asia/Manila");
     req.mutable_staff()->set_capacity(2);
+    auto* skill = req.mutable_staff()->add_skills();
+    skill->set_skill("transcription");
+    skill->set_proficiency(4);
     req.set_issue_token(true);
     v1::UpsertStaffResponse resp;
     ASSERT_TRUE(dev->admin()->UpsertStaff(as(dev->admin_key()).get(), req, &resp).ok());
@@ -168,21 +173,56 @@ TEST_F(WorkerApp, ThePageIsServedWithAStrictContentSecurityPolicy) {
   EXPECT_EQ(missing->status, 404);
 }
 
-TEST_F(WorkerApp, TheOfferFeedIsServerSentEventsAndEndsWhenTheNodeStops) {
+TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops) {
+  v1::CreateFirmRequest firm;
+  firm.set_firm_id("acme");
+  v1::CreateFirmResponse created;
+  ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
   sign_in();
+  auto set = post("/api/v1/availability", R"({"availability":"AVAILABILITY_AVAILABLE"})");
+  ASSERT_TRUE(set);
+  ASSERT_EQ(set->status, 200) << set->body;
+
+  std::mutex mutex;
   std::string received;
-  std::atomic<bool> synced{false};
+  auto seen = [&](const std::string& text) {
+    std::lock_guard lock(mutex);
+    return received.find(text) != std::string::npos;
+  };
   std::thread reader([&] {
     httplib::Client feed("http://" + dev->node().http_address());
-    feed.set_read_timeout(60, 0);
+    feed.set_read_timeout(120, 0);
     feed.Get("/api/v1/offers/stream", {{"Cookie", cookie}}, [&](const char* data, size_t size) {
+      std::lock_guard lock(mutex);
       received.append(data, size);
-      if (received.find("event: synced") != std::string::npos) synced = true;
       return true;
     });
   });
-  for (int i = 0; i < 200 && !synced; ++i) std::this_thread::sleep_for(50ms);
-  EXPECT_TRUE(synced.load()) << received;
+  for (int i = 0; i < 200 && !seen("event: synced"); ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(seen("event: synced"));
+
+  v1::SubmitTaskRequest submit;
+  auto* spec = submit.mutable_spec();
+  spec->set_matter_id("m-1");
+  spec->set_kind(v1::TASK_KIND_TRANSCRIPTION);
+  spec->set_priority(3);
+  spec->set_effort_minutes(15);
+  *spec->mutable_deadline() = google::protobuf::util::TimeUtil::GetCurrentTime() +
+                              google::protobuf::util::TimeUtil::HoursToDuration(24);
+  spec->set_payload_ref("https://dms.acme.example/m-1/audio/3");
+  auto* skill = spec->add_required_skills();
+  skill->set_skill("transcription");
+  skill->set_min_proficiency(3);
+  v1::SubmitTaskResponse submitted;
+  auto status = dev->intake()->SubmitTask(as(created.api_key()).get(), submit, &submitted);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  // The first consumer-group join of the embedded Kafka takes a few seconds.
+  std::string offer = "data: {\"offered\":{\"taskId\":\"" + submitted.task_id() + "\"";
+  for (int i = 0; i < 1200 && !seen(offer); ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(seen(offer)) << received;
+  EXPECT_TRUE(seen("\"expiresAt\":\"")) << received;
+  EXPECT_TRUE(seen("\"kind\":\"TASK_KIND_TRANSCRIPTION\"")) << received;
+
   auto started = std::chrono::steady_clock::now();
   dev->node().stop();
   reader.join();
