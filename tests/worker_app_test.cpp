@@ -229,5 +229,29 @@ TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops)
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << "an open feed held up the stop";
 }
 
+TEST_F(WorkerApp, AnOpenFeedEndsSoonAfterItsSessionEnds) {
+  sign_in();
+  std::atomic<bool> ended{false};
+  std::thread reader([&] {
+    httplib::Client feed("http://" + dev->node().http_address());
+    feed.set_read_timeout(120, 0);
+    feed.Get("/api/v1/offers/stream", {{"Cookie", cookie}},
+             [&](const char*, size_t) { return true; });
+    ended = true;
+  });
+  std::this_thread::sleep_for(500ms);
+  auto out = post("/api/v1/sign-out", "");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 200);
+  auto signed_out = std::chrono::steady_clock::now();
+  while (!ended && std::chrono::steady_clock::now() - signed_out < 60s) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(ended.load()) << "the feed outlived its session by a minute";
+  EXPECT_LT(std::chrono::steady_clock::now() - signed_out, 30s);
+  dev->node().stop();
+  reader.join();
+}
+
 }  // namespace
 }  // namespace lexroute

@@ -12,15 +12,15 @@
 #include "services/common/secrets.h"
 #include "services/gateway/json_mapping.h"
 #include "services/gateway/web_assets.h"
+#include "services/gateway/web_door_guards.h"
 
 namespace lexroute {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace web_door;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr const char* kSessionCookie = "lx_session";
-constexpr const char* kCsrfHeader = "X-CSRF-Token";
 // Every open page holds one thread for its offer feed, so the pool is far larger than
 // cpp-httplib's default (the core count), and feeds may take only part of it: sign-ins and
 // actions always find a free thread.
@@ -28,57 +28,19 @@ constexpr size_t kThreads = 128;
 constexpr int kMaxFeeds = 112;
 // A comment line this often lets a feed notice a browser that went away.
 constexpr auto kFeedKeepAlive = 10s;
+// How often an open feed checks that its session still stands (signed out elsewhere, or the
+// staff token revoked): a feed outlives its session by at most this long.
+constexpr auto kFeedSessionCheck = 15s;
 constexpr size_t kMaxBody = 64 * 1024;
 
 const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-void send_error(httplib::Response& res, int status, const Error& error) {
-  res.status = status;
-  res.set_content(json::error_body(error), "application/json");
-}
-
-void send_error(httplib::Response& res, const Error& error) {
-  if (error.code == Errc::kUnavailable) res.set_header("Retry-After", "1");
-  send_error(res, json::http_status(error.code), error);
-}
-
 template <typename Message>
 void send(httplib::Response& res, const Result<Message>& result) {
   if (!result) return send_error(res, result.error());
   res.set_content(json::from_message(*result), "application/json");
-}
-
-// The value of cookie `name` in the request, or empty.
-std::string cookie(const httplib::Request& req, std::string_view name) {
-  const std::string all = req.get_header_value("Cookie");
-  std::string_view header = all;
-  while (!header.empty()) {
-    auto end = header.find(';');
-    std::string_view pair = header.substr(0, end);
-    header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-  }
-  return {};
-}
-
-std::string session_cookie(const std::string& value, bool expire) {
-  return cat(kSessionCookie, "=", value, "; Path=/; HttpOnly; SameSite=Strict",
-             expire ? "; Max-Age=0" : "");
-}
-
-// A browser names the page that sent a request in Origin; one from another site is refused
-// whatever else it carries. (Requests without Origin come from programs, not pages.) Only the
-// host is compared: TLS may end at an ingress in front, so the scheme the gateway sees differs.
-bool same_origin(const httplib::Request& req) {
-  if (!req.has_header("Origin")) return true;
-  std::string origin = req.get_header_value("Origin");
-  std::string host = req.get_header_value("Host");
-  return !host.empty() && (origin == "http://" + host || origin == "https://" + host);
 }
 
 }  // namespace
@@ -96,7 +58,7 @@ struct WorkerAppServer::Routes {
   // (`changes_state`) must also carry the session's CSRF token.
   std::optional<StaffIdentity> signed_in(const httplib::Request& req, httplib::Response& res,
                                          bool changes_state) {
-    auto session = sessions.find(cookie(req, kSessionCookie));
+    auto session = sessions.find(session_id(req));
     if (!session) {
       send_error(res, session.error());
       return std::nullopt;
@@ -143,14 +105,12 @@ void WorkerAppServer::Routes::add_routes() {
 
   // Before any route: refuse cross-site requests and credentials in URLs outright.
   http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    for (const char* name : {"token", "staff_token", "staffToken", "session", "csrf"}) {
-      if (req.has_param(name)) {
-        send_error(res, {Errc::kInvalidArgument,
-                         cat("credentials never go in a URL: remove '", name,
-                             "' (sign in by POSTing the staff token in the body)"),
-                         name});
-        return httplib::Server::HandlerResponse::Handled;
-      }
+    if (auto name = credential_in_url(req); !name.empty()) {
+      send_error(res, {Errc::kInvalidArgument,
+                       cat("credentials never go in a URL: remove '", name,
+                           "' (sign in by POSTing the staff token in the body)"),
+                       name});
+      return httplib::Server::HandlerResponse::Handled;
     }
     if (req.method != "GET" && !same_origin(req)) {
       send_error(res, 403, {Errc::kFailedPrecondition, "cross-site request refused", "Origin"});
@@ -235,7 +195,7 @@ void WorkerAppServer::Routes::sign_in(const httplib::Request& req, httplib::Resp
   v1::WebSignInResponse response;
   *response.mutable_staff() = std::move(*profile);
   response.set_csrf_token(opened->csrf_token);
-  res.set_header("Set-Cookie", session_cookie(opened->session_id, false));
+  res.set_header("Set-Cookie", session_cookie(opened->session_id));
   res.set_content(json::from_message(response), "application/json");
   LOG_INFO("gateway", "staff=", me->staff_id, " signed in to the worker app");
 }
@@ -243,10 +203,10 @@ void WorkerAppServer::Routes::sign_in(const httplib::Request& req, httplib::Resp
 void WorkerAppServer::Routes::sign_out(const httplib::Request& req, httplib::Response& res) {
   auto me = signed_in(req, res, true);
   if (!me) return;
-  if (auto closed = sessions.close(cookie(req, kSessionCookie)); !closed) {
+  if (auto closed = sessions.close(session_id(req)); !closed) {
     return send_error(res, closed.error());
   }
-  res.set_header("Set-Cookie", session_cookie("", true));
+  res.set_header("Set-Cookie", ended_session_cookie());
   res.set_content("{}", "application/json");
 }
 
@@ -262,11 +222,22 @@ void WorkerAppServer::Routes::feed(const httplib::Request& req, httplib::Respons
   }
   res.set_chunked_content_provider(
       "text/event-stream",
-      [this, staff = *me](size_t, httplib::DataSink& sink) {
+      [this, staff = *me, session = session_id(req)](size_t, httplib::DataSink& sink) {
         auto last_write = SteadyClock::now();
+        auto last_check = SteadyClock::now();
         auto write = [&](const std::string& text) {
           last_write = SteadyClock::now();
           return sink.write(text.data(), text.size());
+        };
+        // False ends the feed: the session ended, or the browser is gone.
+        auto still_open = [&] {
+          auto now = SteadyClock::now();
+          if (now - last_check >= kFeedSessionCheck) {
+            last_check = now;
+            auto live = sessions.find(session);
+            if (!live && live.error().code == Errc::kUnauthenticated) return false;
+          }
+          return now - last_write < kFeedKeepAlive || write(": alive\n\n");
         };
         if (write("retry: 1000\n\n")) {
           desk.feed_offers(
@@ -274,10 +245,7 @@ void WorkerAppServer::Routes::feed(const httplib::Request& req, httplib::Respons
               [&](const v1::OfferEvent& event) {
                 return write(cat("data: ", json::from_message(event), "\n\n"));
               },
-              [&] {
-                return SteadyClock::now() - last_write < kFeedKeepAlive || write(": alive\n\n");
-              },
-              [&] { return write("event: synced\ndata: {}\n\n"); });
+              still_open, [&] { return write("event: synced\ndata: {}\n\n"); });
         }
         sink.done();
         return true;
