@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { getTask, reviewer, setUp, submit } from './lib/firm.mjs';
+import { getTask, lexroute, reviewer, setUp, submit } from './lib/firm.mjs';
 import { eventually, Lexrouted, removeDir, tempDir } from './lib/lexrouted.mjs';
 import { launchBrowser, offerCard, openWorkerApp, signIn, startShift, workCard } from './lib/worker_app.mjs';
 
@@ -95,10 +95,21 @@ test('sign in, start a shift, accept and complete an offer the firm submitted', 
   assert.equal((await getTask(dev, firm.apiKey, privilege)).outcome, 'not-privileged');
 });
 
-test('a rejected offer leaves the page with its reason recorded', async () => {
+test('a break, a withdrawn offer, and a rejected one with its reason recorded', async () => {
   const page = await openWorkerApp(browser, dev.url);
   await signIn(page, firm.tokens['mnl-ana'], 'Ana Cruz');
+  await page.click('#take-break');
+  await page.waitForSelector('#shift-state[data-availability="AVAILABILITY_ON_BREAK"]');
+  assert.equal(await page.textContent('#shift-state'), 'On a break');
   await startShift(page);
+
+  // The firm cancels an offer before Ana answers it: it leaves her page by itself.
+  const cancelled = await submit(dev, firm.apiKey, { matter: 'm-3099' });
+  await page.locator(offerCard(cancelled)).waitFor({ timeout: 90000 });
+  await lexroute(dev.grpc, 'task', '--api-key', firm.apiKey, 'cancel', cancelled, '--reason',
+    'settled');
+  await page.locator(offerCard(cancelled)).waitFor({ state: 'detached' });
+
   const id = await submit(dev, firm.apiKey, { matter: 'm-3100' });
   const card = page.locator(offerCard(id));
   await card.waitFor({ timeout: 90000 });
