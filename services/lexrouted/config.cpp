@@ -108,6 +108,17 @@ Result<Config> parse_config(int argc, char** argv) {
                   "kafka-brokers");
     }
   }
+  if (c.runs_gateway()) {
+    auto colon = c.http_listen.rfind(':');
+    int port = -1;
+    if (colon == std::string::npos || colon == 0 ||
+        !parse_int(std::string_view(c.http_listen).substr(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+      return fail(Errc::kInvalidArgument,
+                  "--http-listen must be host:port (port 0: any free), got '" + c.http_listen + "'",
+                  "http-listen");
+    }
+  }
   if (c.role == Role::kIntake && c.admin_key_sha256.empty()) {
     return fail(Errc::kInvalidArgument,
                 "--admin-key-sha256 (or LEXROUTE_ADMIN_KEY_SHA256) is required",
