@@ -231,15 +231,20 @@ TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops)
 
 TEST_F(WorkerApp, AnOpenFeedEndsSoonAfterItsSessionEnds) {
   sign_in();
-  std::atomic<bool> ended{false};
+  std::atomic<bool> synced{false}, ended{false};
   std::thread reader([&] {
     httplib::Client feed("http://" + dev->node().http_address());
     feed.set_read_timeout(120, 0);
-    feed.Get("/api/v1/offers/stream", {{"Cookie", cookie}},
-             [&](const char*, size_t) { return true; });
+    feed.Get("/api/v1/offers/stream", {{"Cookie", cookie}}, [&](const char* data, size_t size) {
+      if (std::string_view(data, size).find("event: synced") != std::string_view::npos) {
+        synced = true;
+      }
+      return true;
+    });
     ended = true;
   });
-  std::this_thread::sleep_for(500ms);
+  for (int i = 0; i < 600 && !synced; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(synced.load());
   auto out = post("/api/v1/sign-out", "");
   ASSERT_TRUE(out);
   EXPECT_EQ(out->status, 200);
