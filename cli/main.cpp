@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/workforce_command.h"
 
 namespace {
 
@@ -132,6 +133,9 @@ int main(int argc, char** argv) {
   pool_cmd->add_option("--accepted-grace", accepted_grace,
                        "Seconds accepted work stays with silent staff after that (0-604800)");
 
+  WorkforceCli workforce;
+  add_workforce_commands(app, workforce, env_or("LEXROUTE_ADMIN_KEY"));
+
   std::string tokens_file;
   int think_ms = 50, seconds = 0;
   double reject_rate = 0;
@@ -217,6 +221,7 @@ int main(int argc, char** argv) {
       return pool_configure(conn, request, strategy);
     }
   }
+  if (int code = run_workforce_command(workforce, conn); code != -1) return code;
   if (worker->parsed())
     return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);
   return 2;

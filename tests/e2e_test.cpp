@@ -211,46 +211,6 @@ TEST_F(EndToEnd, EveryTransitionReachesTheAuditTopicInKafka) {
   EXPECT_EQ(left, 0);
 }
 
-TEST_F(EndToEnd, KafkaDownMeansUnavailableWithARetryHintAndNothingHalfWritten) {
-  auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
-  RedisClient redis({*endpoint, 1, 2000ms});
-  auto request = review_task();
-  request.set_idempotency_key("retry-me");
-  v1::SubmitTaskResponse first;
-  ASSERT_TRUE(submit(acme_key, review_task("m-warmup"), &first).ok()) << "Kafka up: accepted";
-
-  dev->node().embedded_kafka()->set_broker_down(1);
-  auto ctx = as(acme_key);
-  v1::SubmitTaskResponse out;
-  auto started = std::chrono::steady_clock::now();
-  auto s = dev->intake()->SubmitTask(ctx.get(), request, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 9s) << "it must not hang";
-  const auto& trailers = ctx->GetServerTrailingMetadata();
-  EXPECT_NE(trailers.find("grpc-retry-pushback-ms"), trailers.end()) << "a retry hint";
-  auto records = redis.command({"KEYS", "lx:{default}:task:*"});
-  ASSERT_TRUE(records.has_value());
-  size_t tasks = 0;
-  for (const auto& k : records->elements) {
-    tasks +=
-        k.str.find(":history") == std::string::npos && k.str.find(":excluded") == std::string::npos;
-  }
-  EXPECT_EQ(tasks, 1u) << "only the warm-up task exists: nothing of the failed submit";
-
-  dev->node().embedded_kafka()->set_broker_up(1);
-  v1::SubmitTaskResponse retried;
-  grpc::Status ok;
-  for (int i = 0; i < 20; ++i) {  // the producer reconnects within a few seconds
-    ok = submit(acme_key, request, &retried);
-    if (ok.ok()) break;
-    std::this_thread::sleep_for(500ms);
-  }
-  ASSERT_TRUE(ok.ok()) << ok.error_message();
-  EXPECT_TRUE(retried.duplicate()) << "the retry completes the first attempt's task";
-  v1::Task task;
-  EXPECT_TRUE(get(acme_key, retried.task_id(), &task).ok());
-}
-
 TEST_F(EndToEnd, WatchTaskStreamsEveryStatusUntilTheEnd) {
   v1::SubmitTaskResponse submitted;
   ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());

@@ -99,6 +99,12 @@ TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDouble
     auto made = first->admin()->CreateFirm(as(first->admin_key()).get(), firm, &created);
     ASSERT_TRUE(made.ok()) << made.error_message();
     api_key = created.api_key();
+    // Nobody heartbeats here, and sanitizer builds can take past the 60 s presence timeout.
+    v1::ConfigurePoolRequest cfg;
+    cfg.set_pool("default");
+    cfg.set_presence_timeout_seconds(604800);
+    v1::ConfigurePoolResponse configured;
+    ASSERT_TRUE(first->admin()->ConfigurePool(as(first->admin_key()).get(), cfg, &configured).ok());
     for (const auto& id : kStaff) {
       v1::UpsertStaffRequest req;
       req.mutable_staff()->set_id(id);

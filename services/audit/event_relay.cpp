@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "lexroute/v1/pools.pb.h"
 #include "lexroute/v1/task.pb.h"
 #include "router/text.h"
 #include "services/common/log.h"
@@ -48,9 +49,47 @@ v1::TaskEvent to_event(const std::string& pool, const RedisReply& entry) {
   return e;
 }
 
+v1::StaffEvent to_staff_event(const std::string& pool, const RedisReply& entry) {
+  v1::StaffEvent e;
+  e.set_event_id(entry.elements[0].str);
+  e.set_pool(pool);
+  const auto& fields = entry.elements[1].elements;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const std::string& name = fields[i].str;
+    const std::string& value = fields[i + 1].str;
+    int64_t ms = 0;
+    if (name == "staff")
+      e.set_staff_id(value);
+    else if (name == "vendor")
+      e.set_vendor(value);
+    else if (name == "kind")
+      e.set_kind(value);
+    else if (name == "reason")
+      e.set_reason(value);
+    else if (name == "actor")
+      e.set_actor(value);
+    else if (name == "at" && parse_int(value, &ms))
+      *e.mutable_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
+  }
+  return e;
+}
+
 bool well_formed(const RedisReply& entry) {
   return entry.elements.size() == 2 && entry.elements[1].type == RedisReply::Type::kArray;
 }
+
+}  // namespace
+
+// An outbox stream of each pool and where its entries go: (Kafka key, serialized event).
+struct EventRelay::Outbox {
+  std::string (*stream)(std::string_view pool);
+  std::string_view topic;
+  std::pair<std::string, std::string> (*record)(const std::string& pool, const RedisReply& entry);
+};
+
+namespace {
+
+const EventRelay::Outbox* outboxes();
 
 }  // namespace
 
@@ -63,8 +102,8 @@ void EventRelay::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-Result<size_t> EventRelay::relay_pool(const std::string& pool) {
-  const std::string stream = keys::task_events(pool);
+Result<size_t> EventRelay::relay(const std::string& pool, const Outbox& outbox) {
+  const std::string stream = outbox.stream(pool);
   auto group = redis_.command({"XGROUP", "CREATE", stream, kGroup, "0", "MKSTREAM"});
   if (!group && group.error().message.find("BUSYGROUP") == std::string::npos) {
     return std::unexpected(group.error());
@@ -100,10 +139,9 @@ Result<size_t> EventRelay::relay_pool(const std::string& pool) {
     ack.push_back(entry.elements[0].str);
     del.push_back(entry.elements[0].str);
     if (!well_formed(entry)) continue;  // deleted meanwhile: nothing left to send
-    v1::TaskEvent e = to_event(pool, entry);
-    records.emplace_back(e.task_id(), e.SerializeAsString());
+    records.push_back(outbox.record(pool, entry));
   }
-  auto sent = producer_.send_all(topics::kTaskEvents, records);
+  auto sent = producer_.send_all(outbox.topic, records);
   if (!sent) return std::unexpected(sent.error());
   auto done = redis_.pipeline({ack, del});
   if (!done) return std::unexpected(done.error());
@@ -117,16 +155,40 @@ void EventRelay::run() {
     size_t moved = 0;
     if (pools) {
       for (const auto& pool : *pools) {
-        auto n = relay_pool(pool);
-        if (!n) {
-          LOG_WARN("audit", "pool=", pool, " events not relayed yet: ", n.error().message);
-          break;
+        for (const Outbox* o = outboxes(); o->stream != nullptr; ++o) {
+          auto n = relay(pool, *o);
+          if (!n) {
+            LOG_WARN("audit", "pool=", pool, " ", o->topic,
+                     " events not relayed yet: ", n.error().message);
+            break;
+          }
+          moved += *n;
         }
-        moved += *n;
       }
     }
     if (moved == 0) std::this_thread::sleep_for(100ms);
   }
 }
+
+namespace {
+
+const EventRelay::Outbox* outboxes() {
+  static const EventRelay::Outbox kAll[] = {
+      {&keys::task_events, topics::kTaskEvents,
+       [](const std::string& pool, const RedisReply& entry) {
+         v1::TaskEvent e = to_event(pool, entry);
+         return std::pair{e.task_id(), e.SerializeAsString()};
+       }},
+      {&keys::staff_events, topics::kStaffEvents,
+       [](const std::string& pool, const RedisReply& entry) {
+         v1::StaffEvent e = to_staff_event(pool, entry);
+         return std::pair{e.staff_id(), e.SerializeAsString()};
+       }},
+      {nullptr, {}, nullptr},
+  };
+  return kAll;
+}
+
+}  // namespace
 
 }  // namespace lexroute

@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <vector>
+
 #include "router/text.h"
 #include "services/kafka/topics.h"
 
@@ -49,6 +51,26 @@ void EmbeddedKafka::set_broker_down(int32_t broker_id) {
 
 void EmbeddedKafka::set_broker_up(int32_t broker_id) {
   rd_kafka_mock_broker_set_up(mock_, broker_id);
+}
+
+namespace {
+// Kafka's API key for Produce; the mock's fault injection is keyed by API.
+constexpr int16_t kProduceApi = 0;
+}  // namespace
+
+void EmbeddedKafka::fail_produce_requests(size_t count, bool fatal) {
+  std::vector<rd_kafka_resp_err_t> errors(count, fatal
+                                                     ? RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
+                                                     : RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+  rd_kafka_mock_push_request_errors_array(mock_, kProduceApi, errors.size(), errors.data());
+}
+
+void EmbeddedKafka::clear_produce_failures() {
+  rd_kafka_mock_clear_request_errors(mock_, kProduceApi);
+}
+
+void EmbeddedKafka::set_broker_delay(int32_t broker_id, std::chrono::milliseconds rtt) {
+  rd_kafka_mock_broker_set_rtt(mock_, broker_id, static_cast<int>(rtt.count()));
 }
 
 EmbeddedKafka::~EmbeddedKafka() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,13 @@ class EmbeddedKafka {
   // Fault injection for tests.
   void set_broker_down(int32_t broker_id);
   void set_broker_up(int32_t broker_id);
+  // The next `count` produce requests fail: with a retriable error (NOT_ENOUGH_REPLICAS, which
+  // the producer retries until its delivery timeout) or, with `fatal`, one it may not retry
+  // (TOPIC_AUTHORIZATION_FAILED).
+  void fail_produce_requests(size_t count, bool fatal);
+  void clear_produce_failures();
+  // Every answer from the broker arrives `rtt` late (0 for none).
+  void set_broker_delay(int32_t broker_id, std::chrono::milliseconds rtt);
 
  private:
   EmbeddedKafka() = default;

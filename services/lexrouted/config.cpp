@@ -46,11 +46,19 @@ void add_router(CLI::App* cmd, Config& c) {
       ->capture_default_str();
 }
 
+void add_scaler(CLI::App* cmd, int& interval_ms) {
+  cmd->add_option("--scaler-interval-ms", interval_ms, "How often the scaler plans each pool")
+      ->envname("LEXROUTE_SCALER_INTERVAL_MS")
+      ->check(CLI::Range(1000, 3600000))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 Result<Config> parse_config(int argc, char** argv) {
   Config c;
   int delivery_ms = static_cast<int>(c.kafka_delivery_timeout.count());
+  int scaler_ms = static_cast<int>(c.scaler_interval.count());
   CLI::App app{"lexrouted: lexroute's server. Routes outsourced legal work to vendor staff."};
   app.require_subcommand(1);
 
@@ -63,6 +71,7 @@ Result<Config> parse_config(int argc, char** argv) {
   add_http(dev, c);
   add_admin(dev, c);
   add_router(dev, c);
+  add_scaler(dev, scaler_ms);
   dev->add_option("--data-dir", c.data_dir, "Where the child Redis keeps its append-only file")
       ->envname("LEXROUTE_DATA_DIR")
       ->capture_default_str();
@@ -83,6 +92,10 @@ Result<Config> parse_config(int argc, char** argv) {
   add_common(gateway, c, delivery_ms);
   add_listen(gateway, c);
   add_http(gateway, c);
+  auto* scaler = app.add_subcommand(
+      "scaler", "Elastic pools: calls bench staff in and releases them (one acts at a time)");
+  add_common(scaler, c, delivery_ms);
+  add_scaler(scaler, scaler_ms);
 
   try {
     app.parse(argc, argv);
@@ -97,13 +110,15 @@ Result<Config> parse_config(int argc, char** argv) {
   if (intake->parsed()) c.role = Role::kIntake;
   if (router->parsed()) c.role = Role::kRouter;
   if (gateway->parsed()) c.role = Role::kGateway;
+  if (scaler->parsed()) c.role = Role::kScaler;
   c.kafka_delivery_timeout = std::chrono::milliseconds(delivery_ms);
+  c.scaler_interval = std::chrono::milliseconds(scaler_ms);
 
   if (c.role != Role::kDev) {
     if (c.redis.empty()) {
       return fail(Errc::kInvalidArgument, "--redis (or LEXROUTE_REDIS) is required", "redis");
     }
-    if (c.kafka_brokers.empty() && c.role != Role::kGateway) {
+    if (c.kafka_brokers.empty() && c.role != Role::kGateway && c.role != Role::kScaler) {
       return fail(Errc::kInvalidArgument, "--kafka-brokers (or LEXROUTE_KAFKA_BROKERS) is required",
                   "kafka-brokers");
     }

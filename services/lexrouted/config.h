@@ -8,7 +8,7 @@
 
 namespace lexroute {
 
-enum class Role { kDev, kIntake, kRouter, kGateway };
+enum class Role { kDev, kIntake, kRouter, kGateway, kScaler };
 
 // Everything a lexrouted process is told, parsed and validated once at start. Every flag also
 // reads a LEXROUTE_* environment variable; docs/configuration.md lists them.
@@ -23,12 +23,15 @@ struct Config {
   std::string router_group = "lexroute-router";
   int task_partitions = 8;  // dev: partitions of lexroute.tasks.v1 on the embedded Kafka
   std::chrono::milliseconds kafka_delivery_timeout{10000};
+  // How often the scaler plans; tests that drive it themselves set 0 (no loop).
+  std::chrono::milliseconds scaler_interval{30000};
   std::string ready_file;  // written once every service is up: listen, redis, kafka addresses
   bool verbose = false;
 
   bool runs_intake() const { return role == Role::kDev || role == Role::kIntake; }
   bool runs_router() const { return role == Role::kDev || role == Role::kRouter; }
   bool runs_gateway() const { return role == Role::kDev || role == Role::kGateway; }
+  bool runs_scaler() const { return role == Role::kDev || role == Role::kScaler; }
 };
 
 // Parses argv (after the program name) into a Config. On --help, prints usage and returns an

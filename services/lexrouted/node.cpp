@@ -75,6 +75,7 @@ Result<void> Node::start_backends() {
   tasks_ = std::make_unique<TaskStore>(*redis_, clock_);
   staff_ = std::make_unique<StaffStore>(*redis_);
   presence_ = std::make_unique<PresenceStore>(*redis_, *staff_, *tasks_, clock_);
+  pools_ = std::make_unique<PoolStore>(*redis_, *staff_, *tasks_, clock_);
   credentials_ = std::make_unique<CredentialStore>(*redis_);
   notifier_ = std::make_unique<Notifier>(*endpoint);
   return {};
@@ -97,7 +98,7 @@ Result<void> Node::start_services() {
       if (auto w = write_secret_file(path, generated_admin_key_); !w) return w;
       LOG_INFO("dev", "admin key for this run written to ", path.string());
     }
-    admin_ = std::make_unique<AdminService>(admin_hash, *credentials_, *staff_, clock_);
+    admin_ = std::make_unique<AdminService>(admin_hash, *credentials_, *staff_, *pools_, clock_);
   }
   if (config_.runs_gateway()) {
     desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
@@ -121,6 +122,13 @@ Result<void> Node::start_services() {
     event_relay_ = std::make_unique<EventRelay>(*redis_, *staff_, *events_producer_,
                                                 cat("relay-", ::getpid(), "-", random_hex(8)));
     event_relay_->start();
+  }
+  if (config_.runs_scaler() && config_.scaler_interval.count() > 0) {
+    scaler_ = std::make_unique<ScalerService>(
+        ScalerService::Options{config_.scaler_interval,
+                               cat("scaler-", ::getpid(), "-", random_hex(8))},
+        *pools_, *staff_, clock_);
+    scaler_->start();
   }
   if (intake_ || gateway_) {
     grpc::EnableDefaultHealthCheckService(true);
@@ -164,6 +172,7 @@ void Node::stop() {
   if (intake_) intake_->stop();
   if (worker_app_) worker_app_->stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
+  if (scaler_) scaler_->stop();
   if (router_) router_->stop();
   if (event_relay_) event_relay_->stop();
   if (events_producer_) events_producer_->flush(config_.kafka_delivery_timeout);

@@ -19,6 +19,7 @@
 #include "services/redis/redis_process.h"
 #include "services/redis/session_store.h"
 #include "services/router/router_service.h"
+#include "services/scaler/scaler_service.h"
 
 namespace lexroute {
 
@@ -47,6 +48,7 @@ class Node {
   EmbeddedKafka* embedded_kafka() { return embedded_kafka_.get(); }
   RedisProcess* redis_process() { return redis_process_.get(); }
   RouterService* router() { return router_.get(); }
+  ScalerService* scaler() { return scaler_.get(); }
 
  private:
   Node(Config config, const Clock* clock)
@@ -64,6 +66,7 @@ class Node {
   std::unique_ptr<TaskStore> tasks_;
   std::unique_ptr<StaffStore> staff_;
   std::unique_ptr<PresenceStore> presence_;
+  std::unique_ptr<PoolStore> pools_;
   std::unique_ptr<CredentialStore> credentials_;
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<Producer> producer_;
@@ -76,6 +79,7 @@ class Node {
   std::unique_ptr<RouterService> router_;
   std::unique_ptr<Producer> events_producer_;
   std::unique_ptr<EventRelay> event_relay_;
+  std::unique_ptr<ScalerService> scaler_;
   std::unique_ptr<grpc::Server> server_;
   std::string grpc_address_;
   std::string http_address_;

@@ -44,6 +44,21 @@ inline std::string availability(std::string_view pool) {
 inline std::string presence(std::string_view pool) { return pool_prefix(pool) + "presence"; }
 // Staff who went silent holding accepted work, by when they were last heard from (ms).
 inline std::string lapsed(std::string_view pool) { return pool_prefix(pool) + "lapsed"; }
+// Elastic pools (docs/pools.md): the scaling settings (a serialized PoolScaling), the bench
+// (staff -> BENCH or CALLED_IN), the scaler's own state, its recent decisions (newest first),
+// the staff-events outbox, and completions so far (for throughput).
+inline std::string scaling(std::string_view pool) { return pool_prefix(pool) + "scaling"; }
+inline std::string bench(std::string_view pool) { return pool_prefix(pool) + "bench"; }
+inline std::string scaling_state(std::string_view pool) {
+  return pool_prefix(pool) + "scaling-state";
+}
+inline std::string scaling_decisions(std::string_view pool) {
+  return pool_prefix(pool) + "scaling-decisions";
+}
+inline std::string staff_events(std::string_view pool) {
+  return pool_prefix(pool) + "staff-events";
+}
+inline std::string completed(std::string_view pool) { return pool_prefix(pool) + "completed"; }
 inline std::string capacity(std::string_view pool) { return pool_prefix(pool) + "capacity"; }
 inline std::string load(std::string_view pool) { return pool_prefix(pool) + "load"; }
 inline std::string offers(std::string_view pool, std::string_view staff) {
@@ -64,6 +79,9 @@ inline std::string task_channel(std::string_view pool, std::string_view id) {
 }
 
 inline std::string pools() { return "lx:pools"; }
+inline std::string vendors() { return "lx:vendors"; }
+// Only one scaler acts at a time.
+inline std::string scaler_lease() { return "lx:scaler-lease"; }
 inline std::string firm(std::string_view firm) { return cat("lx:firm:{", firm, "}"); }
 inline std::string firm_key(std::string_view key_sha256) { return cat("lx:firm-key:", key_sha256); }
 inline std::string staff_token(std::string_view token_sha256) {

@@ -16,6 +16,8 @@ extern const std::string_view heartbeat;
 extern const std::string_view set_availability;
 extern const std::string_view lapse_presence;
 extern const std::string_view take_back_work;
+extern const std::string_view call_in;
+extern const std::string_view renew_lease;
 }  // namespace lexroute::lua
 
 namespace lexroute::scripts {
@@ -39,6 +41,8 @@ LEXROUTE_SCRIPT(heartbeat)
 LEXROUTE_SCRIPT(set_availability)
 LEXROUTE_SCRIPT(lapse_presence)
 LEXROUTE_SCRIPT(take_back_work)
+LEXROUTE_SCRIPT(call_in)
+LEXROUTE_SCRIPT(renew_lease)
 
 #undef LEXROUTE_SCRIPT
 

@@ -18,5 +18,7 @@ const RedisScript& heartbeat();
 const RedisScript& set_availability();
 const RedisScript& lapse_presence();
 const RedisScript& take_back_work();
+const RedisScript& call_in();
+const RedisScript& renew_lease();
 
 }  // namespace lexroute::scripts

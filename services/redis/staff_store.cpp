@@ -1,5 +1,7 @@
 #include "services/redis/staff_store.h"
 
+#include <algorithm>
+
 #include "router/text.h"
 #include "services/redis/keys.h"
 #include "services/redis/scripts.h"
@@ -39,6 +41,24 @@ Result<void> StaffStore::upsert(const v1::Staff& staff) {
   auto added = redis_.command({"SADD", keys::pools(), pool});
   if (!added) return std::unexpected(added.error());
   return {};
+}
+
+Result<void> StaffStore::upsert_vendor(const v1::Vendor& vendor) {
+  auto reply = redis_.command({"HSET", keys::vendors(), vendor.id(), vendor.SerializeAsString()});
+  if (!reply) return std::unexpected(reply.error());
+  return {};
+}
+
+Result<std::vector<v1::Vendor>> StaffStore::vendors() {
+  auto reply = redis_.command({"HGETALL", keys::vendors()});
+  if (!reply) return std::unexpected(reply.error());
+  std::vector<v1::Vendor> out;
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    v1::Vendor v;
+    if (v.ParseFromString(reply->elements[i + 1].str)) out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id() < b.id(); });
+  return out;
 }
 
 Result<v1::Staff> StaffStore::get(const std::string& pool, const std::string& staff_id) {
@@ -119,13 +139,19 @@ Result<void> StaffStore::update_settings(
 }
 
 Result<std::unordered_map<std::string, StaffState>> StaffStore::states(const std::string& pool) {
-  auto replies =
-      redis_.pipeline({{"HGETALL", keys::availability(pool)}, {"HGETALL", keys::load(pool)}});
+  auto replies = redis_.pipeline({{"HGETALL", keys::availability(pool)},
+                                  {"HGETALL", keys::load(pool)},
+                                  {"HGETALL", keys::bench(pool)}});
   if (!replies) return std::unexpected(replies.error());
   std::unordered_map<std::string, StaffState> out;
   const auto& avail = (*replies)[0].elements;
   for (size_t i = 0; i + 1 < avail.size(); i += 2) {
     out[avail[i].str].availability = availability_from_name(avail[i + 1].str);
+  }
+  // Bench staff not called in are not available for routing, whatever they set.
+  const auto& bench = (*replies)[2].elements;
+  for (size_t i = 0; i + 1 < bench.size(); i += 2) {
+    if (bench[i + 1].str == "BENCH") out[bench[i].str].availability = Availability::kOffline;
   }
   const auto& load = (*replies)[1].elements;
   for (size_t i = 0; i + 1 < load.size(); i += 2) {
@@ -141,16 +167,18 @@ Result<std::unordered_map<std::string, StaffState>> StaffStore::states(
   if (ids.empty()) return out;
   std::vector<std::string> avail{"HMGET", keys::availability(pool)};
   std::vector<std::string> load{"HMGET", keys::load(pool)};
-  avail.insert(avail.end(), ids.begin(), ids.end());
-  load.insert(load.end(), ids.begin(), ids.end());
-  auto replies = redis_.pipeline({avail, load});
+  std::vector<std::string> bench{"HMGET", keys::bench(pool)};
+  for (auto* cmd : {&avail, &load, &bench}) cmd->insert(cmd->end(), ids.begin(), ids.end());
+  auto replies = redis_.pipeline({avail, load, bench});
   if (!replies) return std::unexpected(replies.error());
   for (size_t i = 0; i < ids.size(); ++i) {
     StaffState& s = out[ids[i]];
     const auto& a = (*replies)[0].elements;
     const auto& l = (*replies)[1].elements;
+    const auto& b = (*replies)[2].elements;
     if (i < a.size()) s.availability = availability_from_name(a[i].str);
     if (i < l.size()) (void)parse_int(l[i].str, &s.load);
+    if (i < b.size() && b[i].str == "BENCH") s.availability = Availability::kOffline;
   }
   return out;
 }

@@ -34,6 +34,8 @@ class StaffStore {
   Result<std::vector<v1::Staff>> roster(const std::string& pool);
   Result<int64_t> roster_version(const std::string& pool);
   Result<std::vector<std::string>> pools();
+  Result<void> upsert_vendor(const v1::Vendor& vendor);
+  Result<std::vector<v1::Vendor>> vendors();
   // Lists a pool that has tasks but perhaps no staff yet, so its stored offsets are found.
   Result<void> register_pool(const std::string& pool);
   Result<PoolSettings> settings(const std::string& pool);

@@ -195,7 +195,8 @@ Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
       {keys::task(pool, t.task_id()), keys::task_history(pool, t.task_id()), keys::waiting(pool),
        keys::offsets(pool), keys::availability(pool), keys::capacity(pool), keys::load(pool),
        keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id()),
-       keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool)},
+       keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool),
+       keys::bench(pool)},
       {t.task_id(), t.firm_id(), t.spec().SerializeAsString(), std::to_string(submitted_ms),
        std::to_string(t.spec().priority()), std::to_string(clock_.now_ms()), a.staff_id,
        a.offset_field, std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING",
@@ -418,7 +419,7 @@ Result<v1::Task> TaskStore::complete(const std::string& pool, const std::string&
   return staff_action(
       scripts::complete_task(), pool, staff, task_id,
       {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::accepted(pool, staff),
-       keys::load(pool), keys::task_events(pool)},
+       keys::load(pool), keys::task_events(pool), keys::completed(pool)},
       {task_id, staff, std::to_string(clock_.now_ms()), outcome, note, keys::wake_channel(pool)});
 }
 

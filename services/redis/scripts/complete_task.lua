@@ -1,7 +1,8 @@
 -- A staff member completes work they accepted; their capacity is released.
 -- Completing twice is harmless.
 --
--- KEYS: 1 task, 2 history, 3 accepted work of the staff member, 4 load, 5 audit events
+-- KEYS: 1 task, 2 history, 3 accepted work of the staff member, 4 load, 5 audit events,
+--       6 completions so far in the pool
 -- ARGV: 1 task id, 2 staff id, 3 now ms, 4 outcome, 5 note, 6 wake channel
 
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -13,6 +14,7 @@ redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
 redis.call('HSET', KEYS[1], 'status', 'COMPLETED', 'completed_ms', ARGV[3], 'outcome', ARGV[4],
            'note', ARGV[5])
+redis.call('INCR', KEYS[6])
 record(KEYS[5], 'ACCEPTED', 'COMPLETED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|' .. ARGV[4])
 redis.call('PUBLISH', ARGV[6], 'free ' .. ARGV[2])
 return {'OK', 'COMPLETED'}

@@ -6,7 +6,7 @@
 --
 -- KEYS: 1 task, 2 history, 3 waiting, 4 offsets, 5 availability, 6 capacity, 7 load,
 --       8 offers of the candidate, 9 excluded staff of the task, 10 offer expiry,
---       11 audit events, 12 deadlines
+--       11 audit events, 12 deadlines, 13 bench
 -- ARGV: 1 task id, 2 firm, 3 spec, 4 submitted ms, 5 priority, 6 now ms, 7 candidate staff id
 --       ('' for none), 8 offset field ('' when not from Kafka), 9 next offset, 10 status when no
 --       candidate (WAITING or UNROUTABLE), 11 reason, 12 candidate's notify channel,
@@ -59,7 +59,8 @@ if staff ~= '' then
   local capacity = tonumber(redis.call('HGET', KEYS[6], staff) or '0')
   local load = tonumber(redis.call('HGET', KEYS[7], staff) or '0')
   if availability ~= 'AVAILABLE' or load >= capacity or
-      redis.call('SISMEMBER', KEYS[9], staff) == 1 then
+      redis.call('SISMEMBER', KEYS[9], staff) == 1 or
+      redis.call('HGET', KEYS[13], staff) == 'BENCH' then
     return {'STALE', status}
   end
   redis.call('HINCRBY', KEYS[7], staff, 1)

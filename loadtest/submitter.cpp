@@ -1,0 +1,199 @@
+#include "loadtest/submitter.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <thread>
+
+namespace lexroute::loadtest {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using Clock = std::chrono::steady_clock;
+
+// Open loop: at most this many calls waiting for an answer; beyond it the load tester itself is
+// the bottleneck, and it says so (not_sent) rather than queueing without bound.
+constexpr int64_t kMaxInFlight = 20000;
+
+void authorize(grpc::ClientContext& ctx, const std::string& key) {
+  ctx.AddMetadata("authorization", "Bearer " + key);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+}
+
+}  // namespace
+
+Submitter::Submitter(Options options, Ledger& ledger, LatencyLog& acks)
+    : options_(std::move(options)), ledger_(ledger), acks_(acks) {
+  for (size_t i = 0; i < std::max<size_t>(options_.channels, 1); ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("lexroute.loadtest.channel", static_cast<int>(i));
+    stubs_.push_back(v1::TaskIntake::NewStub(
+        grpc::CreateCustomChannel(options_.server, grpc::InsecureChannelCredentials(), args)));
+  }
+}
+
+v1::SubmitTaskRequest Submitter::task(uint64_t seq) const {
+  v1::SubmitTaskRequest r;
+  auto* s = r.mutable_spec();
+  s->set_matter_id("load-" + std::to_string(seq % 100));
+  s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+  auto* skill = s->add_required_skills();
+  skill->set_skill("doc-review");
+  skill->set_min_proficiency(2);
+  s->set_priority(static_cast<int>(seq % 10));
+  *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
+  s->set_effort_minutes(10);
+  s->set_payload_ref(Ledger::payload_ref(seq));
+  s->set_pool(options_.pool);
+  return r;
+}
+
+void Submitter::record_error(const grpc::Status& s) {
+  std::lock_guard lock(errors_mutex_);
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  int code = static_cast<int>(s.error_code());
+  ++errors_[std::string(code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN") + " " +
+            s.error_message().substr(0, 60)];
+}
+
+std::map<std::string, uint64_t> Submitter::errors() const {
+  std::lock_guard lock(errors_mutex_);
+  return errors_;
+}
+
+void Submitter::run(SteadyTime until) {
+  std::vector<std::thread> threads;
+  if (options_.mode == Mode::kBulk) {
+    for (int i = 0; i < options_.concurrency; ++i)
+      threads.emplace_back([=, this] { bulk(i, until); });
+  } else if (options_.rate > 0) {
+    threads.emplace_back([=, this] { open_loop(until); });
+  } else {
+    for (int i = 0; i < options_.concurrency; ++i) {
+      threads.emplace_back([=, this] { closed_loop(i, until); });
+    }
+  }
+  for (auto& t : threads) t.join();
+}
+
+void Submitter::closed_loop(size_t worker, SteadyTime until) {
+  while (Clock::now() < until) {
+    auto sent = Clock::now();
+    auto seq = ledger_.next(sent);
+    if (!seq) return;
+    grpc::ClientContext ctx;
+    authorize(ctx, key(*seq));
+    v1::SubmitTaskResponse resp;
+    auto s = stub(worker).SubmitTask(&ctx, task(*seq), &resp);
+    auto now = Clock::now();
+    if (s.ok()) {
+      acks_.add(now, now - sent);
+      ++acknowledged_;
+    } else {
+      record_error(s);
+    }
+  }
+}
+
+void Submitter::open_loop(SteadyTime until) {
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::SubmitTaskRequest request;
+    v1::SubmitTaskResponse response;
+    SteadyTime sent;
+  };
+  std::atomic<int64_t> in_flight{0};
+  auto start = Clock::now();
+  uint64_t issued = 0;
+  size_t next_stub = 0;
+  while (Clock::now() < until) {
+    double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    auto due = static_cast<uint64_t>(elapsed * options_.rate);
+    for (; issued < due; ++issued) {
+      if (in_flight.load() >= kMaxInFlight) {
+        ++not_sent_;
+        continue;
+      }
+      auto* call = new Call();
+      call->sent = Clock::now();
+      auto seq = ledger_.next(call->sent);
+      if (!seq) {
+        delete call;
+        break;
+      }
+      authorize(call->ctx, key(*seq));
+      call->request = task(*seq);
+      ++in_flight;
+      stub(next_stub++)
+          .async()
+          ->SubmitTask(&call->ctx, &call->request, &call->response,
+                       [this, call, &in_flight](grpc::Status s) {
+                         auto now = Clock::now();
+                         if (s.ok()) {
+                           acks_.add(now, now - call->sent);
+                           ++acknowledged_;
+                         } else {
+                           record_error(s);
+                         }
+                         delete call;
+                         --in_flight;
+                       });
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  while (in_flight.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+void Submitter::bulk(size_t worker, SteadyTime until) {
+  while (Clock::now() < until) {
+    grpc::ClientContext ctx;
+    authorize(ctx, options_.firm_keys[worker % options_.firm_keys.size()]);
+    v1::SubmitTasksResponse response;
+    auto writer = stub(worker).SubmitTasks(&ctx, &response);
+    std::vector<SteadyTime> sent;
+    sent.reserve(static_cast<size_t>(options_.bulk_batch));
+    for (int i = 0; i < options_.bulk_batch; ++i) {
+      auto at = Clock::now();
+      auto seq = ledger_.next(at);
+      if (!seq) break;
+      if (!writer->Write(task(*seq))) break;
+      sent.push_back(at);
+    }
+    writer->WritesDone();
+    auto s = writer->Finish();
+    auto now = Clock::now();
+    if (!s.ok()) {
+      record_error(s);
+      continue;
+    }
+    // Every item is acknowledged when the stream's answer arrives.
+    for (const auto& r : response.results()) {
+      if (r.task_id().empty()) {
+        std::lock_guard lock(errors_mutex_);
+        ++errors_[r.error_code() + " " + r.error_message().substr(0, 60)];
+        continue;
+      }
+      if (r.index() >= 0 && static_cast<size_t>(r.index()) < sent.size()) {
+        acks_.add(now, now - sent[static_cast<size_t>(r.index())]);
+        ++acknowledged_;
+      }
+    }
+  }
+}
+
+}  // namespace lexroute::loadtest

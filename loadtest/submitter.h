@@ -1,0 +1,66 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lexroute/v1/intake.grpc.pb.h"
+#include "loadtest/latency_log.h"
+#include "loadtest/ledger.h"
+
+namespace lexroute::loadtest {
+
+// Firms submitting work: unary SubmitTask calls, open loop at a target rate or closed loop (each
+// of `concurrency` callers sends as soon as the previous answer is back), or bulk SubmitTasks
+// streams of `bulk_batch` tasks. Each acknowledgement goes into `acks`.
+class Submitter {
+ public:
+  enum class Mode { kUnary, kBulk };
+  struct Options {
+    std::string server;
+    std::vector<std::string> firm_keys;
+    Mode mode = Mode::kUnary;
+    double rate = 0;  // tasks per second; 0: closed loop
+    int concurrency = 32;
+    int bulk_batch = 5000;
+    std::string pool;
+    size_t channels = 8;
+  };
+
+  Submitter(Options options, Ledger& ledger, LatencyLog& acks);
+
+  // Submits until `until`; returns when every call it made has been answered.
+  void run(SteadyTime until);
+
+  uint64_t acknowledged() const { return acknowledged_.load(); }
+  std::map<std::string, uint64_t> errors() const;
+  // Open loop: sends skipped because too many calls were already waiting for an answer.
+  uint64_t not_sent() const { return not_sent_.load(); }
+
+ private:
+  v1::SubmitTaskRequest task(uint64_t seq) const;
+  void record_error(const grpc::Status& s);
+  void closed_loop(size_t worker, SteadyTime until);
+  void open_loop(SteadyTime until);
+  void bulk(size_t worker, SteadyTime until);
+  v1::TaskIntake::Stub& stub(size_t i) { return *stubs_[i % stubs_.size()]; }
+  const std::string& key(uint64_t seq) const {
+    return options_.firm_keys[seq % options_.firm_keys.size()];
+  }
+
+  Options options_;
+  Ledger& ledger_;
+  LatencyLog& acks_;
+  std::vector<std::unique_ptr<v1::TaskIntake::Stub>> stubs_;
+  std::atomic<uint64_t> acknowledged_{0}, not_sent_{0};
+  mutable std::mutex errors_mutex_;
+  std::map<std::string, uint64_t> errors_;
+};
+
+}  // namespace lexroute::loadtest
