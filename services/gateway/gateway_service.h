@@ -1,30 +1,15 @@
 #pragma once
 
-#include <atomic>
-
 #include "lexroute/v1/worker.grpc.pb.h"
-#include "services/redis/credential_store.h"
-#include "services/redis/notifier.h"
-#include "services/redis/presence_store.h"
-#include "services/redis/staff_store.h"
-#include "services/redis/task_store.h"
+#include "services/gateway/worker_desk.h"
 
 namespace lexroute {
 
-// gRPC WorkerGateway: what vendor staff do all day. Every call acts only on the calling staff
-// member's own offers and work. Holds no state of its own.
+// gRPC WorkerGateway: the programs' door to the WorkerDesk. Authenticates the bearer token of
+// each call and maps the desk's answers onto gRPC statuses. Holds no state of its own.
 class GatewayService final : public v1::WorkerGateway::Service {
  public:
-  GatewayService(TaskStore& tasks, StaffStore& staff, PresenceStore& presence,
-                 CredentialStore& credentials, Notifier& notifier)
-      : tasks_(tasks),
-        staff_(staff),
-        presence_(presence),
-        credentials_(credentials),
-        notifier_(notifier) {}
-
-  // Ends open offer streams so a server shutdown does not wait on them.
-  void stop() { stopping_ = true; }
+  explicit GatewayService(WorkerDesk& desk) : desk_(desk) {}
 
   grpc::Status SignIn(grpc::ServerContext* context, const v1::SignInRequest* request,
                       v1::SignInResponse* response) override;
@@ -44,18 +29,8 @@ class GatewayService final : public v1::WorkerGateway::Service {
 
  private:
   Result<StaffIdentity> authenticate(grpc::ServerContext* context);
-  // The caller, for a call about `task_id` (which must be set).
-  Result<StaffIdentity> authenticate_for(grpc::ServerContext* context, const std::string& task_id);
 
-  TaskStore& tasks_;
-  StaffStore& staff_;
-  PresenceStore& presence_;
-  CredentialStore& credentials_;
-  Notifier& notifier_;
-  std::atomic<bool> stopping_{false};
+  WorkerDesk& desk_;
 };
-
-// The staff-facing view of an offered task: what to decide on, never document content.
-v1::Offer to_offer(const v1::Task& task);
 
 }  // namespace lexroute

@@ -31,6 +31,13 @@ void add_listen(CLI::App* cmd, Config& c) {
       ->envname("LEXROUTE_READY_FILE");
 }
 
+void add_http(CLI::App* cmd, Config& c) {
+  cmd->add_option("--http-listen", c.http_listen,
+                  "Worker app (web page and JSON API) listen address host:port (port 0: any free)")
+      ->envname("LEXROUTE_HTTP_LISTEN")
+      ->capture_default_str();
+}
+
 void add_admin(CLI::App* cmd, Config& c) {
   cmd->add_option("--admin-key-sha256", c.admin_key_sha256,
                   "SHA-256 (hex) of the admin key that may call the Admin service")
@@ -71,6 +78,7 @@ Result<Config> parse_config(int argc, char** argv) {
       "Kafka mock cluster and a redis-server child (unless --redis/--kafka-brokers)");
   add_common(dev, c, delivery_ms);
   add_listen(dev, c);
+  add_http(dev, c);
   add_admin(dev, c);
   add_router(dev, c, pool_metrics_ms);
   add_scaler(dev, scaler_ms);
@@ -89,9 +97,11 @@ Result<Config> parse_config(int argc, char** argv) {
   auto* router = app.add_subcommand("router", "Routing: a consumer-group member on the task topic");
   add_common(router, c, delivery_ms);
   add_router(router, c, pool_metrics_ms);
-  auto* gateway = app.add_subcommand("gateway", "gRPC WorkerGateway for vendor staff");
+  auto* gateway = app.add_subcommand(
+      "gateway", "gRPC WorkerGateway and the worker app (HTTP) for vendor staff");
   add_common(gateway, c, delivery_ms);
   add_listen(gateway, c);
+  add_http(gateway, c);
   auto* scaler = app.add_subcommand(
       "scaler", "Elastic pools: calls bench staff in and releases them (one acts at a time)");
   add_common(scaler, c, delivery_ms);
@@ -122,6 +132,17 @@ Result<Config> parse_config(int argc, char** argv) {
     if (c.kafka_brokers.empty() && c.role != Role::kGateway && c.role != Role::kScaler) {
       return fail(Errc::kInvalidArgument, "--kafka-brokers (or LEXROUTE_KAFKA_BROKERS) is required",
                   "kafka-brokers");
+    }
+  }
+  if (c.runs_gateway()) {
+    auto colon = c.http_listen.rfind(':');
+    int port = -1;
+    if (colon == std::string::npos || colon == 0 ||
+        !parse_int(std::string_view(c.http_listen).substr(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+      return fail(Errc::kInvalidArgument,
+                  "--http-listen must be host:port (port 0: any free), got '" + c.http_listen + "'",
+                  "http-listen");
     }
   }
   if (c.role == Role::kIntake && c.admin_key_sha256.empty()) {

@@ -14,11 +14,12 @@ enum class Role { kDev, kIntake, kRouter, kGateway, kScaler };
 // reads a LEXROUTE_* environment variable; docs/configuration.md lists them.
 struct Config {
   Role role = Role::kDev;
-  std::string listen = "127.0.0.1:50051";  // gRPC; port 0 picks a free one
-  std::string redis;                       // host:port; dev starts its own when empty
-  std::string kafka_brokers;               // dev uses the embedded mock cluster when empty
-  std::string data_dir = "lexroute-data";  // dev: Redis's append-only file, the admin key
-  std::string admin_key_sha256;            // intake/dev: SHA-256 of the admin key
+  std::string listen = "127.0.0.1:50051";      // gRPC; port 0 picks a free one
+  std::string http_listen = "127.0.0.1:8080";  // gateway/dev: the worker app; port 0: any free
+  std::string redis;                           // host:port; dev starts its own when empty
+  std::string kafka_brokers;                   // dev uses the embedded mock cluster when empty
+  std::string data_dir = "lexroute-data";      // dev: Redis's append-only file, the admin key
+  std::string admin_key_sha256;                // intake/dev: SHA-256 of the admin key
   std::string router_group = "lexroute-router";
   int task_partitions = 8;  // dev: partitions of lexroute.tasks.v1 on the embedded Kafka
   std::chrono::milliseconds kafka_delivery_timeout{10000};

@@ -136,8 +136,14 @@ Result<void> Node::start_services() {
     admin_ = std::make_unique<AdminService>(admin_hash, *credentials_, *staff_, *pools_, clock_);
   }
   if (config_.runs_gateway()) {
-    gateway_ =
-        std::make_unique<GatewayService>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
+    desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
+    gateway_ = std::make_unique<GatewayService>(*desk_);
+    sessions_ = std::make_unique<SessionStore>(*redis_);
+    auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_);
+    if (!app) return std::unexpected(app.error());
+    worker_app_ = std::move(*app);
+    http_address_ = worker_app_->address();
+    LOG_INFO("lexrouted", "worker app on http://", http_address_, "/");
   }
   if (config_.runs_router()) {
     router_ = std::make_unique<RouterService>(
@@ -195,7 +201,7 @@ Result<void> Node::write_ready_file() const {
   {
     std::ofstream out(tmp);
     if (!out) return fail(Errc::kInvalidArgument, "cannot write " + tmp, "ready-file");
-    out << "grpc=" << grpc_address_ << "\nredis=" << redis_address_
+    out << "grpc=" << grpc_address_ << "\nhttp=" << http_address_ << "\nredis=" << redis_address_
         << "\nkafka=" << kafka_bootstrap_ << "\nmetrics=" << metrics_address_ << "\n";
   }
   std::filesystem::rename(tmp, config_.ready_file);
@@ -206,8 +212,9 @@ void Node::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
-  if (gateway_) gateway_->stop();
+  if (desk_) desk_->stop();
   if (intake_) intake_->stop();
+  if (worker_app_) worker_app_->stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
   if (scaler_) scaler_->stop();
   if (router_) router_->stop();

@@ -8,6 +8,8 @@
 #include "router/clock.h"
 #include "services/audit/event_relay.h"
 #include "services/gateway/gateway_service.h"
+#include "services/gateway/worker_app_server.h"
+#include "services/gateway/worker_desk.h"
 #include "services/intake/admin_service.h"
 #include "services/intake/intake_service.h"
 #include "services/kafka/embedded_kafka.h"
@@ -19,6 +21,7 @@
 #include "services/metrics/pool_collector.h"
 #include "services/redis/notifier.h"
 #include "services/redis/redis_process.h"
+#include "services/redis/session_store.h"
 #include "services/router/router_service.h"
 #include "services/scaler/scaler_service.h"
 
@@ -39,6 +42,8 @@ class Node {
   void stop();
 
   const std::string& grpc_address() const { return grpc_address_; }
+  // The worker app's HTTP address; empty when this role serves no gateway.
+  const std::string& http_address() const { return http_address_; }
   const std::string& redis_address() const { return redis_address_; }
   const std::string& kafka_bootstrap() const { return kafka_bootstrap_; }
   // host:port of GET /metrics; empty when not served.
@@ -77,7 +82,10 @@ class Node {
   std::unique_ptr<Producer> producer_;
   std::unique_ptr<IntakeService> intake_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<WorkerDesk> desk_;
   std::unique_ptr<GatewayService> gateway_;
+  std::unique_ptr<SessionStore> sessions_;
+  std::unique_ptr<WorkerAppServer> worker_app_;
   std::unique_ptr<RouterService> router_;
   std::unique_ptr<Producer> events_producer_;
   std::unique_ptr<AuditMetrics> audit_metrics_;
@@ -86,6 +94,7 @@ class Node {
   std::unique_ptr<PoolCollector> pool_collector_;
   std::unique_ptr<grpc::Server> server_;
   std::string grpc_address_;
+  std::string http_address_;
   std::string redis_address_;
   std::string kafka_bootstrap_;
   std::string metrics_address_;

@@ -87,6 +87,10 @@ inline std::string firm_key(std::string_view key_sha256) { return cat("lx:firm-k
 inline std::string staff_token(std::string_view token_sha256) {
   return cat("lx:staff-token:", token_sha256);
 }
+// A worker-app browser session, by the SHA-256 of its session id (the cookie's value).
+inline std::string web_session(std::string_view session_sha256) {
+  return cat("lx:web-session:", session_sha256);
+}
 inline std::string idempotency(std::string_view firm, std::string_view key) {
   return cat("lx:{firm:", firm, "}:idempotency:", key);
 }

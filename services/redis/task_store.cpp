@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <cstdlib>
+
 #include "router/text.h"
 #include "services/common/task_id.h"
 #include "services/redis/keys.h"
@@ -315,6 +317,19 @@ Result<int> TaskStore::attempts(const std::string& task_id) {
   int n = 0;
   if (!reply->is_nil()) (void)parse_int(reply->str, &n);
   return n;
+}
+
+Result<std::optional<int64_t>> TaskStore::offer_expires_ms(const std::string& task_id) {
+  auto pool = pool_or_not_found(task_id);
+  if (!pool) return std::unexpected(pool.error());
+  auto reply = redis_.command({"ZSCORE", keys::offer_expiry(*pool), task_id});
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->is_nil()) return std::nullopt;
+  // Scores are doubles; whole milliseconds print without a fraction or exponent.
+  int64_t ms = 0;
+  if (!parse_int(reply->str, &ms))
+    ms = static_cast<int64_t>(std::strtod(reply->str.c_str(), nullptr));
+  return ms;
 }
 
 Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limit) {

@@ -61,6 +61,8 @@ class TaskStore {
   Result<std::unordered_set<std::string>> excluded_staff(const std::string& task_id);
   // Next offset to consume per "<topic>/<partition>", as stored by route().
   Result<std::map<std::string, int64_t>> stored_offsets(const std::string& pool);
+  // When the task's open offer times out (ms); nullopt when it has no open offer.
+  Result<std::optional<int64_t>> offer_expires_ms(const std::string& task_id);
   // Offers made and declined or timed out so far.
   Result<int> attempts(const std::string& task_id);
   // Sends offers that were not answered in time back to routing; returns how many.

@@ -9,6 +9,7 @@ Config DevNode::dev_config(const std::string& data_dir) {
   config.role = Role::kDev;
   config.listen = "127.0.0.1:0";
   config.metrics_listen = "127.0.0.1:0";
+  config.http_listen = "127.0.0.1:0";
   config.data_dir = data_dir;
   config.task_partitions = 4;
   config.kafka_delivery_timeout = std::chrono::milliseconds(3000);

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <string>
+#include <string_view>
+
+#include "router/error.h"
+
+// What the worker app's HTTP door checks before any operation runs, and how it answers when a
+// check fails (docs/security.md, "The worker app"). Only the gateway's HTTP code includes this.
+namespace lexroute::web_door {
+
+inline constexpr const char* kSessionCookie = "lx_session";
+inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+// The session id the request's cookie carries, or empty.
+std::string session_id(const httplib::Request& req);
+// Set-Cookie for a new session: HttpOnly, SameSite=Strict, the whole site.
+std::string session_cookie(const std::string& session_id);
+// Set-Cookie that makes the browser forget the session.
+std::string ended_session_cookie();
+
+// False when a browser says the request comes from a page on another host.
+bool same_origin(const httplib::Request& req);
+// The name of a credential found in the URL's query, or empty. Credentials go in bodies,
+// cookies and headers only: URLs end up in logs, histories and Referer headers.
+std::string credential_in_url(const httplib::Request& req);
+
+// `{"error": ..., "field": ...}` with `status`, or with the status that matches the error.
+void send_error(httplib::Response& res, int status, const Error& error);
+void send_error(httplib::Response& res, const Error& error);
+
+}  // namespace lexroute::web_door

@@ -1,0 +1,246 @@
+#include "services/gateway/worker_desk.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <optional>
+#include <set>
+
+#include "router/validation.h"
+#include "services/common/log.h"
+#include "services/redis/keys.h"
+
+namespace lexroute {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr auto kFeedRecheck = std::chrono::milliseconds(1000);
+
+v1::Availability to_proto(Availability a) {
+  switch (a) {
+    case Availability::kAvailable:
+      return v1::AVAILABILITY_AVAILABLE;
+    case Availability::kOnBreak:
+      return v1::AVAILABILITY_ON_BREAK;
+    case Availability::kOffline:
+      break;
+  }
+  return v1::AVAILABILITY_OFFLINE;
+}
+
+Result<void> require_task_id(const std::string& task_id) {
+  if (task_id.empty()) return fail(Errc::kInvalidArgument, "task_id is required", "task_id");
+  return {};
+}
+
+// Sends what is new in `now` (ids of open offers, or of accepted work) compared with `sent`, and
+// forgets what left it. `send(task)` writes one event and says whether the feed is still open;
+// `left(id)` is told of each id that left. Returns false when the feed closed.
+bool send_changes(const std::vector<std::string>& now_ids, std::set<std::string>& sent,
+                  const std::function<std::optional<bool>(const std::string&)>& send,
+                  const std::function<bool(const std::string&)>& left) {
+  std::set<std::string> now(now_ids.begin(), now_ids.end());
+  for (const auto& id : now) {
+    if (sent.contains(id)) continue;
+    auto written = send(id);
+    if (!written) continue;  // not (or no longer) theirs in that state: look again next time
+    if (!*written) return false;
+    sent.insert(id);
+  }
+  for (auto it = sent.begin(); it != sent.end();) {
+    if (now.contains(*it)) {
+      ++it;
+      continue;
+    }
+    if (!left(*it)) return false;
+    it = sent.erase(it);
+  }
+  return true;
+}
+
+}  // namespace
+
+v1::Offer to_offer(const v1::Task& task) {
+  v1::Offer offer;
+  offer.set_task_id(task.id());
+  offer.set_matter_id(task.spec().matter_id());
+  offer.set_kind(task.spec().kind());
+  offer.set_priority(task.spec().priority());
+  offer.set_effort_minutes(task.spec().effort_minutes());
+  *offer.mutable_deadline() = task.spec().deadline();
+  offer.set_payload_ref(task.spec().payload_ref());
+  for (const auto& step : task.history()) {
+    if (step.status() == v1::TASK_STATUS_OFFERED) *offer.mutable_offered_at() = step.at();
+  }
+  return offer;
+}
+
+v1::Offer WorkerDesk::offer_of(const v1::Task& task) {
+  v1::Offer offer = to_offer(task);
+  if (task.status() == v1::TASK_STATUS_OFFERED) {
+    if (auto ms = tasks_.offer_expires_ms(task.id()); ms && *ms) {
+      *offer.mutable_expires_at() = TimeUtil::MillisecondsToTimestamp(**ms);
+    }
+  }
+  return offer;
+}
+
+Result<StaffIdentity> WorkerDesk::authenticate(const std::string& staff_token) {
+  return credentials_.authenticate_staff(staff_token);
+}
+
+Result<v1::SignInResponse> WorkerDesk::sign_in(const StaffIdentity& me) {
+  auto profile = staff_.get(me.pool, me.staff_id);
+  if (!profile) return std::unexpected(profile.error());
+  v1::SignInResponse response;
+  response.set_staff_id(profile->id());
+  response.set_display_name(profile->display_name());
+  response.set_time_zone(profile->time_zone());
+  response.set_capacity(profile->capacity());
+  return response;
+}
+
+Result<v1::SetAvailabilityResponse> WorkerDesk::set_availability(
+    const StaffIdentity& me, const v1::SetAvailabilityRequest& request) {
+  Availability a;
+  switch (request.availability()) {
+    case v1::AVAILABILITY_OFFLINE:
+      a = Availability::kOffline;
+      break;
+    case v1::AVAILABILITY_AVAILABLE:
+      a = Availability::kAvailable;
+      break;
+    case v1::AVAILABILITY_ON_BREAK:
+      a = Availability::kOnBreak;
+      break;
+    default:
+      return fail(Errc::kInvalidArgument, "availability must be OFFLINE, AVAILABLE or ON_BREAK",
+                  "availability");
+  }
+  auto saved = presence_.set_availability(me.pool, me.staff_id, a);
+  if (!saved) return std::unexpected(saved.error());
+  LOG_INFO("gateway", "staff=", me.staff_id, " is ", availability_name(a));
+  v1::SetAvailabilityResponse response;
+  response.set_availability(request.availability());
+  return response;
+}
+
+Result<v1::HeartbeatResponse> WorkerDesk::heartbeat(const StaffIdentity& me) {
+  auto beat = presence_.heartbeat(me.pool, me.staff_id);
+  if (!beat) return std::unexpected(beat.error());
+  v1::HeartbeatResponse response;
+  response.set_availability(to_proto(beat->availability));
+  response.set_interval_seconds(beat->interval_seconds);
+  return response;
+}
+
+Result<v1::Task> WorkerDesk::accept(const StaffIdentity& me,
+                                    const v1::OfferActionRequest& request) {
+  if (auto ok = require_task_id(request.task_id()); !ok) return std::unexpected(ok.error());
+  auto task = tasks_.accept(me.pool, me.staff_id, request.task_id());
+  if (task) LOG_DEBUG("gateway", "task=", request.task_id(), " staff=", me.staff_id, " accepted");
+  return task;
+}
+
+Result<v1::Task> WorkerDesk::reject(const StaffIdentity& me,
+                                    const v1::OfferActionRequest& request) {
+  if (auto ok = require_task_id(request.task_id()); !ok) return std::unexpected(ok.error());
+  if (request.reason().size() > 500) {
+    return fail(Errc::kInvalidArgument, "reason must be at most 500 characters", "reason");
+  }
+  std::string reason = request.reason().empty() ? "no reason given" : request.reason();
+  auto task = tasks_.reject(me.pool, me.staff_id, request.task_id(), reason);
+  if (task) {
+    LOG_INFO("gateway", "task=", request.task_id(), " staff=", me.staff_id, " rejected: ", reason);
+  }
+  return task;
+}
+
+Result<v1::Task> WorkerDesk::complete(const StaffIdentity& me,
+                                      const v1::CompleteTaskRequest& request) {
+  if (auto ok = require_task_id(request.task_id()); !ok) return std::unexpected(ok.error());
+  if (!is_valid_name(request.outcome())) {
+    return fail(Errc::kInvalidArgument,
+                "outcome is required: 1-64 letters, digits, '-', '_' or '.'", "outcome");
+  }
+  if (request.note().size() > 4000) {
+    return fail(Errc::kInvalidArgument, "note must be at most 4000 characters", "note");
+  }
+  auto task =
+      tasks_.complete(me.pool, me.staff_id, request.task_id(), request.outcome(), request.note());
+  if (task) {
+    LOG_DEBUG("gateway", "task=", request.task_id(), " staff=", me.staff_id, " completed ",
+              request.outcome());
+  }
+  return task;
+}
+
+std::optional<v1::Task> WorkerDesk::theirs(const StaffIdentity& me, const std::string& task_id,
+                                           v1::TaskStatus status) {
+  auto task = tasks_.get(task_id);
+  if (!task || task->status() != status || task->staff_id() != me.staff_id) return std::nullopt;
+  return std::move(*task);
+}
+
+void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
+                             const std::function<bool()>& still_open,
+                             const std::function<bool()>& caught_up) {
+  const std::string channel = keys::staff_channel(me.pool, me.staff_id);
+  std::set<std::string> sent_offers, sent_work;
+  uint64_t connection = notifier_.connections();
+  bool told_caught_up = !caught_up;
+
+  auto send_as = [&](v1::TaskStatus status, bool accepted) {
+    return [&, status, accepted](const std::string& id) -> std::optional<bool> {
+      auto task = theirs(me, id, status);
+      if (!task) return std::nullopt;
+      v1::OfferEvent event;
+      *(accepted ? event.mutable_accepted() : event.mutable_offered()) = offer_of(*task);
+      return write(event);
+    };
+  };
+  auto withdraw = [&](const std::string& id) {
+    v1::OfferEvent event;
+    event.set_withdrawn_task_id(id);
+    return write(event);
+  };
+  auto offer_left = [&](const std::string& id) {
+    if (theirs(me, id, v1::TASK_STATUS_ACCEPTED)) {
+      sent_work.insert(id);  // the app accepted it through this feed's offer: nothing to say
+      return true;
+    }
+    return theirs(me, id, v1::TASK_STATUS_COMPLETED) || withdraw(id);
+  };
+  auto work_left = [&](const std::string& id) {
+    return theirs(me, id, v1::TASK_STATUS_COMPLETED) || withdraw(id);
+  };
+
+  while (still_open() && !stopping()) {
+    uint64_t seen = notifier_.generation(channel);
+    if (uint64_t c = notifier_.connections(); c != connection) {
+      // Redis may have restarted and lost its last second of writes, taking back an accept or a
+      // completion the app saw succeed: send everything again and let the app de-duplicate.
+      connection = c;
+      sent_offers.clear();
+      sent_work.clear();
+    }
+    auto open = staff_.open_offers(me.pool, me.staff_id);
+    auto work = staff_.accepted_work(me.pool, me.staff_id);
+    if (!open || !work) {
+      // Redis is away: keep the feed and look again; the staff member loses nothing.
+      notifier_.wait(channel, seen, kFeedRecheck);
+      continue;
+    }
+    if (!send_changes(*open, sent_offers, send_as(v1::TASK_STATUS_OFFERED, false), offer_left) ||
+        !send_changes(*work, sent_work, send_as(v1::TASK_STATUS_ACCEPTED, true), work_left)) {
+      return;
+    }
+    if (!told_caught_up) {
+      if (!caught_up()) return;
+      told_caught_up = true;
+    }
+    notifier_.wait(channel, seen, kFeedRecheck);
+  }
+}
+
+}  // namespace lexroute

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "lexroute/v1/worker.pb.h"
+#include "services/redis/credential_store.h"
+#include "services/redis/notifier.h"
+#include "services/redis/presence_store.h"
+#include "services/redis/staff_store.h"
+#include "services/redis/task_store.h"
+
+namespace lexroute {
+
+// What vendor staff do all day, whichever door they come in by: the gRPC WorkerGateway for
+// programs, the worker app's HTTP API for people. Each door authenticates the caller its own
+// way and hands the identity in; every operation then acts only on that staff member's own
+// offers and work, and validates its input here so both doors refuse the same things.
+class WorkerDesk {
+ public:
+  WorkerDesk(TaskStore& tasks, StaffStore& staff, PresenceStore& presence,
+             CredentialStore& credentials, Notifier& notifier)
+      : tasks_(tasks),
+        staff_(staff),
+        presence_(presence),
+        credentials_(credentials),
+        notifier_(notifier) {}
+
+  // The staff member a token belongs to; UNAUTHENTICATED for a missing or unknown one.
+  Result<StaffIdentity> authenticate(const std::string& staff_token);
+
+  Result<v1::SignInResponse> sign_in(const StaffIdentity& me);
+  Result<v1::SetAvailabilityResponse> set_availability(const StaffIdentity& me,
+                                                       const v1::SetAvailabilityRequest& request);
+  Result<v1::HeartbeatResponse> heartbeat(const StaffIdentity& me);
+  Result<v1::Task> accept(const StaffIdentity& me, const v1::OfferActionRequest& request);
+  Result<v1::Task> reject(const StaffIdentity& me, const v1::OfferActionRequest& request);
+  Result<v1::Task> complete(const StaffIdentity& me, const v1::CompleteTaskRequest& request);
+
+  // Writes one event; false once the receiver is gone.
+  using EventWriter = std::function<bool(const v1::OfferEvent&)>;
+  // The offer feed: every open offer and every accepted, unfinished task at once, then each
+  // change as it happens (new offers, withdrawals), and all of it again after Redis reconnects.
+  // Blocks until `write` fails, `still_open()` says no (asked about once a second), or stop().
+  // `caught_up()`, when given, is called once everything open was first sent (a client that
+  // reconnected drops what it showed before and was not sent again); false ends the feed.
+  void feed_offers(const StaffIdentity& me, const EventWriter& write,
+                   const std::function<bool()>& still_open,
+                   const std::function<bool()>& caught_up = {});
+
+  // Ends every feed, so a server shutdown does not wait on them.
+  void stop() { stopping_ = true; }
+  bool stopping() const { return stopping_.load(); }
+
+ private:
+  // The task if it is `me`'s and in `status`.
+  std::optional<v1::Task> theirs(const StaffIdentity& me, const std::string& task_id,
+                                 v1::TaskStatus status);
+  // The staff-facing view of a task, with the offer's expiry when it is still open.
+  v1::Offer offer_of(const v1::Task& task);
+
+  TaskStore& tasks_;
+  StaffStore& staff_;
+  PresenceStore& presence_;
+  CredentialStore& credentials_;
+  Notifier& notifier_;
+  std::atomic<bool> stopping_{false};
+};
+
+// The staff-facing view of an offered task: what to decide on, never document content.
+v1::Offer to_offer(const v1::Task& task);
+
+}  // namespace lexroute

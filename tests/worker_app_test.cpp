@@ -1,0 +1,262 @@
+// The worker app's JSON API over real HTTP (cpp-httplib's client) on a dev node: the session
+// cookie, the CSRF defence, credentials refused in URLs, protobuf JSON in and out, the offer
+// feed as Server-Sent Events. Browser-level behaviour is in tests/browser.
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <mutex>
+#include <thread>
+
+#include "tests/support/dev_node.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::as;
+
+class WorkerApp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dev = std::make_unique<testing::DevNode>(dir.str() + "/data");
+    ASSERT_FALSE(dev->node().http_address().empty());
+    v1::UpsertStaffRequest req;
+    req.mutable_staff()->set_id("ana");
+    req.mutable_staff()->set_display_name("Ana Cruz");
+    req.mutable_staff()->set_time_zone("Asia/Manila");
+    req.mutable_staff()->set_capacity(2);
+    auto* skill = req.mutable_staff()->add_skills();
+    skill->set_skill("transcription");
+    skill->set_proficiency(4);
+    req.set_issue_token(true);
+    v1::UpsertStaffResponse resp;
+    ASSERT_TRUE(dev->admin()->UpsertStaff(as(dev->admin_key()).get(), req, &resp).ok());
+    token = resp.staff_token();
+    http = std::make_unique<httplib::Client>("http://" + dev->node().http_address());
+    http->set_read_timeout(10, 0);
+  }
+
+  // Signs in; fills `cookie` (name=value) and `csrf`.
+  void sign_in() {
+    auto res =
+        http->Post("/api/v1/sign-in", "{\"staffToken\":\"" + token + "\"}", "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+    std::string set_cookie = res->get_header_value("Set-Cookie");
+    EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos) << set_cookie;
+    EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos) << set_cookie;
+    EXPECT_NE(set_cookie.find("Path=/"), std::string::npos) << set_cookie;
+    EXPECT_EQ(set_cookie.find(token), std::string::npos) << "the cookie must not carry the token";
+    cookie = set_cookie.substr(0, set_cookie.find(';'));
+    v1::WebSignInResponse answer;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(res->body, &answer).ok());
+    EXPECT_EQ(answer.staff().staff_id(), "ana");
+    EXPECT_EQ(answer.staff().time_zone(), "Asia/Manila");
+    csrf = answer.csrf_token();
+    EXPECT_FALSE(csrf.empty());
+  }
+
+  httplib::Result post(const std::string& path, const std::string& body, bool with_csrf = true) {
+    httplib::Headers headers{{"Cookie", cookie}};
+    if (with_csrf) headers.emplace("X-CSRF-Token", csrf);
+    return http->Post(path, headers, body, "application/json");
+  }
+
+  testing::TempDir dir;
+  std::unique_ptr<testing::DevNode> dev;
+  std::unique_ptr<httplib::Client> http;
+  std::string token, cookie, csrf;
+};
+
+TEST_F(WorkerApp, SignInGivesAnHttpOnlyCookieAndActionsNeedTheCsrfToken) {
+  sign_in();
+  auto refused =
+      post("/api/v1/availability", R"({"availability":"AVAILABILITY_AVAILABLE"})", false);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_NE(refused->body.find("\"field\":\"X-CSRF-Token\""), std::string::npos) << refused->body;
+  auto beat = post("/api/v1/heartbeat", "");
+  ASSERT_TRUE(beat);
+  EXPECT_NE(beat->body.find("AVAILABILITY_OFFLINE"), std::string::npos) << "still offline";
+
+  auto set = post("/api/v1/availability", R"({"availability":"AVAILABILITY_AVAILABLE"})");
+  ASSERT_TRUE(set);
+  EXPECT_EQ(set->status, 200) << set->body;
+  beat = post("/api/v1/heartbeat", "");
+  ASSERT_TRUE(beat);
+  EXPECT_EQ(beat->status, 200) << beat->body;
+  v1::HeartbeatResponse heartbeat;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(beat->body, &heartbeat).ok());
+  EXPECT_EQ(heartbeat.availability(), v1::AVAILABILITY_AVAILABLE);
+  EXPECT_GT(heartbeat.interval_seconds(), 0);
+}
+
+TEST_F(WorkerApp, BadInputNamesTheFieldAndChangesNothing) {
+  sign_in();
+  auto bad = post("/api/v1/availability", R"({"availability":"AVAILABILITY_UNSPECIFIED"})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("\"field\":\"availability\""), std::string::npos) << bad->body;
+  bad = post("/api/v1/tasks/complete", R"({"taskId":"t-1","outcome":"no spaces allowed"})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("\"field\":\"outcome\""), std::string::npos) << bad->body;
+  bad = post("/api/v1/offers/accept", "not json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("\"field\":\"body\""), std::string::npos) << bad->body;
+  auto unknown = post("/api/v1/offers/accept", R"({"taskId":"nope"})");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404) << unknown->body;
+  auto beat = post("/api/v1/heartbeat", "");
+  ASSERT_TRUE(beat);
+  EXPECT_NE(beat->body.find("AVAILABILITY_OFFLINE"), std::string::npos) << beat->body;
+}
+
+TEST_F(WorkerApp, TheTokenIsRefusedInAUrlAndAWrongOneGetsNoSession) {
+  auto in_url = http->Get("/api/v1/me?token=" + token);
+  ASSERT_TRUE(in_url);
+  EXPECT_EQ(in_url->status, 400);
+  EXPECT_NE(in_url->body.find("\"field\":\"token\""), std::string::npos) << in_url->body;
+  auto wrong = http->Post("/api/v1/sign-in", R"({"staffToken":"lxs_wrong"})", "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_FALSE(wrong->has_header("Set-Cookie"));
+  auto form =
+      http->Post("/api/v1/sign-in", "staffToken=" + token, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415) << "a cross-site form cannot sign anyone in";
+  auto me = http->Get("/api/v1/me");
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401);
+}
+
+TEST_F(WorkerApp, SignOutEndsTheSessionAndANewTokenEndsOldSessions) {
+  sign_in();
+  auto me = http->Get("/api/v1/me", {{"Cookie", cookie}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200);
+  auto out = post("/api/v1/sign-out", "");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 200);
+  me = http->Get("/api/v1/me", {{"Cookie", cookie}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401);
+
+  sign_in();
+  v1::UpsertStaffRequest reissue;
+  reissue.mutable_staff()->set_id("ana");
+  reissue.mutable_staff()->set_time_zone("Asia/Manila");
+  reissue.mutable_staff()->set_capacity(2);
+  reissue.set_issue_token(true);
+  v1::UpsertStaffResponse resp;
+  ASSERT_TRUE(dev->admin()->UpsertStaff(as(dev->admin_key()).get(), reissue, &resp).ok());
+  me = http->Get("/api/v1/me", {{"Cookie", cookie}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401) << "the old token's sessions ended with it";
+}
+
+TEST_F(WorkerApp, ThePageIsServedWithAStrictContentSecurityPolicy) {
+  auto page = http->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<script src=\"/app.js\""), std::string::npos);
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+            std::string::npos);
+  auto script = http->Get("/app.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  auto missing = http->Get("/secrets.txt");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops) {
+  v1::CreateFirmRequest firm;
+  firm.set_firm_id("acme");
+  v1::CreateFirmResponse created;
+  ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
+  sign_in();
+  auto set = post("/api/v1/availability", R"({"availability":"AVAILABILITY_AVAILABLE"})");
+  ASSERT_TRUE(set);
+  ASSERT_EQ(set->status, 200) << set->body;
+
+  std::mutex mutex;
+  std::string received;
+  auto seen = [&](const std::string& text) {
+    std::lock_guard lock(mutex);
+    return received.find(text) != std::string::npos;
+  };
+  std::thread reader([&] {
+    httplib::Client feed("http://" + dev->node().http_address());
+    feed.set_read_timeout(120, 0);
+    feed.Get("/api/v1/offers/stream", {{"Cookie", cookie}}, [&](const char* data, size_t size) {
+      std::lock_guard lock(mutex);
+      received.append(data, size);
+      return true;
+    });
+  });
+  for (int i = 0; i < 200 && !seen("event: synced"); ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(seen("event: synced"));
+
+  v1::SubmitTaskRequest submit;
+  auto* spec = submit.mutable_spec();
+  spec->set_matter_id("m-1");
+  spec->set_kind(v1::TASK_KIND_TRANSCRIPTION);
+  spec->set_priority(3);
+  spec->set_effort_minutes(15);
+  *spec->mutable_deadline() = google::protobuf::util::TimeUtil::GetCurrentTime() +
+                              google::protobuf::util::TimeUtil::HoursToDuration(24);
+  spec->set_payload_ref("https://dms.acme.example/m-1/audio/3");
+  auto* skill = spec->add_required_skills();
+  skill->set_skill("transcription");
+  skill->set_min_proficiency(3);
+  v1::SubmitTaskResponse submitted;
+  auto status = dev->intake()->SubmitTask(as(created.api_key()).get(), submit, &submitted);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  // The first consumer-group join of the embedded Kafka takes a few seconds.
+  std::string offer = "data: {\"offered\":{\"taskId\":\"" + submitted.task_id() + "\"";
+  for (int i = 0; i < 1200 && !seen(offer); ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(seen(offer)) << received;
+  EXPECT_TRUE(seen("\"expiresAt\":\"")) << received;
+  EXPECT_TRUE(seen("\"kind\":\"TASK_KIND_TRANSCRIPTION\"")) << received;
+
+  auto started = std::chrono::steady_clock::now();
+  dev->node().stop();
+  reader.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << "an open feed held up the stop";
+}
+
+TEST_F(WorkerApp, AnOpenFeedEndsSoonAfterItsSessionEnds) {
+  sign_in();
+  std::atomic<bool> synced{false}, ended{false};
+  std::thread reader([&] {
+    httplib::Client feed("http://" + dev->node().http_address());
+    feed.set_read_timeout(120, 0);
+    feed.Get("/api/v1/offers/stream", {{"Cookie", cookie}}, [&](const char* data, size_t size) {
+      if (std::string_view(data, size).find("event: synced") != std::string_view::npos) {
+        synced = true;
+      }
+      return true;
+    });
+    ended = true;
+  });
+  for (int i = 0; i < 600 && !synced; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(synced.load());
+  auto out = post("/api/v1/sign-out", "");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 200);
+  auto signed_out = std::chrono::steady_clock::now();
+  while (!ended && std::chrono::steady_clock::now() - signed_out < 60s) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(ended.load()) << "the feed outlived its session by a minute";
+  EXPECT_LT(std::chrono::steady_clock::now() - signed_out, 30s);
+  dev->node().stop();
+  reader.join();
+}
+
+}  // namespace
+}  // namespace lexroute
