@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "cli/client.h"
+
 namespace lexroute::loadtest {
 namespace {
 
@@ -49,26 +51,7 @@ v1::SubmitTaskRequest Submitter::task(uint64_t seq) const {
 
 void Submitter::record_error(const grpc::Status& s) {
   std::lock_guard lock(errors_mutex_);
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  int code = static_cast<int>(s.error_code());
-  ++errors_[std::string(code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN") + " " +
-            s.error_message().substr(0, 60)];
+  ++errors_[cli::describe(s).substr(0, 80)];
 }
 
 std::map<std::string, uint64_t> Submitter::errors() const {
