@@ -52,6 +52,8 @@ class Producer {
   void poll_loop();
   // Counts the record's fate; `err` is librdkafka's code, or a local one when never queued.
   void counted(std::string_view topic, int err);
+  // The caller's answer for a record's final code (librdkafka's, or no report in time).
+  Result<void> failure(std::string_view topic, int err);
 
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<class DeliveryReports> reports_;

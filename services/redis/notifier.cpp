@@ -16,14 +16,30 @@ Notifier::Notifier(RedisEndpoint endpoint) : endpoint_(std::move(endpoint)) {
 Notifier::~Notifier() { stop(); }
 
 void Notifier::stop() {
-  stopping_ = true;
-  changed_.notify_all();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_everyone();
+  }
   if (thread_.joinable()) thread_.join();
+}
+
+Notifier::Channel& Notifier::channel_of(const std::string& name) {
+  auto [it, created] = channels_.try_emplace(name);
+  if (created) it->second.generation = ++last_generation_;
+  return it->second;
+}
+
+void Notifier::wake_everyone() {
+  for (auto& [name, c] : channels_) {
+    c.generation = ++last_generation_;
+    if (c.waiters > 0) c.changed.notify_all();
+  }
 }
 
 uint64_t Notifier::generation(const std::string& channel) {
   std::lock_guard lock(mutex_);
-  return generations_[channel] + reconnects_;
+  return channel_of(channel).generation;
 }
 
 uint64_t Notifier::connections() {
@@ -33,9 +49,10 @@ uint64_t Notifier::connections() {
 
 void Notifier::wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  changed_.wait_for(lock, timeout, [&] {
-    return stopping_.load() || generations_[channel] + reconnects_ != seen;
-  });
+  Channel& c = channel_of(channel);
+  ++c.waiters;
+  c.changed.wait_for(lock, timeout, [&] { return stopping_.load() || c.generation != seen; });
+  if (--c.waiters == 0) channels_.erase(channel);
 }
 
 namespace {
@@ -47,19 +64,21 @@ bool is_wake_channel(const std::string& channel) {
 }  // namespace
 
 void Notifier::bump(const std::string& channel, std::string payload) {
-  {
-    std::lock_guard lock(mutex_);
-    ++generations_[channel];
-    if (is_wake_channel(channel)) {
-      WakeBuffer& b = wake_[channel];
-      if (b.messages.size() < kMaxBufferedWakes) {
-        b.messages.push_back(std::move(payload));
-      } else {
-        b.complete = false;
-      }
+  std::lock_guard lock(mutex_);
+  bool wake = is_wake_channel(channel);
+  auto it = channels_.find(channel);
+  if (it == channels_.end() && !wake) return;  // nobody watches it
+  Channel& c = it != channels_.end() ? it->second : channel_of(channel);
+  c.generation = ++last_generation_;
+  if (wake) {
+    WakeBuffer& b = wake_[channel];
+    if (b.messages.size() < kMaxBufferedWakes) {
+      b.messages.push_back(std::move(payload));
+    } else {
+      b.complete = false;
     }
   }
-  changed_.notify_all();
+  if (c.waiters > 0) c.changed.notify_all();
 }
 
 std::vector<std::string> Notifier::take_wake_messages(const std::string& channel, bool* complete) {
@@ -88,8 +107,8 @@ void Notifier::run() {
       std::lock_guard lock(mutex_);
       ++reconnects_;
       for (auto& [name, buffer] : wake_) buffer.complete = false;
+      wake_everyone();
     }
-    changed_.notify_all();
     bool healthy = true;
     while (healthy && !stopping_.load()) {
       pollfd pfd{ctx->fd, POLLIN, 0};

@@ -44,10 +44,25 @@ class Notifier {
   void run();
   void bump(const std::string& channel, std::string payload);
 
+  // One per channel someone is watching. A message wakes only that channel's waiters: with one
+  // condition variable for all, every message woke every open offer stream (thousands of
+  // threads per message at a few thousand staff). Messages on channels nobody watches (most
+  // task channels) are dropped, and a channel is forgotten when its last waiter leaves, so the
+  // table stays the size of what is watched. Every generation comes from one counter, so a
+  // forgotten and re-created channel never repeats a value a waiter may still hold.
+  struct Channel {
+    uint64_t generation = 0;
+    int waiters = 0;
+    std::condition_variable changed;
+  };
+  Channel& channel_of(const std::string& name);  // under mutex_; creates it
+  void wake_everyone();                          // under mutex_
+
   RedisEndpoint endpoint_;
   std::mutex mutex_;
-  std::condition_variable changed_;
-  std::unordered_map<std::string, uint64_t> generations_;
+  // unordered_map nodes never move, so a reference stays valid while its waiter sleeps.
+  std::unordered_map<std::string, Channel> channels_;
+  uint64_t last_generation_ = 0;
   uint64_t reconnects_ = 0;
   struct WakeBuffer {
     std::vector<std::string> messages;
