@@ -202,4 +202,29 @@ Result<RedisReply> RedisClient::eval(const RedisScript& script,
   return reply;
 }
 
+Result<std::vector<RedisReply>> RedisClient::eval_each(const RedisScript& script,
+                                                       const std::vector<ScriptCall>& calls) {
+  auto commands = [&](bool with_body) {
+    std::vector<std::vector<std::string>> out;
+    out.reserve(calls.size());
+    for (const auto& call : calls) {
+      std::vector<std::string> cmd{with_body ? "EVAL" : "EVALSHA",
+                                   with_body ? std::string(script.body()) : script.sha(),
+                                   std::to_string(call.keys.size())};
+      cmd.insert(cmd.end(), call.keys.begin(), call.keys.end());
+      cmd.insert(cmd.end(), call.args.begin(), call.args.end());
+      out.push_back(std::move(cmd));
+    }
+    return out;
+  };
+  auto replies = pipeline(commands(false));
+  if (!replies && replies.error().message.starts_with("NOSCRIPT")) {
+    replies = pipeline(commands(true));
+  }
+  if (!replies) {
+    replies.error().message = cat("script ", script.name(), ": ", replies.error().message);
+  }
+  return replies;
+}
+
 }  // namespace lexroute

@@ -76,6 +76,13 @@ class RedisClient {
   Result<std::vector<RedisReply>> pipeline(const std::vector<std::vector<std::string>>& commands);
   Result<RedisReply> eval(const RedisScript& script, const std::vector<std::string>& keys,
                           const std::vector<std::string>& args);
+  // Many runs of one script in one round trip, one reply each. On NOSCRIPT the whole batch is
+  // sent again with the body, so only for scripts that are safe to run twice.
+  struct ScriptCall {
+    std::vector<std::string> keys, args;
+  };
+  Result<std::vector<RedisReply>> eval_each(const RedisScript& script,
+                                            const std::vector<ScriptCall>& calls);
 
   const RedisEndpoint& endpoint() const { return options_.endpoint; }
 

@@ -100,18 +100,34 @@ Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::
   return claim;
 }
 
-Result<void> TaskStore::record_queued(const v1::TaskSubmitted& task) {
+namespace {
+RedisClient::ScriptCall record_queued_call(const v1::TaskSubmitted& task) {
   const std::string& pool = task.spec().pool();
-  auto reply =
-      redis_.eval(scripts::record_queued(),
-                  {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id()),
-                   keys::task_events(pool), keys::deadlines(pool)},
-                  {task.firm_id(), task.spec().SerializeAsString(),
-                   std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
-                   std::to_string(task.spec().priority()), task.task_id(),
-                   std::to_string(TimeUtil::TimestampToMilliseconds(task.spec().deadline())),
-                   task.spec().expire_at_deadline() ? "1" : "0"});
+  return {{keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id()),
+           keys::task_events(pool), keys::deadlines(pool)},
+          {task.firm_id(), task.spec().SerializeAsString(),
+           std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
+           std::to_string(task.spec().priority()), task.task_id(),
+           std::to_string(TimeUtil::TimestampToMilliseconds(task.spec().deadline())),
+           task.spec().expire_at_deadline() ? "1" : "0"}};
+}
+}  // namespace
+
+Result<void> TaskStore::record_queued(const v1::TaskSubmitted& task) {
+  auto call = record_queued_call(task);
+  auto reply = redis_.eval(scripts::record_queued(), call.keys, call.args);
   if (!reply) return std::unexpected(reply.error());
+  return {};
+}
+
+Result<void> TaskStore::record_queued(const std::vector<const v1::TaskSubmitted*>& tasks) {
+  if (tasks.empty()) return {};
+  std::vector<RedisClient::ScriptCall> calls;
+  calls.reserve(tasks.size());
+  for (const auto* task : tasks) calls.push_back(record_queued_call(*task));
+  // record_queued.lua writes only when the task is absent, so a resend after NOSCRIPT is safe.
+  auto replies = redis_.eval_each(scripts::record_queued(), calls);
+  if (!replies) return std::unexpected(replies.error());
   return {};
 }
 

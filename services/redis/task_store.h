@@ -33,6 +33,8 @@ class TaskStore {
                                                  const std::string& record);
   // QUEUED record once Kafka acknowledged, unless the router wrote it first.
   Result<void> record_queued(const v1::TaskSubmitted& task);
+  // The same for many tasks in one round trip (bulk intake).
+  Result<void> record_queued(const std::vector<const v1::TaskSubmitted*>& tasks);
   bool exists(const std::string& task_id);
   // The task whatever its owner; callers check `firm_id`. NOT_FOUND for unknown ids.
   Result<v1::Task> get(const std::string& task_id);
