@@ -21,16 +21,24 @@ constexpr const char* kGroup = "event-relay";
 constexpr size_t kBatch = 500;
 constexpr const char* kClaimIdleMs = "30000";
 
-// An outbox entry: [id, [field, value, ...]].
+// Calls set(name, value) for each field of an outbox entry: [id, [field, value, ...]].
+template <typename Set>
+void each_field(const RedisReply& entry, Set set) {
+  const auto& fields = entry.elements[1].elements;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) set(fields[i].str, fields[i + 1].str);
+}
+
+// The "at" field (milliseconds), when it parses.
+void set_at(const std::string& value, google::protobuf::Timestamp* at) {
+  int64_t ms = 0;
+  if (parse_int(value, &ms)) *at = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
+}
+
 v1::TaskEvent to_event(const std::string& pool, const RedisReply& entry) {
   v1::TaskEvent e;
   e.set_event_id(entry.elements[0].str);
   e.set_pool(pool);
-  const auto& fields = entry.elements[1].elements;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    const std::string& name = fields[i].str;
-    const std::string& value = fields[i + 1].str;
-    int64_t ms = 0;
+  each_field(entry, [&](const std::string& name, const std::string& value) {
     if (name == "task")
       e.set_task_id(value);
     else if (name == "firm")
@@ -43,9 +51,9 @@ v1::TaskEvent to_event(const std::string& pool, const RedisReply& entry) {
       e.set_actor(value);
     else if (name == "reason")
       e.set_reason(value);
-    else if (name == "at" && parse_int(value, &ms))
-      *e.mutable_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
-  }
+    else if (name == "at")
+      set_at(value, e.mutable_at());
+  });
   return e;
 }
 
@@ -53,11 +61,7 @@ v1::StaffEvent to_staff_event(const std::string& pool, const RedisReply& entry) 
   v1::StaffEvent e;
   e.set_event_id(entry.elements[0].str);
   e.set_pool(pool);
-  const auto& fields = entry.elements[1].elements;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    const std::string& name = fields[i].str;
-    const std::string& value = fields[i + 1].str;
-    int64_t ms = 0;
+  each_field(entry, [&](const std::string& name, const std::string& value) {
     if (name == "staff")
       e.set_staff_id(value);
     else if (name == "vendor")
@@ -68,9 +72,9 @@ v1::StaffEvent to_staff_event(const std::string& pool, const RedisReply& entry) 
       e.set_reason(value);
     else if (name == "actor")
       e.set_actor(value);
-    else if (name == "at" && parse_int(value, &ms))
-      *e.mutable_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
-  }
+    else if (name == "at")
+      set_at(value, e.mutable_at());
+  });
   return e;
 }
 
