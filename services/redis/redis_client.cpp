@@ -184,17 +184,26 @@ Result<RedisReply> RedisClient::command(const std::vector<std::string>& args) {
   return std::move(replies->front());
 }
 
+namespace {
+// EVALSHA (or, with the body, EVAL) of one script run.
+std::vector<std::string> script_command(const RedisScript& script, bool with_body,
+                                        const std::vector<std::string>& keys,
+                                        const std::vector<std::string>& args) {
+  std::vector<std::string> cmd{with_body ? "EVAL" : "EVALSHA",
+                               with_body ? std::string(script.body()) : script.sha(),
+                               std::to_string(keys.size())};
+  cmd.insert(cmd.end(), keys.begin(), keys.end());
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  return cmd;
+}
+}  // namespace
+
 Result<RedisReply> RedisClient::eval(const RedisScript& script,
                                      const std::vector<std::string>& keys,
                                      const std::vector<std::string>& args) {
-  std::vector<std::string> cmd{"EVALSHA", script.sha(), std::to_string(keys.size())};
-  cmd.insert(cmd.end(), keys.begin(), keys.end());
-  cmd.insert(cmd.end(), args.begin(), args.end());
-  auto reply = command(cmd);
+  auto reply = command(script_command(script, false, keys, args));
   if (!reply && reply.error().message.starts_with("NOSCRIPT")) {
-    cmd[0] = "EVAL";
-    cmd[1] = std::string(script.body());
-    reply = command(cmd);
+    reply = command(script_command(script, true, keys, args));
   }
   if (!reply) {
     reply.error().message = cat("script ", script.name(), ": ", reply.error().message);
@@ -207,14 +216,8 @@ Result<std::vector<RedisReply>> RedisClient::eval_each(const RedisScript& script
   auto commands = [&](bool with_body) {
     std::vector<std::vector<std::string>> out;
     out.reserve(calls.size());
-    for (const auto& call : calls) {
-      std::vector<std::string> cmd{with_body ? "EVAL" : "EVALSHA",
-                                   with_body ? std::string(script.body()) : script.sha(),
-                                   std::to_string(call.keys.size())};
-      cmd.insert(cmd.end(), call.keys.begin(), call.keys.end());
-      cmd.insert(cmd.end(), call.args.begin(), call.args.end());
-      out.push_back(std::move(cmd));
-    }
+    for (const auto& call : calls)
+      out.push_back(script_command(script, with_body, call.keys, call.args));
     return out;
   };
   auto replies = pipeline(commands(false));

@@ -114,10 +114,7 @@ RedisClient::ScriptCall record_queued_call(const v1::TaskSubmitted& task) {
 }  // namespace
 
 Result<void> TaskStore::record_queued(const v1::TaskSubmitted& task) {
-  auto call = record_queued_call(task);
-  auto reply = redis_.eval(scripts::record_queued(), call.keys, call.args);
-  if (!reply) return std::unexpected(reply.error());
-  return {};
+  return record_queued(std::vector<const v1::TaskSubmitted*>{&task});
 }
 
 Result<void> TaskStore::record_queued(const std::vector<const v1::TaskSubmitted*>& tasks) {
