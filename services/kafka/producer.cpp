@@ -86,7 +86,8 @@ void Producer::poll_loop() {
 }
 
 Result<void> Producer::send(std::string_view topic, std::string_view key, std::string_view value) {
-  return std::move(send_each(topic, {{std::string(key), std::string(value)}}).front());
+  const std::pair<std::string_view, std::string_view> record{key, value};
+  return std::move(send_views(topic, {&record, 1}).front());
 }
 
 Result<void> Producer::failure(std::string_view topic, int err) {
@@ -113,6 +114,13 @@ Result<void> Producer::failure(std::string_view topic, int err) {
 
 std::vector<Result<void>> Producer::send_each(
     std::string_view topic, const std::vector<std::pair<std::string, std::string>>& records) {
+  std::vector<std::pair<std::string_view, std::string_view>> views(records.begin(), records.end());
+  return send_views(topic, views);
+}
+
+std::vector<Result<void>> Producer::send_views(
+    std::string_view topic,
+    std::span<const std::pair<std::string_view, std::string_view>> records) {
   auto deliveries = std::make_shared<Deliveries>(records.size());
   std::vector<int> refused(records.size(), RdKafka::ERR_NO_ERROR);  // never queued
   size_t not_queued = 0;

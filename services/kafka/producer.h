@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -52,6 +53,10 @@ class Producer {
   void poll_loop();
   // Counts the record's fate; `err` is librdkafka's code, or a local one when never queued.
   void counted(std::string_view topic, int err);
+  // send and send_each: the records are only read, and copied by librdkafka.
+  std::vector<Result<void>> send_views(
+      std::string_view topic,
+      std::span<const std::pair<std::string_view, std::string_view>> records);
   // The caller's answer for a record's final code (librdkafka's, or no report in time).
   Result<void> failure(std::string_view topic, int err);
 
