@@ -4,6 +4,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include "services/kafka/consumer.h"
@@ -436,6 +437,75 @@ TEST_F(EndToEnd, CancelWithdrawsTheOpenOffer) {
   auto withdrawn = offers.next(5s);
   ASSERT_TRUE(withdrawn.has_value());
   EXPECT_EQ(withdrawn->withdrawn_task_id(), submitted.task_id());
+}
+
+// One staff member's offer feed read through gRPC's callback API, counting the offers it saw.
+class CountingFeed final : public grpc::ClientReadReactor<v1::OfferEvent> {
+ public:
+  CountingFeed(v1::WorkerGateway::Stub& stub, const std::string& token) {
+    context_.AddMetadata("authorization", "Bearer " + token);
+    stub.async()->StreamOffers(&context_, &request_, this);
+    StartRead(&event_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    if (event_.has_offered()) ++offers;
+    StartRead(&event_);
+  }
+  void OnDone(const grpc::Status&) override {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    ended_.notify_all();
+  }
+  bool cancel_and_wait() {
+    context_.TryCancel();
+    std::unique_lock lock(mutex_);
+    return ended_.wait_for(lock, 10s, [&] { return done_; });
+  }
+  std::atomic<int> offers{0};
+
+ private:
+  grpc::ClientContext context_;
+  v1::StreamOffersRequest request_;
+  v1::OfferEvent event_;
+  std::mutex mutex_;
+  std::condition_variable ended_;
+  bool done_ = false;
+};
+
+int threads_in_this_process() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+// Thousands of staff keep a feed open all day: the gateway must not hold a thread for each
+// (it used to, and at a few thousand staff the machine went to switching between them).
+TEST_F(EndToEnd, ManyOpenOfferFeedsShareAFewThreadsAndEachGetsTheOffer) {
+  constexpr int kFeeds = 400;
+  set_available(ana_token);
+  auto gateway = dev->gateway();
+  int threads_before = threads_in_this_process();
+  std::vector<std::unique_ptr<CountingFeed>> feeds;
+  for (int i = 0; i < kFeeds; ++i)
+    feeds.push_back(std::make_unique<CountingFeed>(*gateway, ana_token));
+
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
+  auto everyone_saw_it = [&] {
+    return std::all_of(feeds.begin(), feeds.end(), [](const auto& f) { return f->offers == 1; });
+  };
+  for (int i = 0; i < 300 && !everyone_saw_it(); ++i) std::this_thread::sleep_for(100ms);
+  int saw = std::count_if(feeds.begin(), feeds.end(), [](const auto& f) { return f->offers == 1; });
+  EXPECT_EQ(saw, kFeeds) << "feeds that got the one offer exactly once";
+  int threads_open = threads_in_this_process();
+  EXPECT_LT(threads_open - threads_before, kFeeds / 4)
+      << threads_before << " threads before, " << threads_open << " with " << kFeeds
+      << " feeds open (client and server are this one process)";
+  for (auto& f : feeds) EXPECT_TRUE(f->cancel_and_wait());
 }
 
 TEST_F(EndToEnd, HealthServiceSaysServing) {

@@ -2,7 +2,7 @@
 
 namespace lexroute {
 
-std::string bearer_token(const grpc::ServerContext& context) {
+std::string bearer_token(const grpc::ServerContextBase& context) {
   const auto& md = context.client_metadata();
   auto it = md.find("authorization");
   if (it == md.end()) return {};

@@ -2,7 +2,7 @@
 
 namespace lexroute {
 
-grpc::Status to_grpc_status(const Error& error, grpc::ServerContext* context) {
+grpc::Status to_grpc_status(const Error& error, grpc::ServerContextBase* context) {
   grpc::StatusCode code = grpc::StatusCode::INTERNAL;
   switch (error.code) {
     case Errc::kInvalidArgument:

@@ -9,6 +9,6 @@ namespace lexroute {
 
 // The gRPC status for an error. Retriable errors also carry a `grpc-retry-pushback-ms` trailer
 // (the hint gRPC clients' retry policy reads); invalid arguments carry `lexroute-field`.
-grpc::Status to_grpc_status(const Error& error, grpc::ServerContext* context);
+grpc::Status to_grpc_status(const Error& error, grpc::ServerContextBase* context);
 
 }  // namespace lexroute

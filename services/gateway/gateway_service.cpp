@@ -22,9 +22,16 @@ grpc::Status answer(Result<v1::Task> task, v1::OfferActionResponse* response,
   return grpc::Status::OK;
 }
 
+// A feed refused before it started: finishes at once with the refusal.
+class RefusedFeed final : public grpc::ServerWriteReactor<v1::OfferEvent> {
+ public:
+  explicit RefusedFeed(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
-Result<StaffIdentity> GatewayService::authenticate(grpc::ServerContext* context) {
+Result<StaffIdentity> GatewayService::authenticate(grpc::ServerContextBase* context) {
   return desk_.authenticate(bearer_token(*context));
 }
 
@@ -50,15 +57,11 @@ grpc::Status GatewayService::Heartbeat(grpc::ServerContext* context, const v1::H
   return answer(desk_.heartbeat(*me), response, context);
 }
 
-grpc::Status GatewayService::StreamOffers(grpc::ServerContext* context,
-                                          const v1::StreamOffersRequest*,
-                                          grpc::ServerWriter<v1::OfferEvent>* writer) {
+grpc::ServerWriteReactor<v1::OfferEvent>* GatewayService::StreamOffers(
+    grpc::CallbackServerContext* context, const v1::StreamOffersRequest*) {
   auto me = authenticate(context);
-  if (!me) return to_grpc_status(me.error(), context);
-  desk_.feed_offers(
-      *me, [&](const v1::OfferEvent& event) { return writer->Write(event); },
-      [&] { return !context->IsCancelled(); });
-  return grpc::Status::OK;
+  if (!me) return new RefusedFeed(to_grpc_status(me.error(), context));
+  return feeds_.open(*me);
 }
 
 grpc::Status GatewayService::AcceptOffer(grpc::ServerContext* context,

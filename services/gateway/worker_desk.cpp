@@ -33,18 +33,20 @@ Result<void> require_task_id(const std::string& task_id) {
   return {};
 }
 
-// Sends what is new in `now` (ids of open offers, or of accepted work) compared with `sent`, and
-// forgets what left it. `send(task)` writes one event and says whether the feed is still open;
-// `left(id)` is told of each id that left. Returns false when the feed closed.
-bool send_changes(const std::vector<std::string>& now_ids, std::set<std::string>& sent,
-                  const std::function<std::optional<bool>(const std::string&)>& send,
-                  const std::function<bool(const std::string&)>& left) {
+// Adds what is new in `now_ids` (ids of open offers, or of accepted work) compared with `sent`,
+// and forgets what left it. `event_for(id)` is the event announcing an id, nullopt when it is not
+// (or no longer) theirs in that state: it is looked at again next time. `left(id)` is the event
+// for an id that left, if the receiver needs one.
+void add_changes(const std::vector<std::string>& now_ids, std::set<std::string>& sent,
+                 const std::function<std::optional<v1::OfferEvent>(const std::string&)>& event_for,
+                 const std::function<std::optional<v1::OfferEvent>(const std::string&)>& left,
+                 std::vector<v1::OfferEvent>& events) {
   std::set<std::string> now(now_ids.begin(), now_ids.end());
   for (const auto& id : now) {
     if (sent.contains(id)) continue;
-    auto written = send(id);
-    if (!written) continue;  // not (or no longer) theirs in that state: look again next time
-    if (!*written) return false;
+    auto event = event_for(id);
+    if (!event) continue;
+    events.push_back(std::move(*event));
     sent.insert(id);
   }
   for (auto it = sent.begin(); it != sent.end();) {
@@ -52,10 +54,9 @@ bool send_changes(const std::vector<std::string>& now_ids, std::set<std::string>
       ++it;
       continue;
     }
-    if (!left(*it)) return false;
+    if (auto event = left(*it)) events.push_back(std::move(*event));
     it = sent.erase(it);
   }
-  return true;
 }
 
 }  // namespace
@@ -182,58 +183,70 @@ std::optional<v1::Task> WorkerDesk::theirs(const StaffIdentity& me, const std::s
   return std::move(*task);
 }
 
-void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
-                             const std::function<bool()>& still_open,
-                             const std::function<bool()>& caught_up) {
-  const std::string channel = keys::staff_channel(me.pool, me.staff_id);
-  std::set<std::string> sent_offers, sent_work;
-  uint64_t connection = notifier_.connections();
-  bool told_caught_up = !caught_up;
+std::optional<std::vector<v1::OfferEvent>> WorkerDesk::offer_changes(const StaffIdentity& me,
+                                                                     FeedState& state) {
+  if (uint64_t c = notifier_.connections(); c != state.connection) {
+    // Redis may have restarted and lost its last second of writes, taking back an accept or a
+    // completion the app saw succeed: send everything again and let the app de-duplicate.
+    state.connection = c;
+    state.sent_offers.clear();
+    state.sent_work.clear();
+  }
+  auto open = staff_.open_offers(me.pool, me.staff_id);
+  if (!open) return std::nullopt;
+  auto work = staff_.accepted_work(me.pool, me.staff_id);
+  if (!work) return std::nullopt;
 
-  auto send_as = [&](v1::TaskStatus status, bool accepted) {
-    return [&, status, accepted](const std::string& id) -> std::optional<bool> {
+  auto event_as = [&](v1::TaskStatus status, bool accepted) {
+    return [&, status, accepted](const std::string& id) -> std::optional<v1::OfferEvent> {
       auto task = theirs(me, id, status);
       if (!task) return std::nullopt;
       v1::OfferEvent event;
       *(accepted ? event.mutable_accepted() : event.mutable_offered()) = offer_of(*task);
-      return write(event);
+      return event;
     };
   };
-  auto withdraw = [&](const std::string& id) {
+  auto withdrawal = [](const std::string& id) {
     v1::OfferEvent event;
     event.set_withdrawn_task_id(id);
-    return write(event);
+    return event;
   };
-  auto offer_left = [&](const std::string& id) {
+  auto offer_left = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
     if (theirs(me, id, v1::TASK_STATUS_ACCEPTED)) {
-      sent_work.insert(id);  // the app accepted it through this feed's offer: nothing to say
-      return true;
+      state.sent_work.insert(id);  // the app accepted it through this feed's offer: nothing to say
+      return std::nullopt;
     }
-    return theirs(me, id, v1::TASK_STATUS_COMPLETED) || withdraw(id);
+    if (theirs(me, id, v1::TASK_STATUS_COMPLETED)) return std::nullopt;
+    return withdrawal(id);
   };
-  auto work_left = [&](const std::string& id) {
-    return theirs(me, id, v1::TASK_STATUS_COMPLETED) || withdraw(id);
+  auto work_left = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
+    if (theirs(me, id, v1::TASK_STATUS_COMPLETED)) return std::nullopt;
+    return withdrawal(id);
   };
+  std::vector<v1::OfferEvent> events;
+  add_changes(*open, state.sent_offers, event_as(v1::TASK_STATUS_OFFERED, false), offer_left,
+              events);
+  add_changes(*work, state.sent_work, event_as(v1::TASK_STATUS_ACCEPTED, true), work_left, events);
+  return events;
+}
 
+void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
+                             const std::function<bool()>& still_open,
+                             const std::function<bool()>& caught_up) {
+  const std::string channel = keys::staff_channel(me.pool, me.staff_id);
+  FeedState state;
+  state.connection = notifier_.connections();
+  bool told_caught_up = !caught_up;
   while (still_open() && !stopping()) {
     uint64_t seen = notifier_.generation(channel);
-    if (uint64_t c = notifier_.connections(); c != connection) {
-      // Redis may have restarted and lost its last second of writes, taking back an accept or a
-      // completion the app saw succeed: send everything again and let the app de-duplicate.
-      connection = c;
-      sent_offers.clear();
-      sent_work.clear();
-    }
-    auto open = staff_.open_offers(me.pool, me.staff_id);
-    auto work = staff_.accepted_work(me.pool, me.staff_id);
-    if (!open || !work) {
+    auto events = offer_changes(me, state);
+    if (!events) {
       // Redis is away: keep the feed and look again; the staff member loses nothing.
       notifier_.wait(channel, seen, kFeedRecheck);
       continue;
     }
-    if (!send_changes(*open, sent_offers, send_as(v1::TASK_STATUS_OFFERED, false), offer_left) ||
-        !send_changes(*work, sent_work, send_as(v1::TASK_STATUS_ACCEPTED, true), work_left)) {
-      return;
+    for (const auto& event : *events) {
+      if (!write(event)) return;
     }
     if (!told_caught_up) {
       if (!caught_up()) return;

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "lexroute/v1/worker.pb.h"
 #include "services/redis/credential_store.h"
@@ -39,13 +41,25 @@ class WorkerDesk {
   Result<v1::Task> reject(const StaffIdentity& me, const v1::OfferActionRequest& request);
   Result<v1::Task> complete(const StaffIdentity& me, const v1::CompleteTaskRequest& request);
 
+  // What one offer feed has told its receiver so far.
+  struct FeedState {
+    std::set<std::string> sent_offers, sent_work;
+    uint64_t connection = 0;  // the Notifier's connection count when last brought up to date
+  };
+  // The events that bring a feed up to date with Redis: each new open offer and each accepted,
+  // unfinished task, a withdrawal for each that left otherwise, and all of it again after the
+  // Notifier reconnected to Redis. `state` records them as sent. nullopt while Redis is away:
+  // the feed keeps what it had and looks again later.
+  std::optional<std::vector<v1::OfferEvent>> offer_changes(const StaffIdentity& me,
+                                                           FeedState& state);
+
   // Writes one event; false once the receiver is gone.
   using EventWriter = std::function<bool(const v1::OfferEvent&)>;
-  // The offer feed: every open offer and every accepted, unfinished task at once, then each
-  // change as it happens (new offers, withdrawals), and all of it again after Redis reconnects.
-  // Blocks until `write` fails, `still_open()` says no (asked about once a second), or stop().
-  // `caught_up()`, when given, is called once everything open was first sent (a client that
-  // reconnected drops what it showed before and was not sent again); false ends the feed.
+  // The offer feed on the calling thread: offer_changes at once, then after each change, until
+  // `write` fails, `still_open()` says no (asked about once a second), or stop(). `caught_up()`,
+  // when given, is called once everything open was first sent (a client that reconnected drops
+  // what it showed before and was not sent again); false ends the feed. The gRPC door serves
+  // its feeds from a few threads instead (OfferFeeds); this one is for the HTTP door.
   void feed_offers(const StaffIdentity& me, const EventWriter& write,
                    const std::function<bool()>& still_open,
                    const std::function<bool()>& caught_up = {});

@@ -137,7 +137,7 @@ Result<void> Node::start_services() {
   }
   if (config_.runs_gateway()) {
     desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
-    gateway_ = std::make_unique<GatewayService>(*desk_);
+    gateway_ = std::make_unique<GatewayService>(*desk_, *notifier_);
     sessions_ = std::make_unique<SessionStore>(*redis_);
     auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_);
     if (!app) return std::unexpected(app.error());
@@ -213,6 +213,7 @@ void Node::stop() {
   stopped_ = true;
   if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
   if (desk_) desk_->stop();
+  if (gateway_) gateway_->stop();
   if (intake_) intake_->stop();
   if (worker_app_) worker_app_->stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);

@@ -30,10 +30,15 @@ Notifier::Channel& Notifier::channel_of(const std::string& name) {
   return it->second;
 }
 
+void Notifier::Channel::announce() {
+  if (waiters > 0) changed.notify_all();
+  for (auto& [id, on_change] : watchers) on_change();
+}
+
 void Notifier::wake_everyone() {
   for (auto& [name, c] : channels_) {
     c.generation = ++last_generation_;
-    if (c.waiters > 0) c.changed.notify_all();
+    c.announce();
   }
 }
 
@@ -52,7 +57,23 @@ void Notifier::wait(const std::string& channel, uint64_t seen, std::chrono::mill
   Channel& c = channel_of(channel);
   ++c.waiters;
   c.changed.wait_for(lock, timeout, [&] { return stopping_.load() || c.generation != seen; });
-  if (--c.waiters == 0) channels_.erase(channel);
+  --c.waiters;
+  if (!c.watched()) channels_.erase(channel);
+}
+
+Notifier::WatchId Notifier::watch(const std::string& channel, std::function<void()> on_change) {
+  std::lock_guard lock(mutex_);
+  WatchId id = ++last_watch_;
+  channel_of(channel).watchers.emplace_back(id, std::move(on_change));
+  return id;
+}
+
+void Notifier::unwatch(const std::string& channel, WatchId id) {
+  std::lock_guard lock(mutex_);
+  auto it = channels_.find(channel);
+  if (it == channels_.end()) return;
+  std::erase_if(it->second.watchers, [id](const auto& w) { return w.first == id; });
+  if (!it->second.watched()) channels_.erase(it);
 }
 
 namespace {
@@ -78,7 +99,7 @@ void Notifier::bump(const std::string& channel, std::string payload) {
       b.complete = false;
     }
   }
-  if (c.waiters > 0) c.changed.notify_all();
+  c.announce();
 }
 
 std::vector<std::string> Notifier::take_wake_messages(const std::string& channel, bool* complete) {

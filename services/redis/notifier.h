@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,6 +31,15 @@ class Notifier {
   // Waits until generation(channel) differs from `seen`, `timeout` passes, or stop().
   void wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout);
   void stop();
+
+  // Calls `on_change` whenever `channel` (or the connection) has news, on the notifier's own
+  // thread and under its lock: it must be quick and must not call back into the Notifier. It is
+  // for code that serves many channels from a few threads (thousands of offer feeds) and cannot
+  // block a thread per channel in wait(). No call starts after unwatch() returned.
+  using WatchId = uint64_t;
+  WatchId watch(const std::string& channel, std::function<void()> on_change);
+  void unwatch(const std::string& channel, WatchId id);
+
   // How many times the subscription connected. A change means Redis may have restarted (and,
   // with appendfsync everysec, lost its last second of writes): streams should send everything
   // again rather than trust what they remember sending.
@@ -54,6 +64,10 @@ class Notifier {
     uint64_t generation = 0;
     int waiters = 0;
     std::condition_variable changed;
+    std::vector<std::pair<WatchId, std::function<void()>>> watchers;
+
+    void announce();  // wakes the waiters and calls the watchers
+    bool watched() const { return waiters > 0 || !watchers.empty(); }
   };
   Channel& channel_of(const std::string& name);  // under mutex_; creates it
   void wake_everyone();                          // under mutex_
@@ -63,6 +77,7 @@ class Notifier {
   // unordered_map nodes never move, so a reference stays valid while its waiter sleeps.
   std::unordered_map<std::string, Channel> channels_;
   uint64_t last_generation_ = 0;
+  WatchId last_watch_ = 0;
   uint64_t reconnects_ = 0;
   struct WakeBuffer {
     std::vector<std::string> messages;

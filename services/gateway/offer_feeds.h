@@ -1,0 +1,68 @@
+#pragma once
+
+#include <grpcpp/support/server_callback.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "lexroute/v1/worker.pb.h"
+#include "services/gateway/worker_desk.h"
+#include "services/redis/notifier.h"
+
+namespace grpc {
+class CallbackServerContext;
+}
+
+namespace lexroute {
+
+// The gateway's open gRPC offer feeds (WorkerGateway.StreamOffers), served by a few threads
+// instead of one blocked thread each: at 10,000 staff, a thread per stream spent the machine on
+// switching between them. A feed is brought up to date (WorkerDesk::offer_changes) when the
+// Notifier says its staff member's channel changed, when Redis was away and a second passed, and
+// as a safety net every kRecheck; its events go out through gRPC's callback API, one write at a
+// time, in order.
+class OfferFeeds {
+ public:
+  OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads = 4);
+  ~OfferFeeds();
+  OfferFeeds(const OfferFeeds&) = delete;
+  OfferFeeds& operator=(const OfferFeeds&) = delete;
+
+  // A new feed for the staff member `me`; gRPC owns the reactor and deletes it when done.
+  grpc::ServerWriteReactor<v1::OfferEvent>* open(const StaffIdentity& me);
+  // Ends every open feed with OK (the client reconnects elsewhere) and stops the threads.
+  void stop();
+
+  size_t open_feeds();
+
+  // Without a change notification, a feed still looks at Redis this often.
+  static constexpr std::chrono::seconds kRecheck{15};
+
+ private:
+  class Stream;
+  struct Feed;
+
+  void work();
+  // Queues `feed` to be brought up to date unless it already is queued. Under mutex_.
+  void schedule(const std::shared_ptr<Feed>& feed);
+  void forget(const std::shared_ptr<Feed>& feed);
+  void schedule_due(std::chrono::steady_clock::time_point now);  // under mutex_
+
+  WorkerDesk& desk_;
+  Notifier& notifier_;
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::deque<std::shared_ptr<Feed>> due_;
+  std::list<std::shared_ptr<Feed>> open_;
+  std::chrono::steady_clock::time_point last_scan_{};
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace lexroute
