@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <map>
 
 #include "router/text.h"
 #include "router/validation.h"
@@ -67,30 +68,50 @@ Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
   return p;
 }
 
-void IntakeService::queued(const v1::TaskSubmitted& task) {
-  // Kafka holds the task now; this record only lets GetTask answer before the router has seen
-  // it. The router writes the same record if this fails.
-  auto recorded = tasks_.record_queued(task);
-  if (!recorded) {
-    LOG_WARN("intake", "task=", task.task_id(),
-             " queued in Kafka but not yet in Redis: ", recorded.error().message);
+std::vector<Result<v1::SubmitTaskResponse>> IntakeService::submit_many(
+    std::span<const Submission> batch) {
+  std::vector<Result<Prepared>> prepared;
+  prepared.reserve(batch.size());
+  std::vector<std::pair<std::string, std::string>> records;
+  std::vector<size_t> record_of;  // batch index of each record
+  for (size_t i = 0; i < batch.size(); ++i) {
+    prepared.push_back(prepare(*batch[i].firm, *batch[i].request));
+    if (prepared[i] && prepared[i]->needs_publish) {
+      records.emplace_back(partition_key(prepared[i]->task), prepared[i]->task.SerializeAsString());
+      record_of.push_back(i);
+    }
   }
-}
-
-Result<v1::SubmitTaskResponse> IntakeService::submit(const std::string& firm,
-                                                     const v1::SubmitTaskRequest& request) {
-  auto p = prepare(firm, request);
-  if (!p) return std::unexpected(p.error());
-  if (p->needs_publish) {
-    auto sent = producer_.send(topics::kTasks, partition_key(p->task), p->task.SerializeAsString());
-    if (!sent) return std::unexpected(sent.error());
-    queued(p->task);
+  std::vector<Result<void>> sent = producer_.send_each(topics::kTasks, records);
+  std::vector<const v1::TaskSubmitted*> in_kafka;
+  for (size_t k = 0; k < sent.size(); ++k) {
+    if (!sent[k]) {
+      prepared[record_of[k]] = std::unexpected(sent[k].error());
+    } else {
+      in_kafka.push_back(&prepared[record_of[k]]->task);
+    }
   }
-  if (metrics_) metrics_->acknowledged(p->task.spec(), p->needs_publish);
-  v1::SubmitTaskResponse response;
-  response.set_task_id(p->task.task_id());
-  response.set_duplicate(p->duplicate);
-  return response;
+  // Kafka holds the tasks now; these records only let GetTask answer before the router has seen
+  // them, and the router writes the same if this fails. One round trip for the lot: a round
+  // trip per task was most of a bulk call's time.
+  if (auto recorded = tasks_.record_queued(in_kafka); !recorded) {
+    LOG_WARN("intake", in_kafka.size(),
+             " tasks queued in Kafka but not yet in Redis: ", recorded.error().message);
+  }
+  std::vector<Result<v1::SubmitTaskResponse>> answers;
+  answers.reserve(batch.size());
+  for (auto& p : prepared) {
+    if (!p) {
+      if (metrics_) metrics_->failed(p.error().code);
+      answers.push_back(std::unexpected(std::move(p.error())));
+      continue;
+    }
+    if (metrics_) metrics_->acknowledged(p->task.spec(), p->needs_publish);
+    v1::SubmitTaskResponse response;
+    response.set_task_id(p->task.task_id());
+    response.set_duplicate(p->duplicate);
+    answers.push_back(std::move(response));
+  }
+  return answers;
 }
 
 grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
@@ -99,78 +120,41 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
   constexpr size_t kBatch = 512;
-  auto batch_started = std::chrono::steady_clock::now();
   int32_t index = 0;
   bool more = true;
   while (more) {
     // Read a bounded batch; the next is read only after Kafka acknowledged this one, so gRPC's
     // flow control holds a fast client back instead of this process buffering without bound.
-    std::vector<std::pair<int32_t, Prepared>> ready;
-    std::vector<std::pair<std::string, std::string>> records;
-    std::vector<size_t> record_of;  // ready[] index of each record
-    v1::SubmitTaskRequest request;
-    for (size_t n = 0; n < kBatch; ++n) {
+    std::vector<v1::SubmitTaskRequest> requests;
+    auto batch_started = std::chrono::steady_clock::now();
+    for (v1::SubmitTaskRequest request; requests.size() < kBatch;) {
       if (!reader->Read(&request)) {
         more = false;
         break;
       }
-      int32_t i = index++;
-      if (n == 0) batch_started = std::chrono::steady_clock::now();
-      auto p = prepare(*firm, request);
-      if (!p) {
-        if (metrics_) metrics_->failed(p.error().code);
-        auto* r = response->add_results();
-        r->set_index(i);
-        r->set_error_code(errc_name(p.error().code));
-        r->set_error_message(p.error().message);
-        r->set_field(p.error().field);
+      if (requests.empty()) batch_started = std::chrono::steady_clock::now();
+      requests.push_back(std::move(request));
+    }
+    std::vector<Submission> batch;
+    batch.reserve(requests.size());
+    for (const auto& r : requests) batch.push_back({&*firm, &r});
+    auto answers = submit_many(batch);
+    for (auto& answer : answers) {
+      auto* r = response->add_results();
+      r->set_index(index++);
+      if (!answer) {
+        r->set_error_code(errc_name(answer.error().code));
+        r->set_error_message(answer.error().message);
+        r->set_field(answer.error().field);
+        response->set_failed(response->failed() + 1);
         continue;
       }
-      if (p->needs_publish) {
-        records.emplace_back(partition_key(p->task), p->task.SerializeAsString());
-        record_of.push_back(ready.size());
-      }
-      ready.emplace_back(i, std::move(*p));
-    }
-    std::vector<Result<void>> sent = producer_.send_each(topics::kTasks, records);
-    std::vector<const Error*> failure(ready.size(), nullptr);
-    std::vector<const v1::TaskSubmitted*> in_kafka;
-    for (size_t k = 0; k < sent.size(); ++k) {
-      if (!sent[k]) {
-        failure[record_of[k]] = &sent[k].error();
-      } else {
-        in_kafka.push_back(&ready[record_of[k]].second.task);
-      }
-    }
-    // One round trip for the batch: a round trip per task was most of a bulk call's time.
-    if (auto recorded = tasks_.record_queued(in_kafka); !recorded) {
-      LOG_WARN("intake", in_kafka.size(),
-               " tasks queued in Kafka but not yet in Redis: ", recorded.error().message);
-    }
-    for (size_t k = 0; k < ready.size(); ++k) {
-      auto* r = response->add_results();
-      r->set_index(ready[k].first);
-      if (failure[k] != nullptr) {
-        if (metrics_) metrics_->failed(failure[k]->code);
-        r->set_error_code(errc_name(failure[k]->code));
-        r->set_error_message(failure[k]->message);
-      } else {
-        r->set_task_id(ready[k].second.task.task_id());
-        r->set_duplicate(ready[k].second.duplicate);
-        if (metrics_) {
-          metrics_->acknowledged(ready[k].second.task.spec(), ready[k].second.needs_publish);
-          metrics_->answered("SubmitTasks", std::chrono::steady_clock::now() - batch_started);
-        }
-      }
-    }
-  }
-  std::sort(response->mutable_results()->begin(), response->mutable_results()->end(),
-            [](const auto& a, const auto& b) { return a.index() < b.index(); });
-  for (const auto& r : response->results()) {
-    if (r.error_code().empty()) {
+      r->set_task_id(answer->task_id());
+      r->set_duplicate(answer->duplicate());
       response->set_accepted(response->accepted() + 1);
-    } else {
-      response->set_failed(response->failed() + 1);
+      if (metrics_) {
+        metrics_->answered("SubmitTasks", std::chrono::steady_clock::now() - batch_started);
+      }
     }
   }
   LOG_INFO("intake", "firm=", *firm, " bulk submit: ", response->accepted(), " accepted, ",
@@ -178,24 +162,45 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeService::SubmitTask(grpc::ServerContext* context,
-                                       const v1::SubmitTaskRequest* request,
-                                       v1::SubmitTaskResponse* response) {
-  auto started = std::chrono::steady_clock::now();
-  auto firm = authenticate(context);
-  if (!firm) return to_grpc_status(firm.error(), context);
-  auto submitted = submit(*firm, *request);
-  if (metrics_ && !submitted) metrics_->failed(submitted.error().code);
-  if (metrics_ && submitted)
-    metrics_->answered("SubmitTask", std::chrono::steady_clock::now() - started);
-  if (!submitted) {
-    if (!is_retriable(submitted.error().code) && submitted.error().code != Errc::kInvalidArgument) {
-      LOG_WARN("intake", "firm=", *firm, " submit failed: ", submitted.error().message);
+grpc::ServerUnaryReactor* IntakeService::SubmitTask(grpc::CallbackServerContext* context,
+                                                    const v1::SubmitTaskRequest* request,
+                                                    v1::SubmitTaskResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  submits_.add({context, request, response, reactor, std::chrono::steady_clock::now()});
+  return reactor;
+}
+
+void IntakeService::answer_submits(std::vector<SubmitQueue::Call>& group) {
+  // A group usually comes from a handful of firms: one key lookup each.
+  std::map<std::string, Result<std::string>> firms;
+  std::vector<Submission> batch;
+  std::vector<SubmitQueue::Call*> caller;  // of each batch entry
+  for (auto& call : group) {
+    std::string key = bearer_token(*call.context);
+    auto it = firms.find(key);
+    if (it == firms.end()) it = firms.emplace(key, credentials_.authenticate_firm(key)).first;
+    if (!it->second) {
+      call.reactor->Finish(to_grpc_status(it->second.error(), call.context));
+      continue;
     }
-    return to_grpc_status(submitted.error(), context);
+    batch.push_back({&*it->second, call.request});
+    caller.push_back(&call);
   }
-  *response = std::move(*submitted);
-  return grpc::Status::OK;
+  auto answers = submit_many(batch);
+  for (size_t k = 0; k < answers.size(); ++k) {
+    SubmitQueue::Call& call = *caller[k];
+    if (!answers[k]) {
+      const Error& e = answers[k].error();
+      if (!is_retriable(e.code) && e.code != Errc::kInvalidArgument) {
+        LOG_WARN("intake", "firm=", *batch[k].firm, " submit failed: ", e.message);
+      }
+      call.reactor->Finish(to_grpc_status(e, call.context));
+      continue;
+    }
+    if (metrics_) metrics_->answered("SubmitTask", std::chrono::steady_clock::now() - call.started);
+    *call.response = std::move(*answers[k]);
+    call.reactor->Finish(grpc::Status::OK);
+  }
 }
 
 Result<v1::Task> IntakeService::own_task(const std::string& firm, const std::string& task_id) {

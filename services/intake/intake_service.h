@@ -1,9 +1,12 @@
 #pragma once
 
 #include <atomic>
+#include <span>
+#include <vector>
 
 #include "lexroute/v1/intake.grpc.pb.h"
 #include "router/clock.h"
+#include "services/intake/submit_queue.h"
 #include "services/kafka/producer.h"
 #include "services/metrics/intake_metrics.h"
 #include "services/redis/credential_store.h"
@@ -14,7 +17,10 @@ namespace lexroute {
 
 // gRPC TaskIntake: authenticate the firm, validate, dedupe by idempotency key, produce to
 // lexroute.tasks.v1 and answer only after Kafka acknowledged. Holds no state of its own.
-class IntakeService final : public v1::TaskIntake::Service {
+// SubmitTask is on gRPC's callback API, answered in groups by a SubmitQueue; the rest is
+// synchronous.
+class IntakeService final
+    : public v1::TaskIntake::WithCallbackMethod_SubmitTask<v1::TaskIntake::Service> {
  public:
   IntakeService(TaskStore& tasks, CredentialStore& credentials, Producer& producer,
                 Notifier& notifier, const Clock& clock, IntakeMetrics* metrics = nullptr)
@@ -23,13 +29,17 @@ class IntakeService final : public v1::TaskIntake::Service {
         producer_(producer),
         notifier_(notifier),
         clock_(clock),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        submits_([this](std::vector<SubmitQueue::Call>& group) { answer_submits(group); },
+                 kSubmitThreads, kMaxSubmitGroup) {}
 
   // Ends open watch streams so a server shutdown does not wait on them.
   void stop() { stopping_ = true; }
 
-  grpc::Status SubmitTask(grpc::ServerContext* context, const v1::SubmitTaskRequest* request,
-                          v1::SubmitTaskResponse* response) override;
+  using WithCallbackMethod_SubmitTask::SubmitTask;  // the synchronous one is never called
+  grpc::ServerUnaryReactor* SubmitTask(grpc::CallbackServerContext* context,
+                                       const v1::SubmitTaskRequest* request,
+                                       v1::SubmitTaskResponse* response) override;
   grpc::Status SubmitTasks(grpc::ServerContext* context,
                            grpc::ServerReader<v1::SubmitTaskRequest>* reader,
                            v1::SubmitTasksResponse* response) override;
@@ -44,8 +54,10 @@ class IntakeService final : public v1::TaskIntake::Service {
 
  private:
   Result<std::string> authenticate(grpc::ServerContext* context);
-  Result<v1::SubmitTaskResponse> submit(const std::string& firm,
-                                        const v1::SubmitTaskRequest& request);
+  // Threads answering unary submits: enough that one group gathers while others wait for Kafka.
+  static constexpr size_t kSubmitThreads = 4;
+  static constexpr size_t kMaxSubmitGroup = 512;
+
   struct Prepared {
     v1::TaskSubmitted task;
     bool duplicate = false;     // an earlier submit with the same idempotency key made it
@@ -53,7 +65,14 @@ class IntakeService final : public v1::TaskIntake::Service {
   };
   // Validates, assigns the id, binds the idempotency key: everything before Kafka.
   Result<Prepared> prepare(const std::string& firm, const v1::SubmitTaskRequest& request);
-  void queued(const v1::TaskSubmitted& task);
+  struct Submission {
+    const std::string* firm;
+    const v1::SubmitTaskRequest* request;
+  };
+  // Everything a submit does, for many at once: one wait for Kafka's delivery reports, one Redis
+  // round trip to record the tasks as queued. One answer per submission, in order.
+  std::vector<Result<v1::SubmitTaskResponse>> submit_many(std::span<const Submission> batch);
+  void answer_submits(std::vector<SubmitQueue::Call>& group);
   Result<v1::Task> own_task(const std::string& firm, const std::string& task_id);
 
   TaskStore& tasks_;
@@ -63,6 +82,7 @@ class IntakeService final : public v1::TaskIntake::Service {
   const Clock& clock_;
   IntakeMetrics* metrics_;  // when given
   std::atomic<bool> stopping_{false};
+  SubmitQueue submits_;  // last: its threads use everything above
 };
 
 bool is_final(v1::TaskStatus status);
