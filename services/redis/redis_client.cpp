@@ -211,6 +211,24 @@ Result<RedisReply> RedisClient::eval(const RedisScript& script,
   return reply;
 }
 
+Result<std::vector<RedisReply>> RedisClient::eval_then_read(
+    const RedisScript& script, const std::vector<std::string>& keys,
+    const std::vector<std::string>& args, const std::vector<std::vector<std::string>>& reads) {
+  auto commands = [&](bool with_body) {
+    std::vector<std::vector<std::string>> out{script_command(script, with_body, keys, args)};
+    out.insert(out.end(), reads.begin(), reads.end());
+    return out;
+  };
+  auto replies = pipeline(commands(false));
+  if (!replies && replies.error().message.starts_with("NOSCRIPT")) {
+    replies = pipeline(commands(true));
+  }
+  if (!replies) {
+    replies.error().message = cat("script ", script.name(), ": ", replies.error().message);
+  }
+  return replies;
+}
+
 Result<std::vector<RedisReply>> RedisClient::eval_each(const RedisScript& script,
                                                        const std::vector<ScriptCall>& calls) {
   auto commands = [&](bool with_body) {

@@ -84,6 +84,12 @@ class RedisClient {
   Result<std::vector<RedisReply>> eval_each(const RedisScript& script,
                                             const std::vector<ScriptCall>& calls);
 
+  // A script, then reads of what it left, in one round trip: the script's reply first, then one
+  // per read. On NOSCRIPT the whole is sent again with the body (the script had not run).
+  Result<std::vector<RedisReply>> eval_then_read(
+      const RedisScript& script, const std::vector<std::string>& keys,
+      const std::vector<std::string>& args, const std::vector<std::vector<std::string>>& reads);
+
   const RedisEndpoint& endpoint() const { return options_.endpoint; }
 
  private:

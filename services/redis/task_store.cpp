@@ -135,14 +135,13 @@ bool TaskStore::exists(const std::string& task_id) {
   return reply && reply->integer == 1;
 }
 
-Result<v1::Task> TaskStore::get(const std::string& task_id) {
-  auto pool = pool_or_not_found(task_id);
-  if (!pool) return std::unexpected(pool.error());
-  auto replies = redis_.pipeline({{"HGETALL", keys::task(*pool, task_id)},
-                                  {"LRANGE", keys::task_history(*pool, task_id), "0", "-1"}});
-  if (!replies) return std::unexpected(replies.error());
-  const auto& fields = (*replies)[0].elements;
-  if (fields.empty()) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+namespace {
+
+// A task from its hash (HGETALL) and history (LRANGE); nullopt when the hash is gone.
+std::optional<v1::Task> task_from(const std::string& task_id, const RedisReply& hash,
+                                  const RedisReply& history) {
+  const auto& fields = hash.elements;
+  if (fields.empty()) return std::nullopt;
   v1::Task task;
   task.set_id(task_id);
   for (size_t i = 0; i + 1 < fields.size(); i += 2) {
@@ -166,8 +165,67 @@ Result<v1::Task> TaskStore::get(const std::string& task_id) {
     else if (name == "submitted_ms" && parse_int(value, &ms))
       *task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(ms);
   }
-  parse_history((*replies)[1], task);
+  parse_history(history, task);
   return task;
+}
+
+// A sorted-set score in whole milliseconds. Scores are doubles; whole milliseconds print without
+// a fraction or exponent.
+int64_t score_ms(const std::string& score) {
+  int64_t ms = 0;
+  if (!parse_int(score, &ms)) ms = static_cast<int64_t>(std::strtod(score.c_str(), nullptr));
+  return ms;
+}
+
+}  // namespace
+
+Result<v1::Task> TaskStore::get(const std::string& task_id) {
+  auto pool = pool_or_not_found(task_id);
+  if (!pool) return std::unexpected(pool.error());
+  auto replies = redis_.pipeline({{"HGETALL", keys::task(*pool, task_id)},
+                                  {"LRANGE", keys::task_history(*pool, task_id), "0", "-1"}});
+  if (!replies) return std::unexpected(replies.error());
+  auto task = task_from(task_id, (*replies)[0], (*replies)[1]);
+  if (!task) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  return std::move(*task);
+}
+
+Result<std::vector<TaskStore::TaskLook>> TaskStore::look_up(
+    const std::vector<std::string>& task_ids, const std::vector<bool>& whole) {
+  std::vector<TaskLook> out(task_ids.size());
+  std::vector<std::vector<std::string>> commands;
+  std::vector<std::pair<size_t, size_t>> asked;  // out[] index, first reply of its commands
+  for (size_t i = 0; i < task_ids.size(); ++i) {
+    auto pool = pool_of_task(task_ids[i]);
+    if (!pool) continue;  // not an id lexroute made: no such task
+    asked.emplace_back(i, commands.size());
+    if (!whole[i]) {
+      commands.push_back({"HMGET", keys::task(*pool, task_ids[i]), "status", "staff"});
+      continue;
+    }
+    commands.push_back({"HGETALL", keys::task(*pool, task_ids[i])});
+    commands.push_back({"LRANGE", keys::task_history(*pool, task_ids[i]), "0", "-1"});
+    commands.push_back({"ZSCORE", keys::offer_expiry(*pool), task_ids[i]});
+  }
+  if (commands.empty()) return out;
+  auto replies = redis_.pipeline(commands);
+  if (!replies) return std::unexpected(replies.error());
+  for (auto [i, first] : asked) {
+    TaskLook& look = out[i];
+    if (!whole[i]) {
+      const auto& fields = (*replies)[first].elements;
+      if (fields.size() != 2 || fields[0].is_nil()) continue;
+      look.task.emplace();
+      look.task->set_id(task_ids[i]);
+      look.task->set_status(status_from_name(fields[0].str));
+      look.task->set_staff_id(fields[1].str);
+      continue;
+    }
+    look.task = task_from(task_ids[i], (*replies)[first], (*replies)[first + 1]);
+    const RedisReply& expiry = (*replies)[first + 2];
+    if (!expiry.is_nil()) look.offer_expires_ms = score_ms(expiry.str);
+  }
+  return out;
 }
 
 Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& task_id,
@@ -199,27 +257,31 @@ Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& t
   return fail(Errc::kUnavailable, "task " + task_id + " kept changing hands; try again");
 }
 
-Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
+namespace {
+
+RedisClient::ScriptCall route_call(const TaskStore::RouteAttempt& a, int64_t now_ms) {
   const v1::TaskSubmitted& t = *a.task;
   const std::string& pool = t.spec().pool();
   int64_t submitted_ms = TimeUtil::TimestampToMilliseconds(t.submitted_at());
-  auto reply = redis_.eval(
-      scripts::route_task(),
+  return {
       {keys::task(pool, t.task_id()), keys::task_history(pool, t.task_id()), keys::waiting(pool),
        keys::offsets(pool), keys::availability(pool), keys::capacity(pool), keys::load(pool),
        keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id()),
        keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool), keys::bench(pool)},
       {t.task_id(), t.firm_id(), t.spec().SerializeAsString(), std::to_string(submitted_ms),
-       std::to_string(t.spec().priority()), std::to_string(clock_.now_ms()), a.staff_id,
-       a.offset_field, std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING",
-       a.reason, keys::staff_channel(pool, a.staff_id),
-       std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision,
+       std::to_string(t.spec().priority()), std::to_string(now_ms), a.staff_id, a.offset_field,
+       std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING", a.reason,
+       keys::staff_channel(pool, a.staff_id),
+       std::to_string(TaskStore::waiting_score(submitted_ms, t.spec().priority())), a.decision,
        keys::wake_channel(pool), std::to_string(a.offer_expires_ms),
        std::to_string(TimeUtil::TimestampToMilliseconds(t.spec().deadline())),
        t.spec().expire_at_deadline() ? "1" : "0",
-       a.last_stored_offset ? std::to_string(*a.last_stored_offset) : std::string()});
-  if (!reply) return std::unexpected(reply.error());
-  std::string word = reply_word(*reply, 0);
+       a.last_stored_offset ? std::to_string(*a.last_stored_offset) : std::string()}};
+}
+
+Result<TaskStore::RouteOutcome> route_outcome(const RedisReply& reply) {
+  using RouteOutcome = TaskStore::RouteOutcome;
+  std::string word = reply_word(reply, 0);
   if (word == "REWOUND") return RouteOutcome::kRewound;
   if (word == "OFFERED") return RouteOutcome::kOffered;
   if (word == "STALE") return RouteOutcome::kStale;
@@ -227,6 +289,48 @@ Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
   if (word == "UNROUTABLE") return RouteOutcome::kUnroutable;
   if (word == "SKIP") return RouteOutcome::kSkipped;
   return fail(Errc::kInternal, "route_task answered '" + word + "'");
+}
+
+}  // namespace
+
+Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
+  RedisClient::ScriptCall call = route_call(a, clock_.now_ms());
+  auto reply = redis_.eval(scripts::route_task(), call.keys, call.args);
+  if (!reply) return std::unexpected(reply.error());
+  return route_outcome(*reply);
+}
+
+Result<std::vector<TaskStore::RouteOutcome>> TaskStore::route_each(
+    const std::vector<const RouteAttempt*>& attempts) {
+  std::vector<RedisClient::ScriptCall> calls;
+  calls.reserve(attempts.size());
+  int64_t now_ms = clock_.now_ms();
+  for (const auto* a : attempts) calls.push_back(route_call(*a, now_ms));
+  // A resend after NOSCRIPT is safe: no script ran, since Redis had none of them cached.
+  auto replies = redis_.eval_each(scripts::route_task(), calls);
+  if (!replies) return std::unexpected(replies.error());
+  std::vector<RouteOutcome> outcomes;
+  outcomes.reserve(replies->size());
+  for (const auto& reply : *replies) {
+    auto outcome = route_outcome(reply);
+    if (!outcome) return std::unexpected(outcome.error());
+    outcomes.push_back(*outcome);
+  }
+  return outcomes;
+}
+
+Result<bool> TaskStore::store_offsets(const std::string& pool,
+                                      const std::map<std::string, StoredOffset>& offsets) {
+  std::vector<std::string> args;
+  args.reserve(offsets.size() * 3);
+  for (const auto& [field, o] : offsets) {
+    args.push_back(field);
+    args.push_back(std::to_string(o.next_offset));
+    args.push_back(o.last_stored_offset ? std::to_string(*o.last_stored_offset) : std::string());
+  }
+  auto reply = redis_.eval(scripts::store_offsets(), {keys::offsets(pool)}, args);
+  if (!reply) return std::unexpected(reply.error());
+  return reply_word(*reply, 0) == "OK";
 }
 
 Result<std::vector<std::string>> TaskStore::waiting(const std::string& pool, size_t limit) {
@@ -237,24 +341,34 @@ Result<std::vector<std::string>> TaskStore::waiting(const std::string& pool, siz
   return ids;
 }
 
-Result<v1::TaskSubmitted> TaskStore::submitted(const std::string& task_id) {
-  auto pool = pool_or_not_found(task_id);
-  if (!pool) return std::unexpected(pool.error());
-  auto reply =
-      redis_.command({"HMGET", keys::task(*pool, task_id), "firm", "spec", "submitted_ms"});
-  if (!reply) return std::unexpected(reply.error());
-  if (reply->elements.size() != 3 || reply->elements[0].is_nil()) {
-    return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+Result<std::vector<TaskStore::WaitingTask>> TaskStore::waiting_tasks(
+    const std::string& pool, const std::vector<std::string>& ids) {
+  if (ids.empty()) return std::vector<WaitingTask>{};
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(ids.size() * 2);
+  for (const auto& id : ids) {
+    commands.push_back({"HMGET", keys::task(pool, id), "firm", "spec", "submitted_ms", "attempts"});
+    commands.push_back({"SMEMBERS", keys::task_excluded(pool, id)});
   }
-  v1::TaskSubmitted t;
-  t.set_task_id(task_id);
-  t.set_firm_id(reply->elements[0].str);
-  t.mutable_spec()->ParseFromString(reply->elements[1].str);
-  int64_t ms = 0;
-  if (parse_int(reply->elements[2].str, &ms)) {
-    *t.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(ms);
+  auto replies = redis_.pipeline(commands);
+  if (!replies) return std::unexpected(replies.error());
+  std::vector<WaitingTask> out;
+  out.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const RedisReply& fields = (*replies)[2 * i];
+    if (fields.elements.size() != 4 || fields.elements[0].is_nil()) continue;
+    WaitingTask& w = out.emplace_back();
+    w.task.set_task_id(ids[i]);
+    w.task.set_firm_id(fields.elements[0].str);
+    w.task.mutable_spec()->ParseFromString(fields.elements[1].str);
+    int64_t ms = 0;
+    if (parse_int(fields.elements[2].str, &ms)) {
+      *w.task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(ms);
+    }
+    if (!fields.elements[3].is_nil()) (void)parse_int(fields.elements[3].str, &w.attempts);
+    for (const auto& staff : (*replies)[2 * i + 1].elements) w.excluded_staff.insert(staff.str);
   }
-  return t;
+  return out;
 }
 
 Result<std::unordered_set<std::string>> TaskStore::excluded_staff(const std::string& task_id) {
@@ -282,15 +396,19 @@ Result<std::map<std::string, int64_t>> TaskStore::stored_offsets(const std::stri
 
 Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::string& pool,
                                          const std::string& staff, const std::string& task_id,
-                                         std::vector<std::string> keys,
+                                         std::vector<std::string> script_keys,
                                          std::vector<std::string> args) {
   auto task_pool = pool_of_task(task_id);
   if (!task_pool) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
   if (*task_pool != pool) {
     return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to you");
   }
-  auto reply = redis_.eval(script, keys, args);
-  if (!reply) return std::unexpected(reply.error());
+  // The task as the script left it comes back in the same round trip.
+  auto replies = redis_.eval_then_read(script, script_keys, args,
+                                       {{"HGETALL", keys::task(pool, task_id)},
+                                        {"LRANGE", keys::task_history(pool, task_id), "0", "-1"}});
+  if (!replies) return std::unexpected(replies.error());
+  const RedisReply* reply = &(*replies)[0];
   std::string word = reply_word(*reply, 0);
   if (word == "NOT_FOUND") return fail(Errc::kNotFound, "no task " + task_id, "task_id");
   if (word == "NOT_YOURS") {
@@ -300,7 +418,9 @@ Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::s
     return fail(Errc::kFailedPrecondition,
                 "task " + task_id + " is " + reply_word(*reply, 1) + ", not open for this");
   }
-  return get(task_id);
+  auto task = task_from(task_id, (*replies)[1], (*replies)[2]);
+  if (!task) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  return std::move(*task);
 }
 
 Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& staff,
@@ -315,20 +435,13 @@ Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& s
 // Escalation: every offer declined or timed out raises the task's priority by one level in the
 // waiting order (docs/routing.md).
 int64_t TaskStore::requeue_score(const std::string& task_id) {
-  auto t = submitted(task_id);
-  if (!t) return clock_.now_ms();
-  int raised = t->spec().priority() + attempts(task_id).value_or(0);
-  return waiting_score(TimeUtil::TimestampToMilliseconds(t->submitted_at()), raised);
-}
-
-Result<int> TaskStore::attempts(const std::string& task_id) {
-  auto pool = pool_or_not_found(task_id);
-  if (!pool) return std::unexpected(pool.error());
-  auto reply = redis_.command({"HGET", keys::task(*pool, task_id), "attempts"});
-  if (!reply) return std::unexpected(reply.error());
-  int n = 0;
-  if (!reply->is_nil()) (void)parse_int(reply->str, &n);
-  return n;
+  auto pool = pool_of_task(task_id);
+  if (!pool) return clock_.now_ms();
+  auto found = waiting_tasks(*pool, {task_id});
+  if (!found || found->empty()) return clock_.now_ms();
+  const WaitingTask& w = found->front();
+  int raised = w.task.spec().priority() + w.attempts;
+  return waiting_score(TimeUtil::TimestampToMilliseconds(w.task.submitted_at()), raised);
 }
 
 Result<std::optional<int64_t>> TaskStore::offer_expires_ms(const std::string& task_id) {
@@ -337,11 +450,7 @@ Result<std::optional<int64_t>> TaskStore::offer_expires_ms(const std::string& ta
   auto reply = redis_.command({"ZSCORE", keys::offer_expiry(*pool), task_id});
   if (!reply) return std::unexpected(reply.error());
   if (reply->is_nil()) return std::nullopt;
-  // Scores are doubles; whole milliseconds print without a fraction or exponent.
-  int64_t ms = 0;
-  if (!parse_int(reply->str, &ms))
-    ms = static_cast<int64_t>(std::strtod(reply->str.c_str(), nullptr));
-  return ms;
+  return score_ms(reply->str);
 }
 
 Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limit) {

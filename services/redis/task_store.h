@@ -57,16 +57,43 @@ class TaskStore {
     int64_t offer_expires_ms = 0;  // when an offer made now times out
   };
   Result<RouteOutcome> route(const RouteAttempt& attempt);
+  // Many attempts in one round trip, one outcome each, in order. Each is atomic on its own;
+  // they are independent of each other (different tasks; capacity is checked in Redis).
+  Result<std::vector<RouteOutcome>> route_each(const std::vector<const RouteAttempt*>& attempts);
+  struct StoredOffset {
+    int64_t next_offset = 0;
+    std::optional<int64_t> last_stored_offset;  // what this router last stored for the field
+  };
+  // Stores a pool's next offsets per "<topic>/<partition>" after a batch routed without them.
+  // false (and nothing written) when Redis holds less than this router stored: it lost writes.
+  Result<bool> store_offsets(const std::string& pool,
+                             const std::map<std::string, StoredOffset>& offsets);
   // Waiting tasks of a pool, the longest-waiting (after priority) first.
   Result<std::vector<std::string>> waiting(const std::string& pool, size_t limit);
-  Result<v1::TaskSubmitted> submitted(const std::string& task_id);
+  // What routing a waiting task again needs, for many in one round trip; tasks gone meanwhile
+  // are left out.
+  struct WaitingTask {
+    v1::TaskSubmitted task;
+    std::unordered_set<std::string> excluded_staff;  // declined it or let an offer time out
+    int attempts = 0;                                // offers made so far
+  };
+  Result<std::vector<WaitingTask>> waiting_tasks(const std::string& pool,
+                                                 const std::vector<std::string>& ids);
   Result<std::unordered_set<std::string>> excluded_staff(const std::string& task_id);
   // Next offset to consume per "<topic>/<partition>", as stored by route().
   Result<std::map<std::string, int64_t>> stored_offsets(const std::string& pool);
+  // A task as an offer feed shows it: the task (none when it is gone) and, while it is on open
+  // offer, when that offer times out (ms).
+  struct TaskLook {
+    std::optional<v1::Task> task;
+    std::optional<int64_t> offer_expires_ms;
+  };
+  // Many tasks in one round trip, in order. Where `whole[i]` is false, only the task's status
+  // and staff member are read: enough to tell a completion from a withdrawal.
+  Result<std::vector<TaskLook>> look_up(const std::vector<std::string>& task_ids,
+                                        const std::vector<bool>& whole);
   // When the task's open offer times out (ms); nullopt when it has no open offer.
   Result<std::optional<int64_t>> offer_expires_ms(const std::string& task_id);
-  // Offers made and declined or timed out so far.
-  Result<int> attempts(const std::string& task_id);
   // Sends offers that were not answered in time back to routing; returns how many.
   Result<size_t> expire_due_offers(const std::string& pool, size_t limit);
   // Marks tasks past their deadline overdue, or EXPIRED when they asked; returns how many.
@@ -95,7 +122,8 @@ class TaskStore {
   int64_t requeue_score(const std::string& task_id);
   Result<v1::Task> staff_action(const RedisScript& script, const std::string& pool,
                                 const std::string& staff, const std::string& task_id,
-                                std::vector<std::string> keys, std::vector<std::string> args);
+                                std::vector<std::string> script_keys,
+                                std::vector<std::string> args);
 
   RedisClient& redis_;
   const Clock& clock_;

@@ -151,6 +151,34 @@ TEST_F(TaskStoreTest, OffsetsNeverMoveBackwards) {
   EXPECT_EQ((*tasks->stored_offsets("default"))["lexroute.tasks.v1/0"], 11);
 }
 
+TEST_F(TaskStoreTest, ABatchOfAttemptsGetsOneOutcomeEachAndCapacityHolds) {
+  add_staff("ana", 2);
+  std::vector<v1::TaskSubmitted> ts{task(), task(), task()};
+  std::vector<TaskStore::RouteAttempt> attempts(ts.size());
+  std::vector<const TaskStore::RouteAttempt*> batch;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    attempts[i].task = &ts[i];
+    attempts[i].staff_id = "ana";
+    batch.push_back(&attempts[i]);
+  }
+  auto outcomes = tasks->route_each(batch);
+  ASSERT_TRUE(outcomes.has_value()) << outcomes.error().message;
+  using O = TaskStore::RouteOutcome;
+  EXPECT_EQ(*outcomes, (std::vector<O>{O::kOffered, O::kOffered, O::kStale}));
+  EXPECT_EQ(load("ana"), 2);
+  EXPECT_TRUE(tasks->stored_offsets("default")->empty()) << "a batch stores offsets afterwards";
+}
+
+TEST_F(TaskStoreTest, StoredOffsetsOnlyGrowAndALostWriteIsRefused) {
+  const std::string field = "lexroute.tasks.v1/0";
+  ASSERT_EQ(tasks->store_offsets("default", {{field, {12, std::nullopt}}}), true);
+  ASSERT_EQ(tasks->store_offsets("default", {{field, {9, 12}}}), true);
+  EXPECT_EQ((*tasks->stored_offsets("default"))[field], 12) << "never moves back";
+  // This router stored 20 before; Redis holding 12 means it lost that write.
+  EXPECT_EQ(tasks->store_offsets("default", {{field, {25, 20}}}), false);
+  EXPECT_EQ((*tasks->stored_offsets("default"))[field], 12) << "nothing written";
+}
+
 TEST_F(TaskStoreTest, NoCandidateMakesTheTaskWaitThenAFreedStaffMemberGetsIt) {
   auto t = task();
   ASSERT_EQ(route(t, ""), TaskStore::RouteOutcome::kWaiting);

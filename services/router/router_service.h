@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "lexroute/v1/task.pb.h"
 #include "router/clock.h"
@@ -75,8 +76,40 @@ class RouterService {
   Result<void> route_waiting();
   // Timed-out offers, passed deadlines and silent staff: what the clock moves along.
   Result<void> sweep();
-  Result<void> route_one(const v1::TaskSubmitted& task, bool from_waiting,
-                         const std::string& offset_field, int64_t next_offset);
+  // One task on its way through routing: the decision, and the write for the candidate (or the
+  // parking) being tried.
+  struct Routing {
+    const v1::TaskSubmitted* task = nullptr;
+    bool from_waiting = false;
+    TaskRequirements req;
+    absl::Time now;
+    Decision decision;
+    v1::RoutingDecision record;
+    int timeout_s = 0;
+    int attempts = 0;  // offers made before and declined or timed out
+    size_t next_candidate = 0;
+    bool parked = false;  // `attempt` parks the task: no candidate is left
+    TaskStore::RouteAttempt attempt;
+    std::string unroutable_because;  // a constraint name: a bounded metric label
+  };
+  // `waiting`: what Redis holds on a task routed again from the waiting set; null for a new one.
+  Result<Routing> decide(const v1::TaskSubmitted& task, const TaskStore::WaitingTask* waiting);
+  // Sets `attempt` to the next write: an offer to the next candidate, counted in the view at
+  // once so that the next decision of a batch sees it, or, with no candidate left, the task parked
+  // as WAITING or UNROUTABLE. false when there is nothing to write (it still waits).
+  bool next_attempt(Routing& r);
+  // Takes the outcome of `attempt`; false when the next candidate should be tried.
+  bool settle(Routing& r, TaskStore::RouteOutcome outcome);
+  // Takes back the view's count of an offer whose write did not happen.
+  void uncount(Routing& r);
+  // Tries the remaining candidates one write at a time, then parks the task.
+  Result<void> route_rest(Routing& r);
+  // The first writes of many decisions in one round trip; then the rest of any whose first
+  // candidate had no room after all, one at a time.
+  Result<void> route_all(std::vector<Routing>& routings);
+  // Routes consumed records, then stores the offsets they reached in a second write, so a record
+  // whose first candidate was taken meanwhile is never skipped by a restart.
+  Result<void> route_batch(const std::vector<const ConsumedRecord*>& records);
   PoolView& pool(const std::string& name);
   // Redis lost writes when it holds an older offset than we stored (a restart with appendfsync
   // everysec): checks every pool we stored offsets for.
@@ -101,6 +134,10 @@ class RouterService {
   std::chrono::steady_clock::time_point last_roster_check_{};
   std::chrono::steady_clock::time_point last_waiting_pass_{};
   std::chrono::steady_clock::time_point last_lag_report_{};
+  // When the batch being routed started, and when a task nobody could take last made the router
+  // read the roster and states again.
+  std::chrono::steady_clock::time_point batch_started_{};
+  std::chrono::steady_clock::time_point last_forced_refresh_{};
   std::map<std::string, uint64_t> wake_seen_;
   // pool -> "<topic>/<partition>" -> the next offset this router stored there.
   std::map<std::string, std::map<std::string, int64_t>> stored_by_us_;
