@@ -12,6 +12,7 @@ namespace {
 // Redis was away when the feed last looked: look again this soon.
 constexpr auto kRetry = 1s;
 constexpr auto kScanEvery = 1s;
+constexpr size_t kFeedsPerLook = 256;
 }  // namespace
 
 struct OfferFeeds::Feed {
@@ -175,27 +176,42 @@ void OfferFeeds::work() {
       work_ready_.wait_for(lock, kScanEvery);
       continue;
     }
-    std::shared_ptr<Feed> feed = std::move(due_.front());
-    due_.pop_front();
-    feed->queued = false;
-    if (feed->gone) continue;
-    feed->busy = true;
+    // Everything due, up to a bound, in one look: two Redis round trips for the lot.
+    std::vector<std::shared_ptr<Feed>> taken;
+    while (!due_.empty() && taken.size() < kFeedsPerLook) {
+      std::shared_ptr<Feed> feed = std::move(due_.front());
+      due_.pop_front();
+      feed->queued = false;
+      if (feed->gone) continue;
+      feed->busy = true;
+      taken.push_back(std::move(feed));
+    }
+    if (!due_.empty()) work_ready_.notify_one();  // the rest is another thread's look
     lock.unlock();
 
-    auto events = desk_.offer_changes(feed->me, feed->state);
-    if (events && !events->empty()) {
+    std::vector<WorkerDesk::FeedLook> looks;
+    looks.reserve(taken.size());
+    for (auto& feed : taken) looks.push_back({&feed->me, &feed->state, {}});
+    desk_.offer_changes(looks);
+    for (size_t i = 0; i < taken.size(); ++i) {
+      if (!looks[i].events || looks[i].events->empty()) continue;
       // Delivered while still busy, so a later look at this feed cannot overtake these events.
-      std::unique_lock feed_lock(feed->mutex);
-      for (auto& event : *events) feed->unsent.push_back(std::move(event));
-      Stream::next(*feed, feed_lock);
+      Feed& feed = *taken[i];
+      std::unique_lock feed_lock(feed.mutex);
+      for (auto& event : *looks[i].events) feed.unsent.push_back(std::move(event));
+      Stream::next(feed, feed_lock);
     }
 
     lock.lock();
-    feed->busy = false;
-    feed->next_look = SteadyClock::now() + (events ? SteadyClock::duration(kRecheck) : kRetry);
-    if (feed->again) {
-      feed->again = false;
-      schedule(feed);
+    auto looked = SteadyClock::now();
+    for (size_t i = 0; i < taken.size(); ++i) {
+      Feed& feed = *taken[i];
+      feed.busy = false;
+      feed.next_look = looked + (looks[i].events ? SteadyClock::duration(kRecheck) : kRetry);
+      if (feed.again) {
+        feed.again = false;
+        schedule(taken[i]);
+      }
     }
   }
 }

@@ -29,7 +29,7 @@ namespace lexroute {
 // time, in order.
 class OfferFeeds {
  public:
-  OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads = 4);
+  OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads = 2);
   ~OfferFeeds();
   OfferFeeds(const OfferFeeds&) = delete;
   OfferFeeds& operator=(const OfferFeeds&) = delete;

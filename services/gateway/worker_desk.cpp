@@ -2,8 +2,10 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "router/validation.h"
 #include "services/common/log.h"
@@ -72,16 +74,6 @@ v1::Offer to_offer(const v1::Task& task) {
   offer.set_payload_ref(task.spec().payload_ref());
   for (const auto& step : task.history()) {
     if (step.status() == v1::TASK_STATUS_OFFERED) *offer.mutable_offered_at() = step.at();
-  }
-  return offer;
-}
-
-v1::Offer WorkerDesk::offer_of(const v1::Task& task) {
-  v1::Offer offer = to_offer(task);
-  if (task.status() == v1::TASK_STATUS_OFFERED) {
-    if (auto ms = tasks_.offer_expires_ms(task.id()); ms && *ms) {
-      *offer.mutable_expires_at() = TimeUtil::MillisecondsToTimestamp(**ms);
-    }
   }
   return offer;
 }
@@ -176,58 +168,116 @@ Result<v1::Task> WorkerDesk::complete(const StaffIdentity& me,
   return task;
 }
 
-std::optional<v1::Task> WorkerDesk::theirs(const StaffIdentity& me, const std::string& task_id,
-                                           v1::TaskStatus status) {
-  auto task = tasks_.get(task_id);
-  if (!task || task->status() != status || task->staff_id() != me.staff_id) return std::nullopt;
-  return std::move(*task);
-}
-
-std::optional<std::vector<v1::OfferEvent>> WorkerDesk::offer_changes(const StaffIdentity& me,
-                                                                     FeedState& state) {
-  if (uint64_t c = notifier_.connections(); c != state.connection) {
-    // Redis may have restarted and lost its last second of writes, taking back an accept or a
-    // completion the app saw succeed: send everything again and let the app de-duplicate.
-    state.connection = c;
-    state.sent_offers.clear();
-    state.sent_work.clear();
+void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
+  std::vector<std::pair<std::string, std::string>> staff;
+  staff.reserve(looks.size());
+  for (auto& look : looks) {
+    look.events.reset();
+    if (uint64_t c = notifier_.connections(); c != look.state->connection) {
+      // Redis may have restarted and lost its last second of writes, taking back an accept or a
+      // completion the app saw succeed: send everything again and let the app de-duplicate.
+      look.state->connection = c;
+      look.state->sent_offers.clear();
+      look.state->sent_work.clear();
+    }
+    staff.emplace_back(look.me->pool, look.me->staff_id);
   }
-  auto open = staff_.open_offers(me.pool, me.staff_id);
-  if (!open) return std::nullopt;
-  auto work = staff_.accepted_work(me.pool, me.staff_id);
-  if (!work) return std::nullopt;
+  auto held = staff_.holdings(staff);
+  if (!held) return;
 
-  auto event_as = [&](v1::TaskStatus status, bool accepted) {
-    return [&, status, accepted](const std::string& id) -> std::optional<v1::OfferEvent> {
-      auto task = theirs(me, id, status);
-      if (!task) return std::nullopt;
+  // Every task some feed must look at: new ones to announce (read whole), and ones that left, to
+  // tell a completion from a withdrawal (status only). An offer that became accepted work of the
+  // same person needs no look: they accepted it through this feed's offer.
+  std::vector<std::string> ids;
+  std::vector<bool> whole;
+  std::unordered_map<std::string, size_t> index;
+  auto want = [&](const std::string& id, bool all) {
+    auto [it, added] = index.try_emplace(id, ids.size());
+    if (added) {
+      ids.push_back(id);
+      whole.push_back(all);
+    } else if (all) {
+      whole[it->second] = true;
+    }
+  };
+  auto contains = [](const std::vector<std::string>& v, const std::string& id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  for (size_t i = 0; i < looks.size(); ++i) {
+    const StaffStore::Holdings& h = (*held)[i];
+    FeedState& state = *looks[i].state;
+    for (auto it = state.sent_offers.begin(); it != state.sent_offers.end();) {
+      if (!contains(h.open_offers, *it) && contains(h.accepted_work, *it)) {
+        state.sent_work.insert(*it);
+        it = state.sent_offers.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto* now : {&h.open_offers, &h.accepted_work}) {
+      const auto& sent = now == &h.open_offers ? state.sent_offers : state.sent_work;
+      for (const auto& id : *now) {
+        if (!sent.contains(id)) want(id, true);
+      }
+      for (const auto& id : sent) {
+        if (!contains(*now, id)) want(id, false);
+      }
+    }
+  }
+  auto found = tasks_.look_up(ids, whole);
+  if (!found) return;
+
+  for (size_t i = 0; i < looks.size(); ++i) {
+    const StaffIdentity& me = *looks[i].me;
+    FeedState& state = *looks[i].state;
+    // The task if it is `me`'s and in `status`.
+    auto theirs = [&](const std::string& id, v1::TaskStatus status) -> const TaskStore::TaskLook* {
+      auto it = index.find(id);
+      if (it == index.end()) return nullptr;
+      const TaskStore::TaskLook& look = (*found)[it->second];
+      if (!look.task || look.task->status() != status || look.task->staff_id() != me.staff_id) {
+        return nullptr;
+      }
+      return &look;
+    };
+    auto event_as = [&](v1::TaskStatus status, bool accepted) {
+      return [&, status, accepted](const std::string& id) -> std::optional<v1::OfferEvent> {
+        const TaskStore::TaskLook* look = theirs(id, status);
+        if (!look) return std::nullopt;
+        v1::OfferEvent event;
+        v1::Offer* offer = accepted ? event.mutable_accepted() : event.mutable_offered();
+        *offer = to_offer(*look->task);
+        if (!accepted && look->offer_expires_ms) {
+          *offer->mutable_expires_at() = TimeUtil::MillisecondsToTimestamp(*look->offer_expires_ms);
+        }
+        return event;
+      };
+    };
+    auto withdrawal = [](const std::string& id) {
       v1::OfferEvent event;
-      *(accepted ? event.mutable_accepted() : event.mutable_offered()) = offer_of(*task);
+      event.set_withdrawn_task_id(id);
       return event;
     };
-  };
-  auto withdrawal = [](const std::string& id) {
-    v1::OfferEvent event;
-    event.set_withdrawn_task_id(id);
-    return event;
-  };
-  auto offer_left = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
-    if (theirs(me, id, v1::TASK_STATUS_ACCEPTED)) {
-      state.sent_work.insert(id);  // the app accepted it through this feed's offer: nothing to say
-      return std::nullopt;
-    }
-    if (theirs(me, id, v1::TASK_STATUS_COMPLETED)) return std::nullopt;
-    return withdrawal(id);
-  };
-  auto work_left = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
-    if (theirs(me, id, v1::TASK_STATUS_COMPLETED)) return std::nullopt;
-    return withdrawal(id);
-  };
-  std::vector<v1::OfferEvent> events;
-  add_changes(*open, state.sent_offers, event_as(v1::TASK_STATUS_OFFERED, false), offer_left,
-              events);
-  add_changes(*work, state.sent_work, event_as(v1::TASK_STATUS_ACCEPTED, true), work_left, events);
-  return events;
+    auto offer_left = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
+      if (theirs(id, v1::TASK_STATUS_ACCEPTED)) {
+        // The app accepted it through this feed's offer: nothing to say.
+        state.sent_work.insert(id);
+        return std::nullopt;
+      }
+      if (theirs(id, v1::TASK_STATUS_COMPLETED)) return std::nullopt;
+      return withdrawal(id);
+    };
+    auto work_left = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
+      if (theirs(id, v1::TASK_STATUS_COMPLETED)) return std::nullopt;
+      return withdrawal(id);
+    };
+    std::vector<v1::OfferEvent> events;
+    add_changes((*held)[i].open_offers, state.sent_offers, event_as(v1::TASK_STATUS_OFFERED, false),
+                offer_left, events);
+    add_changes((*held)[i].accepted_work, state.sent_work, event_as(v1::TASK_STATUS_ACCEPTED, true),
+                work_left, events);
+    looks[i].events = std::move(events);
+  }
 }
 
 void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
@@ -239,7 +289,9 @@ void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
   bool told_caught_up = !caught_up;
   while (still_open() && !stopping()) {
     uint64_t seen = notifier_.generation(channel);
-    auto events = offer_changes(me, state);
+    FeedLook look{&me, &state, {}};
+    offer_changes({&look, 1});
+    auto& events = look.events;
     if (!events) {
       // Redis is away: keep the feed and look again; the staff member loses nothing.
       notifier_.wait(channel, seen, kFeedRecheck);

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,12 +47,18 @@ class WorkerDesk {
     std::set<std::string> sent_offers, sent_work;
     uint64_t connection = 0;  // the Notifier's connection count when last brought up to date
   };
-  // The events that bring a feed up to date with Redis: each new open offer and each accepted,
-  // unfinished task, a withdrawal for each that left otherwise, and all of it again after the
-  // Notifier reconnected to Redis. `state` records them as sent. nullopt while Redis is away:
-  // the feed keeps what it had and looks again later.
-  std::optional<std::vector<v1::OfferEvent>> offer_changes(const StaffIdentity& me,
-                                                           FeedState& state);
+  // One feed to bring up to date with Redis, and the events that do it: each new open offer and
+  // each accepted, unfinished task, a withdrawal for each that left otherwise, and all of it
+  // again after the Notifier reconnected to Redis. `state` records them as sent. `events` is
+  // nullopt while Redis is away: the feed keeps what it had and looks again later.
+  struct FeedLook {
+    const StaffIdentity* me = nullptr;
+    FeedState* state = nullptr;
+    std::optional<std::vector<v1::OfferEvent>> events;
+  };
+  // Many feeds at once, in two round trips whatever their number: what each staff member holds,
+  // then every task any of them must be told about.
+  void offer_changes(std::span<FeedLook> looks);
 
   // Writes one event; false once the receiver is gone.
   using EventWriter = std::function<bool(const v1::OfferEvent&)>;
@@ -69,12 +76,6 @@ class WorkerDesk {
   bool stopping() const { return stopping_.load(); }
 
  private:
-  // The task if it is `me`'s and in `status`.
-  std::optional<v1::Task> theirs(const StaffIdentity& me, const std::string& task_id,
-                                 v1::TaskStatus status);
-  // The staff-facing view of a task, with the offer's expiry when it is still open.
-  v1::Offer offer_of(const v1::Task& task);
-
   TaskStore& tasks_;
   StaffStore& staff_;
   PresenceStore& presence_;

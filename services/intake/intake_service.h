@@ -55,7 +55,7 @@ class IntakeService final
  private:
   Result<std::string> authenticate(grpc::ServerContext* context);
   // Threads answering unary submits: enough that one group gathers while others wait for Kafka.
-  static constexpr size_t kSubmitThreads = 4;
+  static constexpr size_t kSubmitThreads = 2;
   static constexpr size_t kMaxSubmitGroup = 512;
 
   struct Prepared {

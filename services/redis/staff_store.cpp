@@ -211,6 +211,24 @@ Result<std::vector<std::string>> StaffStore::open_offers(const std::string& pool
   return members(redis_, keys::offers(pool, staff_id));
 }
 
+Result<std::vector<StaffStore::Holdings>> StaffStore::holdings(
+    const std::vector<std::pair<std::string, std::string>>& staff) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(staff.size() * 2);
+  for (const auto& [pool, id] : staff) {
+    commands.push_back({"SMEMBERS", keys::offers(pool, id)});
+    commands.push_back({"SMEMBERS", keys::accepted(pool, id)});
+  }
+  auto replies = redis_.pipeline(commands);
+  if (!replies) return std::unexpected(replies.error());
+  std::vector<Holdings> out(staff.size());
+  for (size_t i = 0; i < staff.size(); ++i) {
+    for (auto& e : (*replies)[2 * i].elements) out[i].open_offers.push_back(std::move(e.str));
+    for (auto& e : (*replies)[2 * i + 1].elements) out[i].accepted_work.push_back(std::move(e.str));
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> StaffStore::accepted_work(const std::string& pool,
                                                            const std::string& staff_id) {
   return members(redis_, keys::accepted(pool, staff_id));

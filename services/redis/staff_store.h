@@ -56,6 +56,12 @@ class StaffStore {
   // Task ids the staff member accepted and has not completed.
   Result<std::vector<std::string>> accepted_work(const std::string& pool,
                                                  const std::string& staff_id);
+  struct Holdings {
+    std::vector<std::string> open_offers, accepted_work;
+  };
+  // Both, for many staff members (pool, staff id) in one round trip, in order.
+  Result<std::vector<Holdings>> holdings(
+      const std::vector<std::pair<std::string, std::string>>& staff);
 
  private:
   RedisClient& redis_;
