@@ -2,6 +2,7 @@
 // own firms and staff through the Admin API, submits tasks (unary open or closed loop, or bulk
 // streams), works them with a fleet of simulated staff, and reports throughput and latency.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -24,7 +25,7 @@ struct Flags {
   std::string admin_key, admin_key_file, scenario = "custom", mode = "unary", out, chart, pool;
   double rate = 0;
   int concurrency = 32, bulk_batch = 5000, firms = 4, staff = 0, capacity = 4, think_ms = 0;
-  int seconds = 20, drain_seconds = 30, server_pid = 0;
+  int seconds = 20, drain_seconds = 30, server_pid = 0, heartbeat_seconds = 15;
   uint64_t max_tasks = 5'000'000;
   bool row = false, header = false;
 };
@@ -56,26 +57,42 @@ bool set_up(const Flags& f, const std::string& run, std::vector<std::string>* fi
   static const char* kZones[] = {"Asia/Manila",     "Asia/Kolkata",     "Europe/Belfast",
                                  "Europe/London",   "America/New_York", "America/Chicago",
                                  "Australia/Sydney"};
-  std::string jsonl;
-  for (int i = 0; i < f.staff; ++i) {
-    jsonl +=
-        "{\"id\":\"" + run + "-s" + std::to_string(i) + "\",\"timeZone\":\"" + kZones[i % 7] +
-        "\",\"capacity\":" + std::to_string(f.capacity) + ",\"pool\":\"" + f.pool +
-        "\",\"skills\":[{\"skill\":\"doc-review\",\"proficiency\":" + std::to_string(2 + i % 4) +
-        "}]}\n";
+  // An import takes at most 16 MiB: 100,000 staff go in several.
+  constexpr int kRowsPerImport = 10000;
+  for (int first = 0; first < f.staff; first += kRowsPerImport) {
+    std::string jsonl;
+    for (int i = first; i < std::min(f.staff, first + kRowsPerImport); ++i) {
+      jsonl +=
+          "{\"id\":\"" + run + "-s" + std::to_string(i) + "\",\"timeZone\":\"" + kZones[i % 7] +
+          "\",\"capacity\":" + std::to_string(f.capacity) + ",\"pool\":\"" + f.pool +
+          "\",\"skills\":[{\"skill\":\"doc-review\",\"proficiency\":" + std::to_string(2 + i % 4) +
+          "}]}\n";
+    }
+    v1::ImportRosterRequest req;
+    req.set_format(v1::ROSTER_FORMAT_JSONL);
+    req.set_content(jsonl);
+    req.set_issue_tokens(true);
+    v1::ImportRosterResponse resp;
+    auto s = admin->ImportRoster(as(f.admin_key).get(), req, &resp);
+    if (!s.ok() || resp.failed() > 0) {
+      std::cerr << "loadtest: roster import: " << (s.ok() ? "rows refused" : s.error_message())
+                << "\n";
+      return false;
+    }
+    for (const auto& row : resp.rows()) staff->push_back({row.staff_id(), row.staff_token()});
   }
-  v1::ImportRosterRequest req;
-  req.set_format(v1::ROSTER_FORMAT_JSONL);
-  req.set_content(jsonl);
-  req.set_issue_tokens(true);
-  v1::ImportRosterResponse resp;
-  auto s = admin->ImportRoster(as(f.admin_key).get(), req, &resp);
-  if (!s.ok() || resp.failed() > 0) {
-    std::cerr << "loadtest: roster import: " << (s.ok() ? "rows refused" : s.error_message())
-              << "\n";
-    return false;
+  if (f.heartbeat_seconds > 15) {
+    // Staff who heartbeat rarely must not be taken for gone in between.
+    v1::ConfigurePoolRequest req;
+    req.set_pool(f.pool);
+    req.set_presence_timeout_seconds(4 * f.heartbeat_seconds);
+    v1::ConfigurePoolResponse resp;
+    auto s = admin->ConfigurePool(as(f.admin_key).get(), req, &resp);
+    if (!s.ok()) {
+      std::cerr << "loadtest: configure pool: " << s.error_message() << "\n";
+      return false;
+    }
   }
-  for (const auto& row : resp.rows()) staff->push_back({row.staff_id(), row.staff_token()});
   return true;
 }
 
@@ -99,6 +116,11 @@ int main(int argc, char** argv) {
   app.add_option("--capacity", f.capacity, "Each staff member's capacity")->capture_default_str();
   app.add_option("--think-ms", f.think_ms, "Before accepting and again before completing")
       ->capture_default_str();
+  app.add_option("--heartbeat-seconds", f.heartbeat_seconds,
+                 "How often each staff member heartbeats; above 15 the pool's presence timeout "
+                 "is set to four times this")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 151200));
   app.add_option("--pool", f.pool, "Pool of this run's staff and tasks (default: a fresh one)");
   app.add_option("--seconds", f.seconds, "How long to submit")->capture_default_str();
   app.add_option("--drain-seconds", f.drain_seconds, "How long to wait for staff to finish after")
@@ -142,7 +164,8 @@ int main(int argc, char** argv) {
       if (auto sent = ledger.sent_at(*seq)) log.add(at, at - *sent);
     };
   };
-  StaffFleet fleet({f.server, members, std::chrono::milliseconds(f.think_ms), 8},
+  StaffFleet fleet({f.server, members, std::chrono::milliseconds(f.think_ms), 8,
+                    std::chrono::seconds(f.heartbeat_seconds)},
                    latency_of(offers, false), latency_of(completions, true));
   if (!members.empty() && !fleet.start()) {
     std::cerr << "loadtest: not every staff member could sign in\n";
@@ -178,6 +201,7 @@ int main(int argc, char** argv) {
                 {"staff", std::to_string(f.staff)},
                 {"capacity", std::to_string(f.capacity)},
                 {"think_ms", std::to_string(f.think_ms)},
+                {"heartbeat_seconds", std::to_string(f.heartbeat_seconds)},
                 {"seconds", std::to_string(f.seconds)}};
   r.seconds = seconds;
   r.submitted = ledger.sent();

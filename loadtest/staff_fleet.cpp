@@ -6,7 +6,8 @@
 namespace lexroute::loadtest {
 namespace {
 
-constexpr auto kHeartbeatEvery = std::chrono::seconds(15);
+// Sign-ins in flight at once: 100,000 at a time would only queue in the server.
+constexpr size_t kSignInsInFlight = 1000;
 
 void authorize(grpc::ClientContext& ctx, const std::string& token) {
   ctx.AddMetadata("authorization", "Bearer " + token);
@@ -121,6 +122,9 @@ StaffFleet::~StaffFleet() { stop(); }
 bool StaffFleet::start() {
   std::atomic<size_t> signed_in{0}, answered{0};
   for (size_t i = 0; i < options_.staff.size(); ++i) {
+    while (i - answered.load() >= kSignInsInFlight) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     auto* call = new Call<v1::SetAvailabilityRequest, v1::SetAvailabilityResponse>();
     authorize(call->ctx, options_.staff[i].token);
     call->request.set_availability(v1::AVAILABILITY_AVAILABLE);
@@ -208,13 +212,13 @@ void StaffFleet::complete(size_t member, v1::Offer offer) {
 }
 
 void StaffFleet::heartbeat_loop() {
-  auto next = std::chrono::steady_clock::now() + kHeartbeatEvery;
+  auto next = std::chrono::steady_clock::now() + options_.heartbeat_every;
   while (!stopping_.load()) {
     if (std::chrono::steady_clock::now() < next) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       continue;
     }
-    next += kHeartbeatEvery;
+    next += options_.heartbeat_every;
     for (size_t i = 0; i < options_.staff.size() && !stopping_.load(); ++i) {
       auto* call = new Call<v1::HeartbeatRequest, v1::HeartbeatResponse>();
       authorize(call->ctx, options_.staff[i].token);

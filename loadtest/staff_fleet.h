@@ -19,7 +19,7 @@ namespace lexroute::loadtest {
 
 // Thousands of simulated staff on few threads: each holds a StreamOffers stream through gRPC's
 // callback API, accepts every offer after `think`, completes it after `think` again, and
-// heartbeats. Unlike workers/staff_simulator (a thread per person), this scales to 10,000.
+// heartbeats. Unlike workers/staff_simulator (a thread per person), this scales to 100,000.
 class StaffFleet {
  public:
   struct Member {
@@ -31,6 +31,7 @@ class StaffFleet {
     std::vector<Member> staff;
     std::chrono::milliseconds think{0};
     size_t channels = 8;
+    std::chrono::seconds heartbeat_every{15};
   };
   // Told of each offer as it arrives and each completion as it is acknowledged.
   using Observer = std::function<void(const v1::Offer& offer, SteadyTime at)>;
