@@ -18,7 +18,6 @@ extern const std::string_view lapse_presence;
 extern const std::string_view take_back_work;
 extern const std::string_view call_in;
 extern const std::string_view renew_lease;
-extern const std::string_view store_offsets;
 }  // namespace lexroute::lua
 
 namespace lexroute::scripts {
@@ -44,7 +43,6 @@ LEXROUTE_SCRIPT(lapse_presence)
 LEXROUTE_SCRIPT(take_back_work)
 LEXROUTE_SCRIPT(call_in)
 LEXROUTE_SCRIPT(renew_lease)
-LEXROUTE_SCRIPT(store_offsets)
 
 #undef LEXROUTE_SCRIPT
 

@@ -20,6 +20,5 @@ const RedisScript& lapse_presence();
 const RedisScript& take_back_work();
 const RedisScript& call_in();
 const RedisScript& renew_lease();
-const RedisScript& store_offsets();
 
 }  // namespace lexroute::scripts

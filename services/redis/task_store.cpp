@@ -319,20 +319,6 @@ Result<std::vector<TaskStore::RouteOutcome>> TaskStore::route_each(
   return outcomes;
 }
 
-Result<bool> TaskStore::store_offsets(const std::string& pool,
-                                      const std::map<std::string, StoredOffset>& offsets) {
-  std::vector<std::string> args;
-  args.reserve(offsets.size() * 3);
-  for (const auto& [field, o] : offsets) {
-    args.push_back(field);
-    args.push_back(std::to_string(o.next_offset));
-    args.push_back(o.last_stored_offset ? std::to_string(*o.last_stored_offset) : std::string());
-  }
-  auto reply = redis_.eval(scripts::store_offsets(), {keys::offsets(pool)}, args);
-  if (!reply) return std::unexpected(reply.error());
-  return reply_word(*reply, 0) == "OK";
-}
-
 Result<std::vector<std::string>> TaskStore::waiting(const std::string& pool, size_t limit) {
   auto reply = redis_.command({"ZRANGE", keys::waiting(pool), "0", std::to_string(limit - 1)});
   if (!reply) return std::unexpected(reply.error());

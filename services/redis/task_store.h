@@ -57,17 +57,10 @@ class TaskStore {
     int64_t offer_expires_ms = 0;  // when an offer made now times out
   };
   Result<RouteOutcome> route(const RouteAttempt& attempt);
-  // Many attempts in one round trip, one outcome each, in order. Each is atomic on its own;
-  // they are independent of each other (different tasks; capacity is checked in Redis).
+  // Many attempts in one round trip, one outcome each, in order. Each is atomic on its own and
+  // leaves its task somewhere durable (offered, waiting, unroutable) with its offset stored, so
+  // a crash anywhere in between loses nothing; capacity is checked in Redis.
   Result<std::vector<RouteOutcome>> route_each(const std::vector<const RouteAttempt*>& attempts);
-  struct StoredOffset {
-    int64_t next_offset = 0;
-    std::optional<int64_t> last_stored_offset;  // what this router last stored for the field
-  };
-  // Stores a pool's next offsets per "<topic>/<partition>" after a batch routed without them.
-  // false (and nothing written) when Redis holds less than this router stored: it lost writes.
-  Result<bool> store_offsets(const std::string& pool,
-                             const std::map<std::string, StoredOffset>& offsets);
   // Waiting tasks of a pool, the longest-waiting (after priority) first.
   Result<std::vector<std::string>> waiting(const std::string& pool, size_t limit);
   // What routing a waiting task again needs, for many in one round trip; tasks gone meanwhile

@@ -308,6 +308,11 @@ bool RouterService::settle(Routing& r, TaskStore::RouteOutcome outcome) {
     rewind_needed_ = true;
     return true;
   }
+  if (!r.attempt.offset_field.empty()) {
+    // Remember what this write stored, to notice if Redis forgets it.
+    int64_t& mine = stored_by_us_[r.req.pool][r.attempt.offset_field];
+    mine = std::max(mine, r.attempt.next_offset);
+  }
   if (outcome == RouteOutcome::kSkipped) {  // routed before (a replay): nothing was written
     uncount(r);
     return true;
@@ -382,8 +387,6 @@ Result<void> RouterService::route_batch(const std::vector<const ConsumedRecord*>
   std::vector<v1::TaskSubmitted> tasks(records.size());
   std::vector<Routing> routings;
   routings.reserve(records.size());
-  // pool -> "<topic>/<partition>" -> the next offset this batch reached there
-  std::map<std::string, std::map<std::string, int64_t>> reached;
   for (size_t i = 0; i < records.size(); ++i) {
     const ConsumedRecord& record = *records[i];
     if (!tasks[i].ParseFromString(record.value) || tasks[i].task_id().empty()) {
@@ -391,34 +394,21 @@ Result<void> RouterService::route_batch(const std::vector<const ConsumedRecord*>
                 record.offset, "; skipped");
       continue;
     }
-    int64_t& next = reached[tasks[i].spec().pool()][offset_field(record.topic, record.partition)];
-    next = std::max(next, record.offset + 1);
     auto r = decide(tasks[i], nullptr);
     if (!r) {
       for (auto& planned : routings) uncount(planned);
       return std::unexpected(r.error());
     }
+    // Each write stores its record's offset: every outcome of route_task leaves the task
+    // somewhere durable, so the batch's writes may go in one pipeline.
+    TaskStore::RouteAttempt& a = r->attempt;
+    a.offset_field = offset_field(record.topic, record.partition);
+    a.next_offset = record.offset + 1;
+    const auto& mine = stored_by_us_[r->req.pool];
+    if (auto it = mine.find(a.offset_field); it != mine.end()) a.last_stored_offset = it->second;
     if (next_attempt(*r)) routings.push_back(std::move(*r));
   }
-  if (auto routed = route_all(routings); !routed) return routed;
-  if (rewind_needed_) return {};
-  for (const auto& [pool_name, fields] : reached) {
-    std::map<std::string, TaskStore::StoredOffset> offsets;
-    auto& mine = stored_by_us_[pool_name];
-    for (const auto& [field, next] : fields) {
-      auto& o = offsets[field];
-      o.next_offset = next;
-      if (auto it = mine.find(field); it != mine.end()) o.last_stored_offset = it->second;
-    }
-    auto stored = tasks_.store_offsets(pool_name, offsets);
-    if (!stored) return std::unexpected(stored.error());
-    if (!*stored) {
-      rewind_needed_ = true;
-      return {};
-    }
-    for (const auto& [field, next] : fields) mine[field] = std::max(mine[field], next);
-  }
-  return {};
+  return route_all(routings);
 }
 
 Result<void> RouterService::sweep() {

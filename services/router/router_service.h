@@ -107,8 +107,7 @@ class RouterService {
   // The first writes of many decisions in one round trip; then the rest of any whose first
   // candidate had no room after all, one at a time.
   Result<void> route_all(std::vector<Routing>& routings);
-  // Routes consumed records, then stores the offsets they reached in a second write, so a record
-  // whose first candidate was taken meanwhile is never skipped by a restart.
+  // Routes consumed records, each write storing its record's offset.
   Result<void> route_batch(const std::vector<const ConsumedRecord*>& records);
   PoolView& pool(const std::string& name);
   // Redis lost writes when it holds an older offset than we stored (a restart with appendfsync

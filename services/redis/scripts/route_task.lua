@@ -53,6 +53,17 @@ else
   was = status
 end
 
+-- Parks the task in the waiting set (the waiting pass offers it when someone has room) and
+-- stores the offset: every outcome leaves the task somewhere durable, so a router may send many
+-- of these in one pipeline and a crash between a refusal and its next try loses nothing.
+local function park(reason)
+  if status ~= 'WAITING' then
+    transition('WAITING', ARGV[6], 'router', reason)
+  end
+  redis.call('ZADD', KEYS[3], 'NX', ARGV[13], ARGV[1])
+  store_offset()
+end
+
 local staff = ARGV[7]
 if staff ~= '' then
   local availability = redis.call('HGET', KEYS[5], staff)
@@ -61,6 +72,9 @@ if staff ~= '' then
   if availability ~= 'AVAILABLE' or load >= capacity or
       redis.call('SISMEMBER', KEYS[9], staff) == 1 or
       redis.call('HGET', KEYS[13], staff) == 'BENCH' then
+    -- The router's view was stale. It tries its next candidate at once; until then, the task
+    -- waits.
+    park('the chosen staff member had no room when reserved; trying the next')
     return {'STALE', status}
   end
   redis.call('HINCRBY', KEYS[7], staff, 1)
@@ -84,9 +98,5 @@ if ARGV[10] == 'UNROUTABLE' then
   return {'UNROUTABLE', ARGV[11]}
 end
 
-if status ~= 'WAITING' then
-  transition('WAITING', ARGV[6], 'router', ARGV[11])
-end
-redis.call('ZADD', KEYS[3], 'NX', ARGV[13], ARGV[1])
-store_offset()
+park(ARGV[11])
 return {'WAITING', ARGV[11]}
