@@ -198,54 +198,48 @@ std::vector<std::string> script_command(const RedisScript& script, bool with_bod
 }
 }  // namespace
 
+Result<std::vector<RedisReply>> RedisClient::run_script(
+    const RedisScript& script,
+    const std::function<std::vector<std::vector<std::string>>(bool with_body)>& commands) {
+  auto replies = pipeline(commands(false));
+  if (!replies && replies.error().message.starts_with("NOSCRIPT")) {
+    replies = pipeline(commands(true));
+  }
+  if (!replies) {
+    replies.error().message = cat("script ", script.name(), ": ", replies.error().message);
+  }
+  return replies;
+}
+
 Result<RedisReply> RedisClient::eval(const RedisScript& script,
                                      const std::vector<std::string>& keys,
                                      const std::vector<std::string>& args) {
-  auto reply = command(script_command(script, false, keys, args));
-  if (!reply && reply.error().message.starts_with("NOSCRIPT")) {
-    reply = command(script_command(script, true, keys, args));
-  }
-  if (!reply) {
-    reply.error().message = cat("script ", script.name(), ": ", reply.error().message);
-  }
-  return reply;
+  auto replies = run_script(script, [&](bool with_body) {
+    return std::vector<std::vector<std::string>>{script_command(script, with_body, keys, args)};
+  });
+  if (!replies) return std::unexpected(replies.error());
+  return std::move(replies->front());
 }
 
 Result<std::vector<RedisReply>> RedisClient::eval_then_read(
     const RedisScript& script, const std::vector<std::string>& keys,
     const std::vector<std::string>& args, const std::vector<std::vector<std::string>>& reads) {
-  auto commands = [&](bool with_body) {
+  return run_script(script, [&](bool with_body) {
     std::vector<std::vector<std::string>> out{script_command(script, with_body, keys, args)};
     out.insert(out.end(), reads.begin(), reads.end());
     return out;
-  };
-  auto replies = pipeline(commands(false));
-  if (!replies && replies.error().message.starts_with("NOSCRIPT")) {
-    replies = pipeline(commands(true));
-  }
-  if (!replies) {
-    replies.error().message = cat("script ", script.name(), ": ", replies.error().message);
-  }
-  return replies;
+  });
 }
 
 Result<std::vector<RedisReply>> RedisClient::eval_each(const RedisScript& script,
                                                        const std::vector<ScriptCall>& calls) {
-  auto commands = [&](bool with_body) {
+  return run_script(script, [&](bool with_body) {
     std::vector<std::vector<std::string>> out;
     out.reserve(calls.size());
     for (const auto& call : calls)
       out.push_back(script_command(script, with_body, call.keys, call.args));
     return out;
-  };
-  auto replies = pipeline(commands(false));
-  if (!replies && replies.error().message.starts_with("NOSCRIPT")) {
-    replies = pipeline(commands(true));
-  }
-  if (!replies) {
-    replies.error().message = cat("script ", script.name(), ": ", replies.error().message);
-  }
-  return replies;
+  });
 }
 
 }  // namespace lexroute

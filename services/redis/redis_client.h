@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -94,6 +95,11 @@ class RedisClient {
 
  private:
   struct Lease;
+  // Runs `commands(false)` (EVALSHA), or `commands(true)` (with the body) after NOSCRIPT, which
+  // means none of them ran; an error names the script.
+  Result<std::vector<RedisReply>> run_script(
+      const RedisScript& script,
+      const std::function<std::vector<std::vector<std::string>>(bool with_body)>& commands);
   Result<redisContext*> connect() const;
   Result<std::vector<RedisReply>> round_trip(const std::vector<std::vector<std::string>>& commands);
   redisContext* acquire();
