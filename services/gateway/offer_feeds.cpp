@@ -187,6 +187,7 @@ void OfferFeeds::work() {
       taken.push_back(std::move(feed));
     }
     if (!due_.empty()) work_ready_.notify_one();  // the rest is another thread's look
+    if (taken.empty()) continue;
     lock.unlock();
 
     std::vector<WorkerDesk::FeedLook> looks;
