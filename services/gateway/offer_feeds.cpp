@@ -159,11 +159,6 @@ void OfferFeeds::forget(const std::shared_ptr<Feed>& feed) {
   open_.erase(feed->listed);
 }
 
-size_t OfferFeeds::open_feeds() {
-  std::lock_guard lock(mutex_);
-  return open_.size();
-}
-
 void OfferFeeds::work() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {

@@ -16,7 +16,7 @@
 namespace lexroute {
 
 // gRPC TaskIntake: authenticate the firm, validate, dedupe by idempotency key, produce to
-// lexroute.tasks.v1 and answer only after Kafka acknowledged. Holds no state of its own.
+// lexroute.tasks.v1 and answer only after Kafka acknowledged. Keeps nothing between calls.
 // SubmitTask is on gRPC's callback API, answered in groups by a SubmitQueue; the rest is
 // synchronous.
 class IntakeService final

@@ -229,9 +229,4 @@ Result<std::vector<StaffStore::Holdings>> StaffStore::holdings(
   return out;
 }
 
-Result<std::vector<std::string>> StaffStore::accepted_work(const std::string& pool,
-                                                           const std::string& staff_id) {
-  return members(redis_, keys::accepted(pool, staff_id));
-}
-
 }  // namespace lexroute

@@ -53,13 +53,11 @@ class StaffStore {
   // Task ids on open offer to the staff member.
   Result<std::vector<std::string>> open_offers(const std::string& pool,
                                                const std::string& staff_id);
-  // Task ids the staff member accepted and has not completed.
-  Result<std::vector<std::string>> accepted_work(const std::string& pool,
-                                                 const std::string& staff_id);
+  // Task ids on open offer to each of many staff members (pool, staff id), and those each
+  // accepted and has not completed, in one round trip, in order.
   struct Holdings {
     std::vector<std::string> open_offers, accepted_work;
   };
-  // Both, for many staff members (pool, staff id) in one round trip, in order.
   Result<std::vector<Holdings>> holdings(
       const std::vector<std::pair<std::string, std::string>>& staff);
 

@@ -113,10 +113,6 @@ RedisClient::ScriptCall record_queued_call(const v1::TaskSubmitted& task) {
 }
 }  // namespace
 
-Result<void> TaskStore::record_queued(const v1::TaskSubmitted& task) {
-  return record_queued(std::vector<const v1::TaskSubmitted*>{&task});
-}
-
 Result<void> TaskStore::record_queued(const std::vector<const v1::TaskSubmitted*>& tasks) {
   if (tasks.empty()) return {};
   std::vector<RedisClient::ScriptCall> calls;
@@ -428,15 +424,6 @@ int64_t TaskStore::requeue_score(const std::string& task_id) {
   const WaitingTask& w = found->front();
   int raised = w.task.spec().priority() + w.attempts;
   return waiting_score(TimeUtil::TimestampToMilliseconds(w.task.submitted_at()), raised);
-}
-
-Result<std::optional<int64_t>> TaskStore::offer_expires_ms(const std::string& task_id) {
-  auto pool = pool_or_not_found(task_id);
-  if (!pool) return std::unexpected(pool.error());
-  auto reply = redis_.command({"ZSCORE", keys::offer_expiry(*pool), task_id});
-  if (!reply) return std::unexpected(reply.error());
-  if (reply->is_nil()) return std::nullopt;
-  return score_ms(reply->str);
 }
 
 Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limit) {

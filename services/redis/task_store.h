@@ -31,9 +31,8 @@ class TaskStore {
                                                  const std::string& task_id,
                                                  const std::string& fingerprint,
                                                  const std::string& record);
-  // QUEUED record once Kafka acknowledged, unless the router wrote it first.
-  Result<void> record_queued(const v1::TaskSubmitted& task);
-  // The same for many tasks in one round trip (bulk intake).
+  // QUEUED records once Kafka acknowledged, unless the router wrote them first; one round trip
+  // for the lot.
   Result<void> record_queued(const std::vector<const v1::TaskSubmitted*>& tasks);
   bool exists(const std::string& task_id);
   // The task whatever its owner; callers check `firm_id`. NOT_FOUND for unknown ids.
@@ -85,8 +84,6 @@ class TaskStore {
   // and staff member are read: enough to tell a completion from a withdrawal.
   Result<std::vector<TaskLook>> look_up(const std::vector<std::string>& task_ids,
                                         const std::vector<bool>& whole);
-  // When the task's open offer times out (ms); nullopt when it has no open offer.
-  Result<std::optional<int64_t>> offer_expires_ms(const std::string& task_id);
   // Sends offers that were not answered in time back to routing; returns how many.
   Result<size_t> expire_due_offers(const std::string& pool, size_t limit);
   // Marks tasks past their deadline overdue, or EXPIRED when they asked; returns how many.

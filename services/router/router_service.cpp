@@ -366,18 +366,20 @@ Result<void> RouterService::route_rest(Routing& r) {
 Result<void> RouterService::route_all(std::vector<Routing>& routings) {
   std::vector<const TaskStore::RouteAttempt*> attempts;
   attempts.reserve(routings.size());
-  for (auto& r : routings) {
-    r.attempt.task = r.task;  // the Routing moved; its task did not
-    attempts.push_back(&r.attempt);
-  }
+  for (auto& r : routings) attempts.push_back(&r.attempt);
   auto outcomes = tasks_.route_each(attempts);
   if (!outcomes) {
     for (auto& r : routings) uncount(r);
     return std::unexpected(outcomes.error());
   }
+  // Every outcome is taken before any retry: a retry that fails must not leave the offers made
+  // after it uncounted.
+  std::vector<Routing*> refused;
   for (size_t k = 0; k < routings.size(); ++k) {
-    if (settle(routings[k], (*outcomes)[k])) continue;
-    if (auto rest = route_rest(routings[k]); !rest) return rest;
+    if (!settle(routings[k], (*outcomes)[k])) refused.push_back(&routings[k]);
+  }
+  for (Routing* r : refused) {
+    if (auto rest = route_rest(*r); !rest) return rest;
   }
   return {};
 }
