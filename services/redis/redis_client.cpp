@@ -2,6 +2,9 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "router/text.h"
 #include "services/common/secrets.h"
 #include "services/metrics/redis_metrics.h"
@@ -28,6 +31,10 @@ RedisReply copy_reply(const redisReply* r) {
       out.type = RedisReply::Type::kArray;
       out.elements.reserve(r->elements);
       for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(copy_reply(r->element[i]));
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::kError;
+      out.str.assign(r->str, r->len);
       break;
     default:
       out.type = RedisReply::Type::kNil;
@@ -122,19 +129,34 @@ void RedisClient::release(redisContext* ctx, bool healthy) {
   available_.notify_one();
 }
 
-Result<std::vector<RedisReply>> RedisClient::pipeline(
+Result<std::vector<RedisReply>> RedisClient::exchange(
     const std::vector<std::vector<std::string>>& commands) {
   if (options_.metrics == nullptr) return round_trip(commands);
   auto started = std::chrono::steady_clock::now();
   auto replies = round_trip(commands);
   options_.metrics->round_trip(std::chrono::steady_clock::now() - started);
-  if (!replies) {
-    std::string_view word =
-        replies.error().code == Errc::kUnavailable && replies.error().message.starts_with("redis ")
-            ? "unavailable"
-            : RedisMetrics::error_word(replies.error().message);
-    // Answers the callers expect and act on (load the script; the group exists) are not errors.
-    if (word != "NOSCRIPT" && word != "BUSYGROUP") options_.metrics->failed(word);
+  if (!replies) options_.metrics->failed("unavailable");
+  return replies;
+}
+
+Error RedisClient::error_from_reply(const std::string& text) {
+  std::string_view word = RedisMetrics::error_word(text);
+  // Answers the callers expect and act on (load the script; the group exists) are not errors.
+  if (options_.metrics && word != "NOSCRIPT" && word != "BUSYGROUP") {
+    options_.metrics->failed(word);
+  }
+  // A replica that is loading or read-only will accept the same command later.
+  bool transient =
+      word == "LOADING" || word == "READONLY" || word == "MASTERDOWN" || word == "BUSY";
+  return Error{transient ? Errc::kUnavailable : Errc::kInternal, text, {}};
+}
+
+Result<std::vector<RedisReply>> RedisClient::pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  auto replies = exchange(commands);
+  if (!replies) return replies;
+  for (const auto& reply : *replies) {
+    if (reply.type == RedisReply::Type::kError) return std::unexpected(error_from_reply(reply.str));
   }
   return replies;
 }
@@ -153,7 +175,6 @@ Result<std::vector<RedisReply>> RedisClient::round_trip(
   for (const auto& c : commands) append(ctx, c);
   std::vector<RedisReply> replies;
   replies.reserve(commands.size());
-  std::string redis_error;
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
@@ -162,19 +183,10 @@ Result<std::vector<RedisReply>> RedisClient::round_trip(
       return fail(Errc::kUnavailable, cat("redis ", options_.endpoint.to_string(), ": ", why));
     }
     auto* reply = static_cast<redisReply*>(raw);
-    if (reply->type == REDIS_REPLY_ERROR && redis_error.empty()) {
-      redis_error.assign(reply->str, reply->len);
-    }
     replies.push_back(copy_reply(reply));
     freeReplyObject(reply);
   }
   release(ctx, true);
-  if (!redis_error.empty()) {
-    // A replica that is loading or read-only will accept the same command later.
-    bool transient = redis_error.starts_with("LOADING") || redis_error.starts_with("READONLY") ||
-                     redis_error.starts_with("MASTERDOWN") || redis_error.starts_with("BUSY");
-    return fail(transient ? Errc::kUnavailable : Errc::kInternal, redis_error);
-  }
   return replies;
 }
 
@@ -198,25 +210,63 @@ std::vector<std::string> script_command(const RedisScript& script, bool with_bod
 }
 }  // namespace
 
-Result<std::vector<RedisReply>> RedisClient::run_script(
-    const RedisScript& script,
-    const std::function<std::vector<std::vector<std::string>>(bool with_body)>& commands) {
-  auto replies = pipeline(commands(false));
-  if (!replies && replies.error().message.starts_with("NOSCRIPT")) {
-    replies = pipeline(commands(true));
+Result<std::vector<Result<std::vector<RedisReply>>>> RedisClient::run_each(
+    const std::vector<ScriptRun>& runs) {
+  std::vector<Result<std::vector<RedisReply>>> results(runs.size());
+  std::vector<size_t> to_send(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) to_send[i] = i;
+  for (bool with_body : {false, true}) {
+    std::vector<std::vector<std::string>> commands;
+    commands.reserve(to_send.size());
+    for (size_t i : to_send) {
+      const ScriptRun& run = runs[i];
+      commands.push_back(script_command(*run.script, with_body, run.keys, run.args));
+      commands.insert(commands.end(), run.reads.begin(), run.reads.end());
+    }
+    auto replies = exchange(commands);
+    if (!replies) return std::unexpected(replies.error());
+    std::vector<size_t> not_loaded;
+    auto reply = replies->begin();
+    for (size_t i : to_send) {
+      const ScriptRun& run = runs[i];
+      auto end = reply + 1 + static_cast<long>(run.reads.size());
+      if (!with_body && reply->type == RedisReply::Type::kError &&
+          reply->str.starts_with("NOSCRIPT")) {
+        not_loaded.push_back(i);
+      } else if (auto bad = std::find_if(
+                     reply, end, [](const auto& r) { return r.type == RedisReply::Type::kError; });
+                 bad != end) {
+        Error e = error_from_reply(bad->str);
+        e.message = cat("script ", run.script->name(), ": ", e.message);
+        results[i] = std::unexpected(std::move(e));
+      } else {
+        results[i] =
+            std::vector<RedisReply>(std::make_move_iterator(reply), std::make_move_iterator(end));
+      }
+      reply = end;
+    }
+    if (not_loaded.empty()) break;
+    to_send = std::move(not_loaded);
   }
-  if (!replies) {
-    replies.error().message = cat("script ", script.name(), ": ", replies.error().message);
+  return results;
+}
+
+Result<std::vector<RedisReply>> RedisClient::all_or_first_failure(
+    Result<std::vector<Result<std::vector<RedisReply>>>> results) {
+  if (!results) return std::unexpected(results.error());
+  std::vector<RedisReply> all;
+  all.reserve(results->size());
+  for (auto& run : *results) {
+    if (!run) return std::unexpected(run.error());
+    std::move(run->begin(), run->end(), std::back_inserter(all));
   }
-  return replies;
+  return all;
 }
 
 Result<RedisReply> RedisClient::eval(const RedisScript& script,
                                      const std::vector<std::string>& keys,
                                      const std::vector<std::string>& args) {
-  auto replies = run_script(script, [&](bool with_body) {
-    return std::vector<std::vector<std::string>>{script_command(script, with_body, keys, args)};
-  });
+  auto replies = all_or_first_failure(run_each({{&script, keys, args, {}}}));
   if (!replies) return std::unexpected(replies.error());
   return std::move(replies->front());
 }
@@ -224,22 +274,15 @@ Result<RedisReply> RedisClient::eval(const RedisScript& script,
 Result<std::vector<RedisReply>> RedisClient::eval_then_read(
     const RedisScript& script, const std::vector<std::string>& keys,
     const std::vector<std::string>& args, const std::vector<std::vector<std::string>>& reads) {
-  return run_script(script, [&](bool with_body) {
-    std::vector<std::vector<std::string>> out{script_command(script, with_body, keys, args)};
-    out.insert(out.end(), reads.begin(), reads.end());
-    return out;
-  });
+  return all_or_first_failure(run_each({{&script, keys, args, reads}}));
 }
 
 Result<std::vector<RedisReply>> RedisClient::eval_each(const RedisScript& script,
                                                        const std::vector<ScriptCall>& calls) {
-  return run_script(script, [&](bool with_body) {
-    std::vector<std::vector<std::string>> out;
-    out.reserve(calls.size());
-    for (const auto& call : calls)
-      out.push_back(script_command(script, with_body, call.keys, call.args));
-    return out;
-  });
+  std::vector<ScriptRun> runs;
+  runs.reserve(calls.size());
+  for (const auto& call : calls) runs.push_back({&script, call.keys, call.args, {}});
+  return all_or_first_failure(run_each(runs));
 }
 
 }  // namespace lexroute

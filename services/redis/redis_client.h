@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,7 +20,8 @@ namespace lexroute {
 
 // A Redis reply copied out of hiredis, so callers never see hiredis types.
 struct RedisReply {
-  enum class Type { kNil, kInteger, kString, kStatus, kArray };
+  // kError only reaches callers of run_each, whose runs fail one by one; `str` holds the text.
+  enum class Type { kNil, kInteger, kString, kStatus, kArray, kError };
   Type type = Type::kNil;
   long long integer = 0;
   std::string str;
@@ -77,8 +77,7 @@ class RedisClient {
   Result<std::vector<RedisReply>> pipeline(const std::vector<std::vector<std::string>>& commands);
   Result<RedisReply> eval(const RedisScript& script, const std::vector<std::string>& keys,
                           const std::vector<std::string>& args);
-  // Many runs of one script in one round trip, one reply each. On NOSCRIPT the whole batch is
-  // sent again with the body, so only for scripts that are safe to run twice.
+  // Many runs of one script in one round trip, one reply each; fails if any run failed.
   struct ScriptCall {
     std::vector<std::string> keys, args;
   };
@@ -86,20 +85,33 @@ class RedisClient {
                                             const std::vector<ScriptCall>& calls);
 
   // A script, then reads of what it left, in one round trip: the script's reply first, then one
-  // per read. On NOSCRIPT the whole is sent again with the body (the script had not run).
+  // per read.
   Result<std::vector<RedisReply>> eval_then_read(
       const RedisScript& script, const std::vector<std::string>& keys,
       const std::vector<std::string>& args, const std::vector<std::vector<std::string>>& reads);
 
+  // Many script runs, each followed by reads of what it left, in one round trip. One result per
+  // run, in order: the script's reply, then one per read. A Redis error fails only its own run,
+  // so callers answering many people at once can tell each their own outcome. Runs refused with
+  // NOSCRIPT (a restarted or new Redis; they did not run) are sent once more with their bodies,
+  // and only those, so no script runs twice.
+  struct ScriptRun {
+    const RedisScript* script = nullptr;
+    std::vector<std::string> keys, args;
+    std::vector<std::vector<std::string>> reads;
+  };
+  Result<std::vector<Result<std::vector<RedisReply>>>> run_each(const std::vector<ScriptRun>& runs);
+
   const RedisEndpoint& endpoint() const { return options_.endpoint; }
 
  private:
-  struct Lease;
-  // Runs `commands(false)` (EVALSHA), or `commands(true)` (with the body) after NOSCRIPT, which
-  // means none of them ran; an error names the script.
-  Result<std::vector<RedisReply>> run_script(
-      const RedisScript& script,
-      const std::function<std::vector<std::vector<std::string>>(bool with_body)>& commands);
+  // One timed round trip; error replies stay in the result, only I/O failures fail it.
+  Result<std::vector<RedisReply>> exchange(const std::vector<std::vector<std::string>>& commands);
+  // The failure an error reply means, counted in the metrics.
+  Error error_from_reply(const std::string& text);
+  // Every run's failure, or the replies of all runs in one list.
+  static Result<std::vector<RedisReply>> all_or_first_failure(
+      Result<std::vector<Result<std::vector<RedisReply>>>> results);
   Result<redisContext*> connect() const;
   Result<std::vector<RedisReply>> round_trip(const std::vector<std::vector<std::string>>& commands);
   redisContext* acquire();

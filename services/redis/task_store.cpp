@@ -376,19 +376,33 @@ Result<std::map<std::string, int64_t>> TaskStore::stored_offsets(const std::stri
   return out;
 }
 
-Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::string& pool,
-                                         const std::string& staff, const std::string& task_id,
-                                         std::vector<std::string> script_keys,
-                                         std::vector<std::string> args) {
+namespace {
+
+// A staff member's step on a task as one script run; the task as the script left it comes back
+// in the same round trip.
+RedisClient::ScriptRun staff_run(const RedisScript& script, const std::string& pool,
+                                 const std::string& task_id, std::vector<std::string> script_keys,
+                                 std::vector<std::string> args) {
+  return {&script,
+          std::move(script_keys),
+          std::move(args),
+          {{"HGETALL", keys::task(pool, task_id)},
+           {"LRANGE", keys::task_history(pool, task_id), "0", "-1"}}};
+}
+
+// Refuses a step on a task of another pool (the id names its pool) before asking Redis.
+Result<void> check_pool(const std::string& pool, const std::string& task_id) {
   auto task_pool = pool_of_task(task_id);
   if (!task_pool) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
   if (*task_pool != pool) {
     return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to you");
   }
-  // The task as the script left it comes back in the same round trip.
-  auto replies = redis_.eval_then_read(script, script_keys, args,
-                                       {{"HGETALL", keys::task(pool, task_id)},
-                                        {"LRANGE", keys::task_history(pool, task_id), "0", "-1"}});
+  return {};
+}
+
+// What a staff step's script said, and the task it left.
+Result<v1::Task> staff_answer(const std::string& staff, const std::string& task_id,
+                              Result<std::vector<RedisReply>> replies) {
   if (!replies) return std::unexpected(replies.error());
   const RedisReply* reply = &(*replies)[0];
   std::string word = reply_word(*reply, 0);
@@ -405,13 +419,69 @@ Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::s
   return std::move(*task);
 }
 
+}  // namespace
+
+Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::string& pool,
+                                         const std::string& staff, const std::string& task_id,
+                                         std::vector<std::string> script_keys,
+                                         std::vector<std::string> args) {
+  if (auto ok = check_pool(pool, task_id); !ok) return std::unexpected(ok.error());
+  auto results =
+      redis_.run_each({staff_run(script, pool, task_id, std::move(script_keys), std::move(args))});
+  if (!results) return std::unexpected(results.error());
+  return staff_answer(staff, task_id, std::move(results->front()));
+}
+
+RedisClient::ScriptRun TaskStore::step_run(const StaffStep& step, const std::string& now) const {
+  const std::string& pool = step.pool;
+  const std::string& id = step.task_id;
+  if (step.kind == StaffStep::Kind::kAccept) {
+    return staff_run(
+        scripts::accept_offer(), pool, id,
+        {keys::task(pool, id), keys::task_history(pool, id), keys::offers(pool, step.staff),
+         keys::accepted(pool, step.staff), keys::offer_expiry(pool), keys::task_events(pool)},
+        {id, step.staff, now});
+  }
+  return staff_run(
+      scripts::complete_task(), pool, id,
+      {keys::task(pool, id), keys::task_history(pool, id), keys::accepted(pool, step.staff),
+       keys::load(pool), keys::task_events(pool), keys::completed(pool)},
+      {id, step.staff, now, step.outcome, step.note, keys::wake_channel(pool)});
+}
+
+Result<std::vector<Result<v1::Task>>> TaskStore::take_steps(const std::vector<StaffStep>& steps) {
+  std::vector<Result<v1::Task>> answers(steps.size());
+  std::vector<RedisClient::ScriptRun> runs;
+  std::vector<size_t> asked;  // answers[] index of each run
+  runs.reserve(steps.size());
+  const std::string now = std::to_string(clock_.now_ms());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (auto ok = check_pool(steps[i].pool, steps[i].task_id); !ok) {
+      answers[i] = std::unexpected(ok.error());
+      continue;
+    }
+    runs.push_back(step_run(steps[i], now));
+    asked.push_back(i);
+  }
+  if (runs.empty()) return answers;
+  auto results = redis_.run_each(runs);
+  if (!results) return std::unexpected(results.error());
+  for (size_t k = 0; k < asked.size(); ++k) {
+    const StaffStep& step = steps[asked[k]];
+    answers[asked[k]] = staff_answer(step.staff, step.task_id, std::move((*results)[k]));
+  }
+  return answers;
+}
+
+Result<v1::Task> TaskStore::one_step(StaffStep step) {
+  auto answers = take_steps({std::move(step)});
+  if (!answers) return std::unexpected(answers.error());
+  return std::move(answers->front());
+}
+
 Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& staff,
                                    const std::string& task_id) {
-  return staff_action(
-      scripts::accept_offer(), pool, staff, task_id,
-      {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
-       keys::accepted(pool, staff), keys::offer_expiry(pool), keys::task_events(pool)},
-      {task_id, staff, std::to_string(clock_.now_ms())});
+  return one_step({StaffStep::Kind::kAccept, pool, staff, task_id, {}, {}});
 }
 
 // Escalation: every offer declined or timed out raises the task's priority by one level in the
@@ -510,11 +580,7 @@ Result<v1::Task> TaskStore::reject(const std::string& pool, const std::string& s
 Result<v1::Task> TaskStore::complete(const std::string& pool, const std::string& staff,
                                      const std::string& task_id, const std::string& outcome,
                                      const std::string& note) {
-  return staff_action(
-      scripts::complete_task(), pool, staff, task_id,
-      {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::accepted(pool, staff),
-       keys::load(pool), keys::task_events(pool), keys::completed(pool)},
-      {task_id, staff, std::to_string(clock_.now_ms()), outcome, note, keys::wake_channel(pool)});
+  return one_step({StaffStep::Kind::kComplete, pool, staff, task_id, outcome, note});
 }
 
 }  // namespace lexroute

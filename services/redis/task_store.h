@@ -104,6 +104,15 @@ class TaskStore {
   Result<v1::Task> complete(const std::string& pool, const std::string& staff,
                             const std::string& task_id, const std::string& outcome,
                             const std::string& note);
+  // Accepts and completions of many staff members in one round trip, one answer each, in order;
+  // each is atomic on its own. Fails as a whole only when Redis could not be asked.
+  struct StaffStep {
+    enum class Kind { kAccept, kComplete };
+    Kind kind = Kind::kAccept;
+    std::string pool, staff, task_id;
+    std::string outcome, note;  // of a completion
+  };
+  Result<std::vector<Result<v1::Task>>> take_steps(const std::vector<StaffStep>& steps);
 
   // Score in the waiting set: older first, each priority level worth ten minutes of age.
   static int64_t waiting_score(int64_t submitted_ms, int priority);
@@ -114,6 +123,8 @@ class TaskStore {
                                 const std::string& staff, const std::string& task_id,
                                 std::vector<std::string> script_keys,
                                 std::vector<std::string> args);
+  RedisClient::ScriptRun step_run(const StaffStep& step, const std::string& now) const;
+  Result<v1::Task> one_step(StaffStep step);
 
   RedisClient& redis_;
   const Clock& clock_;

@@ -106,6 +106,71 @@ TEST_F(TaskStoreTest, AcceptingSomeoneElsesOfferIsRefusedAndChangesNothing) {
   EXPECT_EQ(c.error().code, Errc::kFailedPrecondition);
 }
 
+TEST_F(TaskStoreTest, ManyStaffStepsInOneRoundTripEachGetTheirOwnAnswer) {
+  add_staff("ana", 3);
+  add_staff("raj", 1);
+  auto mine = task(), done_later = task(), rajs = task();
+  ASSERT_EQ(route(mine, "ana"), TaskStore::RouteOutcome::kOffered);
+  ASSERT_EQ(route(done_later, "ana"), TaskStore::RouteOutcome::kOffered);
+  ASSERT_EQ(route(rajs, "raj"), TaskStore::RouteOutcome::kOffered);
+  ASSERT_TRUE(tasks->accept("default", "ana", done_later.task_id()).has_value());
+
+  using Kind = TaskStore::StaffStep::Kind;
+  auto answers = tasks->take_steps({
+      {Kind::kAccept, "default", "ana", mine.task_id(), {}, {}},
+      {Kind::kAccept, "default", "ana", rajs.task_id(), {}, {}},        // not hers
+      {Kind::kComplete, "default", "raj", rajs.task_id(), "done", {}},  // not accepted yet
+      {Kind::kComplete, "default", "ana", done_later.task_id(), "responsive", "ok"},
+      {Kind::kAccept, "default", "ana", new_task_id(1, "default"), {}, {}},  // no such task
+      {Kind::kAccept, "other-pool", "ana", mine.task_id(), {}, {}},          // a pool she is not in
+  });
+  ASSERT_TRUE(answers.has_value()) << answers.error().message;
+  ASSERT_EQ(answers->size(), 6u);
+  ASSERT_TRUE((*answers)[0].has_value()) << (*answers)[0].error().message;
+  EXPECT_EQ((*answers)[0]->status(), v1::TASK_STATUS_ACCEPTED);
+  EXPECT_EQ((*answers)[1].error().code, Errc::kFailedPrecondition);
+  EXPECT_EQ((*answers)[2].error().code, Errc::kFailedPrecondition);
+  ASSERT_TRUE((*answers)[3].has_value()) << (*answers)[3].error().message;
+  EXPECT_EQ((*answers)[3]->status(), v1::TASK_STATUS_COMPLETED);
+  EXPECT_EQ((*answers)[3]->outcome(), "responsive");
+  EXPECT_EQ((*answers)[4].error().code, Errc::kNotFound);
+  EXPECT_EQ((*answers)[5].error().code, Errc::kFailedPrecondition);
+  // The refused steps changed nothing.
+  EXPECT_EQ(tasks->get(rajs.task_id())->status(), v1::TASK_STATUS_OFFERED);
+  EXPECT_EQ(load("ana"), 1);
+  EXPECT_EQ(load("raj"), 1);
+}
+
+TEST_F(TaskStoreTest, AfterRedisForgetsScriptsOnlyTheStepsThatDidNotRunAreSentAgain) {
+  add_staff("ana", 3);
+  auto first = task(), second = task();
+  ASSERT_EQ(route(first, "ana"), TaskStore::RouteOutcome::kOffered);
+  ASSERT_EQ(route(second, "ana"), TaskStore::RouteOutcome::kOffered);
+  ASSERT_TRUE(tasks->accept("default", "ana", first.task_id()).has_value());
+  ASSERT_TRUE(redis().command({"SCRIPT", "FLUSH"}).has_value());
+  // Loads the accept script again, but not the completion's.
+  auto other = task();
+  ASSERT_EQ(route(other, "ana"), TaskStore::RouteOutcome::kOffered);
+  ASSERT_TRUE(tasks->accept("default", "ana", other.task_id()).has_value());
+
+  using Kind = TaskStore::StaffStep::Kind;
+  auto answers = tasks->take_steps({
+      {Kind::kAccept, "default", "ana", second.task_id(), {}, {}},
+      {Kind::kComplete, "default", "ana", first.task_id(), "responsive", {}},
+  });
+  ASSERT_TRUE(answers.has_value()) << answers.error().message;
+  // Sent twice, the accept would answer that the task is no longer open.
+  ASSERT_TRUE((*answers)[0].has_value()) << (*answers)[0].error().message;
+  EXPECT_EQ((*answers)[0]->status(), v1::TASK_STATUS_ACCEPTED);
+  ASSERT_TRUE((*answers)[1].has_value()) << (*answers)[1].error().message;
+  EXPECT_EQ((*answers)[1]->status(), v1::TASK_STATUS_COMPLETED);
+  int accepted_steps = 0;
+  for (const auto& step : (*answers)[0]->history()) {
+    if (step.status() == v1::TASK_STATUS_ACCEPTED) ++accepted_steps;
+  }
+  EXPECT_EQ(accepted_steps, 1);
+}
+
 TEST_F(TaskStoreTest, UnknownTaskIsNotFound) {
   EXPECT_EQ(tasks->get("nope").error().code, Errc::kNotFound);
   EXPECT_EQ(tasks->get(new_task_id(1, "default")).error().code, Errc::kNotFound);
