@@ -8,7 +8,7 @@ namespace {
 
 // Copies a desk answer into the gRPC response, or turns its error into the status.
 template <typename T>
-grpc::Status answer(Result<T> result, T* response, grpc::ServerContext* context) {
+grpc::Status answer(Result<T> result, T* response, grpc::ServerContextBase* context) {
   if (!result) return to_grpc_status(result.error(), context);
   *response = std::move(*result);
   return grpc::Status::OK;
@@ -16,7 +16,7 @@ grpc::Status answer(Result<T> result, T* response, grpc::ServerContext* context)
 
 // The answer to accept, reject and complete: the task as it now is.
 grpc::Status answer(Result<v1::Task> task, v1::OfferActionResponse* response,
-                    grpc::ServerContext* context) {
+                    grpc::ServerContextBase* context) {
   if (!task) return to_grpc_status(task.error(), context);
   *response->mutable_task() = std::move(*task);
   return grpc::Status::OK;
@@ -64,12 +64,12 @@ grpc::ServerWriteReactor<v1::OfferEvent>* GatewayService::StreamOffers(
   return feeds_.open(*me);
 }
 
-grpc::Status GatewayService::AcceptOffer(grpc::ServerContext* context,
-                                         const v1::OfferActionRequest* request,
-                                         v1::OfferActionResponse* response) {
-  auto me = authenticate(context);
-  if (!me) return to_grpc_status(me.error(), context);
-  return answer(desk_.accept(*me, *request), response, context);
+grpc::ServerUnaryReactor* GatewayService::AcceptOffer(grpc::CallbackServerContext* context,
+                                                      const v1::OfferActionRequest* request,
+                                                      v1::OfferActionResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  steps_.add({context, reactor, request, nullptr, response});
+  return reactor;
 }
 
 grpc::Status GatewayService::RejectOffer(grpc::ServerContext* context,
@@ -80,12 +80,40 @@ grpc::Status GatewayService::RejectOffer(grpc::ServerContext* context,
   return answer(desk_.reject(*me, *request), response, context);
 }
 
-grpc::Status GatewayService::CompleteTask(grpc::ServerContext* context,
-                                          const v1::CompleteTaskRequest* request,
-                                          v1::OfferActionResponse* response) {
-  auto me = authenticate(context);
-  if (!me) return to_grpc_status(me.error(), context);
-  return answer(desk_.complete(*me, *request), response, context);
+grpc::ServerUnaryReactor* GatewayService::CompleteTask(grpc::CallbackServerContext* context,
+                                                       const v1::CompleteTaskRequest* request,
+                                                       v1::OfferActionResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  steps_.add({context, reactor, nullptr, request, response});
+  return reactor;
+}
+
+void GatewayService::answer_steps(std::vector<StaffStepCall>& group) {
+  std::vector<std::string> tokens;
+  tokens.reserve(group.size());
+  for (const auto& call : group) tokens.push_back(bearer_token(*call.context));
+  auto who = desk_.authenticate(tokens);
+  if (!who) {
+    for (auto& call : group) call.reactor->Finish(to_grpc_status(who.error(), call.context));
+    return;
+  }
+  std::vector<WorkerDesk::Step> steps;
+  std::vector<StaffStepCall*> caller;  // of each step
+  for (size_t i = 0; i < group.size(); ++i) {
+    StaffStepCall& call = group[i];
+    const Result<StaffIdentity>& me = (*who)[i];
+    if (!me) {
+      call.reactor->Finish(to_grpc_status(me.error(), call.context));
+      continue;
+    }
+    steps.push_back({&*me, call.accept, call.complete});
+    caller.push_back(&call);
+  }
+  auto answers = desk_.take_steps(steps);
+  for (size_t k = 0; k < answers.size(); ++k) {
+    StaffStepCall& call = *caller[k];
+    call.reactor->Finish(answer(std::move(answers[k]), call.response, call.context));
+  }
 }
 
 }  // namespace lexroute

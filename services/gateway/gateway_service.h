@@ -1,18 +1,35 @@
 #pragma once
 
 #include "lexroute/v1/worker.grpc.pb.h"
+#include "services/common/group_queue.h"
 #include "services/gateway/offer_feeds.h"
 #include "services/gateway/worker_desk.h"
 
 namespace lexroute {
 
+// An AcceptOffer or CompleteTask call waiting to be answered with its group.
+struct StaffStepCall {
+  grpc::CallbackServerContext* context;
+  grpc::ServerUnaryReactor* reactor;
+  const v1::OfferActionRequest* accept;     // one of these two
+  const v1::CompleteTaskRequest* complete;  //
+  v1::OfferActionResponse* response;
+};
+
 // gRPC WorkerGateway: the programs' door to the WorkerDesk. Authenticates the bearer token of
-// each call and maps the desk's answers onto gRPC statuses. StreamOffers is on gRPC's callback
-// API, served by OfferFeeds without a thread per staff member; the short calls are synchronous.
+// each call and maps the desk's answers onto gRPC statuses. The calls every task brings are on
+// gRPC's callback API: StreamOffers is served by OfferFeeds without a thread per staff member,
+// AcceptOffer and CompleteTask are answered in groups (one round trip for the tokens, one for
+// the steps). The rarer calls are synchronous.
 class GatewayService final
-    : public v1::WorkerGateway::WithCallbackMethod_StreamOffers<v1::WorkerGateway::Service> {
+    : public v1::WorkerGateway::WithCallbackMethod_StreamOffers<
+          v1::WorkerGateway::WithCallbackMethod_AcceptOffer<
+              v1::WorkerGateway::WithCallbackMethod_CompleteTask<v1::WorkerGateway::Service>>> {
  public:
-  GatewayService(WorkerDesk& desk, Notifier& notifier) : desk_(desk), feeds_(desk, notifier) {}
+  GatewayService(WorkerDesk& desk, Notifier& notifier)
+      : desk_(desk),
+        feeds_(desk, notifier),
+        steps_([this](std::vector<StaffStepCall>& group) { answer_steps(group); }, 2, 512) {}
 
   // Ends every open offer feed, so a server shutdown does not wait for them.
   void stop() { feeds_.stop(); }
@@ -27,18 +44,24 @@ class GatewayService final
   using WithCallbackMethod_StreamOffers::StreamOffers;  // the synchronous one is never called
   grpc::ServerWriteReactor<v1::OfferEvent>* StreamOffers(
       grpc::CallbackServerContext* context, const v1::StreamOffersRequest* request) override;
-  grpc::Status AcceptOffer(grpc::ServerContext* context, const v1::OfferActionRequest* request,
-                           v1::OfferActionResponse* response) override;
+  using WithCallbackMethod_AcceptOffer::AcceptOffer;  // as for StreamOffers
+  grpc::ServerUnaryReactor* AcceptOffer(grpc::CallbackServerContext* context,
+                                        const v1::OfferActionRequest* request,
+                                        v1::OfferActionResponse* response) override;
   grpc::Status RejectOffer(grpc::ServerContext* context, const v1::OfferActionRequest* request,
                            v1::OfferActionResponse* response) override;
-  grpc::Status CompleteTask(grpc::ServerContext* context, const v1::CompleteTaskRequest* request,
-                            v1::OfferActionResponse* response) override;
+  using WithCallbackMethod_CompleteTask::CompleteTask;
+  grpc::ServerUnaryReactor* CompleteTask(grpc::CallbackServerContext* context,
+                                         const v1::CompleteTaskRequest* request,
+                                         v1::OfferActionResponse* response) override;
 
  private:
   Result<StaffIdentity> authenticate(grpc::ServerContextBase* context);
+  void answer_steps(std::vector<StaffStepCall>& group);
 
   WorkerDesk& desk_;
   OfferFeeds feeds_;
+  GroupQueue<StaffStepCall> steps_;  // last: its threads use everything above
 };
 
 }  // namespace lexroute

@@ -61,6 +61,21 @@ void add_changes(const std::vector<std::string>& now_ids, std::set<std::string>&
   }
 }
 
+// The rules both doors apply to an accept or a completion before asking Redis.
+Result<void> check_step(const WorkerDesk::Step& step) {
+  if (step.accept) return require_task_id(step.accept->task_id());
+  const v1::CompleteTaskRequest& request = *step.complete;
+  if (auto ok = require_task_id(request.task_id()); !ok) return ok;
+  if (!is_valid_name(request.outcome())) {
+    return fail(Errc::kInvalidArgument,
+                "outcome is required: 1-64 letters, digits, '-', '_' or '.'", "outcome");
+  }
+  if (request.note().size() > 4000) {
+    return fail(Errc::kInvalidArgument, "note must be at most 4000 characters", "note");
+  }
+  return {};
+}
+
 }  // namespace
 
 v1::Offer to_offer(const v1::Task& task) {
@@ -80,6 +95,11 @@ v1::Offer to_offer(const v1::Task& task) {
 
 Result<StaffIdentity> WorkerDesk::authenticate(const std::string& staff_token) {
   return credentials_.authenticate_staff(staff_token);
+}
+
+Result<std::vector<Result<StaffIdentity>>> WorkerDesk::authenticate(
+    const std::vector<std::string>& tokens) {
+  return credentials_.authenticate_staff(tokens);
 }
 
 Result<v1::SignInResponse> WorkerDesk::sign_in(const StaffIdentity& me) {
@@ -129,10 +149,7 @@ Result<v1::HeartbeatResponse> WorkerDesk::heartbeat(const StaffIdentity& me) {
 
 Result<v1::Task> WorkerDesk::accept(const StaffIdentity& me,
                                     const v1::OfferActionRequest& request) {
-  if (auto ok = require_task_id(request.task_id()); !ok) return std::unexpected(ok.error());
-  auto task = tasks_.accept(me.pool, me.staff_id, request.task_id());
-  if (task) LOG_DEBUG("gateway", "task=", request.task_id(), " staff=", me.staff_id, " accepted");
-  return task;
+  return std::move(take_steps({{&me, &request, nullptr}}).front());
 }
 
 Result<v1::Task> WorkerDesk::reject(const StaffIdentity& me,
@@ -151,21 +168,48 @@ Result<v1::Task> WorkerDesk::reject(const StaffIdentity& me,
 
 Result<v1::Task> WorkerDesk::complete(const StaffIdentity& me,
                                       const v1::CompleteTaskRequest& request) {
-  if (auto ok = require_task_id(request.task_id()); !ok) return std::unexpected(ok.error());
-  if (!is_valid_name(request.outcome())) {
-    return fail(Errc::kInvalidArgument,
-                "outcome is required: 1-64 letters, digits, '-', '_' or '.'", "outcome");
+  return std::move(take_steps({{&me, nullptr, &request}}).front());
+}
+
+std::vector<Result<v1::Task>> WorkerDesk::take_steps(const std::vector<Step>& steps) {
+  std::vector<Result<v1::Task>> answers(steps.size());
+  std::vector<TaskStore::StaffStep> valid;
+  std::vector<size_t> asked;  // answers[] index of each valid step
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& step = steps[i];
+    if (auto ok = check_step(step); !ok) {
+      answers[i] = std::unexpected(ok.error());
+      continue;
+    }
+    if (step.accept) {
+      valid.push_back({TaskStore::StaffStep::Kind::kAccept,
+                       step.me->pool,
+                       step.me->staff_id,
+                       step.accept->task_id(),
+                       {},
+                       {}});
+    } else {
+      valid.push_back({TaskStore::StaffStep::Kind::kComplete, step.me->pool, step.me->staff_id,
+                       step.complete->task_id(), step.complete->outcome(), step.complete->note()});
+    }
+    asked.push_back(i);
   }
-  if (request.note().size() > 4000) {
-    return fail(Errc::kInvalidArgument, "note must be at most 4000 characters", "note");
+  if (valid.empty()) return answers;
+  auto taken = tasks_.take_steps(valid);
+  for (size_t k = 0; k < asked.size(); ++k) {
+    if (!taken) {
+      answers[asked[k]] = std::unexpected(taken.error());
+      continue;
+    }
+    answers[asked[k]] = std::move((*taken)[k]);
+    if (answers[asked[k]]) {
+      const TaskStore::StaffStep& v = valid[k];
+      LOG_DEBUG("gateway", "task=", v.task_id, " staff=", v.staff, " ",
+                v.kind == TaskStore::StaffStep::Kind::kAccept ? "accepted" : "completed ",
+                v.outcome);
+    }
   }
-  auto task =
-      tasks_.complete(me.pool, me.staff_id, request.task_id(), request.outcome(), request.note());
-  if (task) {
-    LOG_DEBUG("gateway", "task=", request.task_id(), " staff=", me.staff_id, " completed ",
-              request.outcome());
-  }
-  return task;
+  return answers;
 }
 
 void WorkerDesk::offer_changes(std::span<FeedLook> looks) {

@@ -33,6 +33,8 @@ class WorkerDesk {
 
   // The staff member a token belongs to; UNAUTHENTICATED for a missing or unknown one.
   Result<StaffIdentity> authenticate(const std::string& staff_token);
+  // Many tokens in one round trip, one answer each; fails as a whole only when Redis is away.
+  Result<std::vector<Result<StaffIdentity>>> authenticate(const std::vector<std::string>& tokens);
 
   Result<v1::SignInResponse> sign_in(const StaffIdentity& me);
   Result<v1::SetAvailabilityResponse> set_availability(const StaffIdentity& me,
@@ -41,6 +43,14 @@ class WorkerDesk {
   Result<v1::Task> accept(const StaffIdentity& me, const v1::OfferActionRequest& request);
   Result<v1::Task> reject(const StaffIdentity& me, const v1::OfferActionRequest& request);
   Result<v1::Task> complete(const StaffIdentity& me, const v1::CompleteTaskRequest& request);
+  // Accepts and completions of many staff members in one round trip, one answer each, in order.
+  // Each step is either an accept or a completion, validated as the single calls are.
+  struct Step {
+    const StaffIdentity* me = nullptr;
+    const v1::OfferActionRequest* accept = nullptr;
+    const v1::CompleteTaskRequest* complete = nullptr;
+  };
+  std::vector<Result<v1::Task>> take_steps(const std::vector<Step>& steps);
 
   // What one offer feed has told its receiver so far.
   struct FeedState {

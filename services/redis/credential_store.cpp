@@ -50,13 +50,36 @@ Result<std::string> CredentialStore::issue_staff_token(const std::string& pool,
 }
 
 Result<StaffIdentity> CredentialStore::authenticate_staff(const std::string& token) {
-  if (token.empty()) return fail(Errc::kUnauthenticated, "missing staff token");
-  auto reply = redis_.command({"HMGET", keys::staff_token(sha256_hex(token)), "pool", "staff"});
-  if (!reply) return std::unexpected(reply.error());
-  if (reply->elements.size() != 2 || reply->elements[0].is_nil()) {
-    return fail(Errc::kUnauthenticated, "unknown staff token");
+  auto answers = authenticate_staff(std::vector<std::string>{token});
+  if (!answers) return std::unexpected(answers.error());
+  return std::move(answers->front());
+}
+
+Result<std::vector<Result<StaffIdentity>>> CredentialStore::authenticate_staff(
+    const std::vector<std::string>& tokens) {
+  std::vector<Result<StaffIdentity>> answers(tokens.size());
+  std::vector<std::vector<std::string>> lookups;
+  std::vector<size_t> asked;  // answers[] index of each lookup
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].empty()) {
+      answers[i] = fail(Errc::kUnauthenticated, "missing staff token");
+      continue;
+    }
+    lookups.push_back({"HMGET", keys::staff_token(sha256_hex(tokens[i])), "pool", "staff"});
+    asked.push_back(i);
   }
-  return StaffIdentity{reply->elements[0].str, reply->elements[1].str};
+  if (lookups.empty()) return answers;
+  auto replies = redis_.pipeline(lookups);
+  if (!replies) return std::unexpected(replies.error());
+  for (size_t k = 0; k < asked.size(); ++k) {
+    const RedisReply& reply = (*replies)[k];
+    if (reply.elements.size() != 2 || reply.elements[0].is_nil()) {
+      answers[asked[k]] = fail(Errc::kUnauthenticated, "unknown staff token");
+    } else {
+      answers[asked[k]] = StaffIdentity{reply.elements[0].str, reply.elements[1].str};
+    }
+  }
+  return answers;
 }
 
 }  // namespace lexroute

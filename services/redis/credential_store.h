@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "router/error.h"
 #include "services/redis/redis_client.h"
@@ -27,6 +28,9 @@ class CredentialStore {
   // A new token for a staff member, replacing (revoking) the previous one.
   Result<std::string> issue_staff_token(const std::string& pool, const std::string& staff_id);
   Result<StaffIdentity> authenticate_staff(const std::string& token);
+  // Many tokens in one round trip, one answer each, in order.
+  Result<std::vector<Result<StaffIdentity>>> authenticate_staff(
+      const std::vector<std::string>& tokens);
 
  private:
   RedisClient& redis_;
