@@ -22,6 +22,38 @@ grpc::Status answer(Result<v1::Task> task, v1::OfferActionResponse* response,
   return grpc::Status::OK;
 }
 
+// The calls of a group whose token is good, with who made each.
+template <typename Call>
+struct Admitted {
+  std::vector<Result<StaffIdentity>> identities;  // of the whole group
+  std::vector<Call*> calls;
+  std::vector<const StaffIdentity*> who;  // of each admitted call
+};
+
+// Authenticates every call of a group in one round trip and finishes those refused.
+template <typename Call>
+Admitted<Call> admit(WorkerDesk& desk, std::vector<Call>& group) {
+  Admitted<Call> out;
+  std::vector<std::string> tokens;
+  tokens.reserve(group.size());
+  for (const auto& call : group) tokens.push_back(bearer_token(*call.context));
+  auto identities = desk.authenticate(tokens);
+  if (!identities) {
+    for (auto& call : group) call.reactor->Finish(to_grpc_status(identities.error(), call.context));
+    return out;
+  }
+  out.identities = std::move(*identities);
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (!out.identities[i]) {
+      group[i].reactor->Finish(to_grpc_status(out.identities[i].error(), group[i].context));
+      continue;
+    }
+    out.calls.push_back(&group[i]);
+    out.who.push_back(&*out.identities[i]);
+  }
+  return out;
+}
+
 // A feed refused before it started: finishes at once with the refusal.
 class RefusedFeed final : public grpc::ServerWriteReactor<v1::OfferEvent> {
  public:
@@ -50,11 +82,12 @@ grpc::Status GatewayService::SetAvailability(grpc::ServerContext* context,
   return answer(desk_.set_availability(*me, *request), response, context);
 }
 
-grpc::Status GatewayService::Heartbeat(grpc::ServerContext* context, const v1::HeartbeatRequest*,
-                                       v1::HeartbeatResponse* response) {
-  auto me = authenticate(context);
-  if (!me) return to_grpc_status(me.error(), context);
-  return answer(desk_.heartbeat(*me), response, context);
+grpc::ServerUnaryReactor* GatewayService::Heartbeat(grpc::CallbackServerContext* context,
+                                                    const v1::HeartbeatRequest*,
+                                                    v1::HeartbeatResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  heartbeats_.add({context, reactor, response});
+  return reactor;
 }
 
 grpc::ServerWriteReactor<v1::OfferEvent>* GatewayService::StreamOffers(
@@ -89,29 +122,24 @@ grpc::ServerUnaryReactor* GatewayService::CompleteTask(grpc::CallbackServerConte
 }
 
 void GatewayService::answer_steps(std::vector<StaffStepCall>& group) {
-  std::vector<std::string> tokens;
-  tokens.reserve(group.size());
-  for (const auto& call : group) tokens.push_back(bearer_token(*call.context));
-  auto who = desk_.authenticate(tokens);
-  if (!who) {
-    for (auto& call : group) call.reactor->Finish(to_grpc_status(who.error(), call.context));
-    return;
-  }
+  Admitted<StaffStepCall> admitted = admit(desk_, group);
   std::vector<WorkerDesk::Step> steps;
-  std::vector<StaffStepCall*> caller;  // of each step
-  for (size_t i = 0; i < group.size(); ++i) {
-    StaffStepCall& call = group[i];
-    const Result<StaffIdentity>& me = (*who)[i];
-    if (!me) {
-      call.reactor->Finish(to_grpc_status(me.error(), call.context));
-      continue;
-    }
-    steps.push_back({&*me, call.accept, call.complete});
-    caller.push_back(&call);
+  steps.reserve(admitted.calls.size());
+  for (size_t k = 0; k < admitted.calls.size(); ++k) {
+    steps.push_back({admitted.who[k], admitted.calls[k]->accept, admitted.calls[k]->complete});
   }
   auto answers = desk_.take_steps(steps);
   for (size_t k = 0; k < answers.size(); ++k) {
-    StaffStepCall& call = *caller[k];
+    StaffStepCall& call = *admitted.calls[k];
+    call.reactor->Finish(answer(std::move(answers[k]), call.response, call.context));
+  }
+}
+
+void GatewayService::answer_heartbeats(std::vector<HeartbeatCall>& group) {
+  Admitted<HeartbeatCall> admitted = admit(desk_, group);
+  auto answers = desk_.heartbeats(admitted.who);
+  for (size_t k = 0; k < answers.size(); ++k) {
+    HeartbeatCall& call = *admitted.calls[k];
     call.reactor->Finish(answer(std::move(answers[k]), call.response, call.context));
   }
 }

@@ -16,20 +16,31 @@ struct StaffStepCall {
   v1::OfferActionResponse* response;
 };
 
+// A Heartbeat call waiting to be answered with its group.
+struct HeartbeatCall {
+  grpc::CallbackServerContext* context;
+  grpc::ServerUnaryReactor* reactor;
+  v1::HeartbeatResponse* response;
+};
+
 // gRPC WorkerGateway: the programs' door to the WorkerDesk. Authenticates the bearer token of
 // each call and maps the desk's answers onto gRPC statuses. The calls every task brings are on
 // gRPC's callback API: StreamOffers is served by OfferFeeds without a thread per staff member,
-// AcceptOffer and CompleteTask are answered in groups (one round trip for the tokens, one for
-// the steps). The rarer calls are synchronous.
+// AcceptOffer, CompleteTask and Heartbeat are answered in groups (one round trip for the
+// tokens, one for the steps or heartbeats), so a whole roster heartbeating at once is a few
+// round trips, not a thread each. The rarer calls are synchronous.
 class GatewayService final
     : public v1::WorkerGateway::WithCallbackMethod_StreamOffers<
           v1::WorkerGateway::WithCallbackMethod_AcceptOffer<
-              v1::WorkerGateway::WithCallbackMethod_CompleteTask<v1::WorkerGateway::Service>>> {
+              v1::WorkerGateway::WithCallbackMethod_CompleteTask<
+                  v1::WorkerGateway::WithCallbackMethod_Heartbeat<v1::WorkerGateway::Service>>>> {
  public:
   GatewayService(WorkerDesk& desk, Notifier& notifier)
       : desk_(desk),
         feeds_(desk, notifier),
-        steps_([this](std::vector<StaffStepCall>& group) { answer_steps(group); }, 2, 512) {}
+        steps_([this](std::vector<StaffStepCall>& group) { answer_steps(group); }, 2, 512),
+        heartbeats_([this](std::vector<HeartbeatCall>& group) { answer_heartbeats(group); }, 1,
+                    1024) {}
 
   // Ends every open offer feed, so a server shutdown does not wait for them.
   void stop() { feeds_.stop(); }
@@ -39,8 +50,10 @@ class GatewayService final
   grpc::Status SetAvailability(grpc::ServerContext* context,
                                const v1::SetAvailabilityRequest* request,
                                v1::SetAvailabilityResponse* response) override;
-  grpc::Status Heartbeat(grpc::ServerContext* context, const v1::HeartbeatRequest* request,
-                         v1::HeartbeatResponse* response) override;
+  using WithCallbackMethod_Heartbeat::Heartbeat;
+  grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* context,
+                                      const v1::HeartbeatRequest* request,
+                                      v1::HeartbeatResponse* response) override;
   using WithCallbackMethod_StreamOffers::StreamOffers;  // the synchronous one is never called
   grpc::ServerWriteReactor<v1::OfferEvent>* StreamOffers(
       grpc::CallbackServerContext* context, const v1::StreamOffersRequest* request) override;
@@ -58,10 +71,13 @@ class GatewayService final
  private:
   Result<StaffIdentity> authenticate(grpc::ServerContextBase* context);
   void answer_steps(std::vector<StaffStepCall>& group);
+  void answer_heartbeats(std::vector<HeartbeatCall>& group);
 
   WorkerDesk& desk_;
   OfferFeeds feeds_;
-  GroupQueue<StaffStepCall> steps_;  // last: its threads use everything above
+  // Last: their threads use everything above.
+  GroupQueue<StaffStepCall> steps_;
+  GroupQueue<HeartbeatCall> heartbeats_;
 };
 
 }  // namespace lexroute

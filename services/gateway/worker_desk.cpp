@@ -139,12 +139,30 @@ Result<v1::SetAvailabilityResponse> WorkerDesk::set_availability(
 }
 
 Result<v1::HeartbeatResponse> WorkerDesk::heartbeat(const StaffIdentity& me) {
-  auto beat = presence_.heartbeat(me.pool, me.staff_id);
-  if (!beat) return std::unexpected(beat.error());
-  v1::HeartbeatResponse response;
-  response.set_availability(to_proto(beat->availability));
-  response.set_interval_seconds(beat->interval_seconds);
-  return response;
+  return std::move(heartbeats({&me}).front());
+}
+
+std::vector<Result<v1::HeartbeatResponse>> WorkerDesk::heartbeats(
+    const std::vector<const StaffIdentity*>& who) {
+  std::vector<std::pair<std::string, std::string>> staff;
+  staff.reserve(who.size());
+  for (const auto* me : who) staff.emplace_back(me->pool, me->staff_id);
+  auto beats = presence_.heartbeats(staff);
+  std::vector<Result<v1::HeartbeatResponse>> answers;
+  answers.reserve(who.size());
+  for (size_t i = 0; i < who.size(); ++i) {
+    if (!beats) {
+      answers.push_back(std::unexpected(beats.error()));
+    } else if (!(*beats)[i]) {
+      answers.push_back(std::unexpected((*beats)[i].error()));
+    } else {
+      v1::HeartbeatResponse response;
+      response.set_availability(to_proto((*beats)[i]->availability));
+      response.set_interval_seconds((*beats)[i]->interval_seconds);
+      answers.push_back(std::move(response));
+    }
+  }
+  return answers;
 }
 
 Result<v1::Task> WorkerDesk::accept(const StaffIdentity& me,

@@ -40,6 +40,9 @@ class WorkerDesk {
   Result<v1::SetAvailabilityResponse> set_availability(const StaffIdentity& me,
                                                        const v1::SetAvailabilityRequest& request);
   Result<v1::HeartbeatResponse> heartbeat(const StaffIdentity& me);
+  // Heartbeats of many staff members in one round trip, one answer each, in order.
+  std::vector<Result<v1::HeartbeatResponse>> heartbeats(
+      const std::vector<const StaffIdentity*>& who);
   Result<v1::Task> accept(const StaffIdentity& me, const v1::OfferActionRequest& request);
   Result<v1::Task> reject(const StaffIdentity& me, const v1::OfferActionRequest& request);
   Result<v1::Task> complete(const StaffIdentity& me, const v1::CompleteTaskRequest& request);

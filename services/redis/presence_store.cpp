@@ -14,19 +14,43 @@ int PresenceStore::interval_for(int presence_timeout_seconds) {
 
 Result<PresenceStore::Heartbeat> PresenceStore::heartbeat(const std::string& pool,
                                                           const std::string& staff_id) {
-  auto reply = redis_.eval(scripts::heartbeat(),
-                           {keys::presence(pool), keys::lapsed(pool), keys::availability(pool),
-                            keys::accepted(pool, staff_id), keys::pool_settings(pool)},
-                           {staff_id, std::to_string(clock_.now_ms())});
-  if (!reply) return std::unexpected(reply.error());
-  Heartbeat out;
-  int timeout = PoolSettings{}.presence_timeout_seconds;
-  if (reply->elements.size() == 2) {
-    out.availability = availability_from_name(reply->elements[0].str);
-    (void)parse_int(reply->elements[1].str, &timeout);
+  auto answers = heartbeats({{pool, staff_id}});
+  if (!answers) return std::unexpected(answers.error());
+  return std::move(answers->front());
+}
+
+Result<std::vector<Result<PresenceStore::Heartbeat>>> PresenceStore::heartbeats(
+    const std::vector<std::pair<std::string, std::string>>& staff) {
+  const std::string now = std::to_string(clock_.now_ms());
+  std::vector<RedisClient::ScriptRun> runs;
+  runs.reserve(staff.size());
+  for (const auto& [pool, staff_id] : staff) {
+    runs.push_back({&scripts::heartbeat(),
+                    {keys::presence(pool), keys::lapsed(pool), keys::availability(pool),
+                     keys::accepted(pool, staff_id), keys::pool_settings(pool)},
+                    {staff_id, now},
+                    {}});
   }
-  out.interval_seconds = interval_for(timeout);
-  return out;
+  auto results = redis_.run_each(runs);
+  if (!results) return std::unexpected(results.error());
+  std::vector<Result<Heartbeat>> answers;
+  answers.reserve(results->size());
+  for (auto& result : *results) {
+    if (!result) {
+      answers.push_back(std::unexpected(result.error()));
+      continue;
+    }
+    const RedisReply& reply = result->front();
+    Heartbeat out;
+    int timeout = PoolSettings{}.presence_timeout_seconds;
+    if (reply.elements.size() == 2) {
+      out.availability = availability_from_name(reply.elements[0].str);
+      (void)parse_int(reply.elements[1].str, &timeout);
+    }
+    out.interval_seconds = interval_for(timeout);
+    answers.push_back(out);
+  }
+  return answers;
 }
 
 Result<void> PresenceStore::set_availability(const std::string& pool, const std::string& staff_id,

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "router/clock.h"
 #include "router/error.h"
@@ -26,6 +28,9 @@ class PresenceStore {
     int interval_seconds = 15;                           // how often to heartbeat
   };
   Result<Heartbeat> heartbeat(const std::string& pool, const std::string& staff_id);
+  // Heartbeats of many staff members, (pool, staff id) each, in one round trip, one answer each.
+  Result<std::vector<Result<Heartbeat>>> heartbeats(
+      const std::vector<std::pair<std::string, std::string>>& staff);
 
   // Sets availability; signing out or taking a break also sends open offers back to routing.
   Result<void> set_availability(const std::string& pool, const std::string& staff_id,
