@@ -1,6 +1,8 @@
 // lexroute-loadtest: drives a running lexroute over gRPC (docs/performance.md). It sets up its
 // own firms and staff through the Admin API, submits tasks (unary open or closed loop, or bulk
 // streams), works them with a fleet of simulated staff, and reports throughput and latency.
+#include <absl/synchronization/mutex.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <fstream>
@@ -99,6 +101,9 @@ bool set_up(const Flags& f, const std::string& run, std::vector<std::string>* fi
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As in lexrouted: Debian's abseil keeps absl::Mutex's deadlock detection on, which costs the
+  // load tester CPU it shares with the server.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   Flags f;
   CLI::App app{"lexroute-loadtest: drive a running lexroute and measure it"};
   app.add_option("--server", f.server, "lexrouted gRPC address")->capture_default_str();
