@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -162,8 +163,13 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   Ledger ledger(start, f.max_tasks);
   LatencyLog acks(start), offers(start), completions(start);
+  std::atomic<bool> warm_up_offered{false};
   auto latency_of = [&](LatencyLog& log, bool completion) {
-    return [&ledger, &log, completion](const v1::Offer& offer, SteadyTime at) {
+    return [&ledger, &log, completion, &warm_up_offered](const v1::Offer& offer, SteadyTime at) {
+      if (offer.payload_ref() == Submitter::kWarmUpRef) {
+        warm_up_offered = true;
+        return;
+      }
       auto seq = Ledger::seq_of(offer.payload_ref());
       if (!seq || (completion && !ledger.first_completion(*seq))) return;
       if (auto sent = ledger.sent_at(*seq)) log.add(at, at - *sent);
@@ -182,7 +188,12 @@ int main(int argc, char** argv) {
       {f.server, firm_keys, f.mode == "bulk" ? Submitter::Mode::kBulk : Submitter::Mode::kUnary,
        f.rate, f.concurrency, f.bulk_batch, f.pool, 8},
       ledger, acks);
-  // The window starts once the staff are signed in and listening: 100,000 take a while.
+  // The window starts once the staff are signed in and listening (100,000 take a while) and a
+  // first task has reached one of them.
+  if (!members.empty() &&
+      !submitter.warm_up([&] { return warm_up_offered.load(); }, std::chrono::seconds(60))) {
+    std::cerr << "loadtest: the warm-up task was not offered within 60 s; measuring anyway\n";
+  }
   auto submitting = std::chrono::steady_clock::now();
   submitter.run(submitting + std::chrono::seconds(f.seconds));
   double seconds =

@@ -49,6 +49,25 @@ v1::SubmitTaskRequest Submitter::task(uint64_t seq) const {
   return r;
 }
 
+bool Submitter::warm_up(const std::function<bool()>& offered, std::chrono::seconds limit) {
+  v1::SubmitTaskRequest request = task(0);
+  request.mutable_spec()->set_payload_ref(kWarmUpRef);
+  grpc::ClientContext ctx;
+  authorize(ctx, key(0));
+  v1::SubmitTaskResponse response;
+  grpc::Status s = stub(0).SubmitTask(&ctx, request, &response);
+  if (!s.ok()) {
+    record_error(s);
+    return false;
+  }
+  auto until = Clock::now() + limit;
+  while (!offered()) {
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 void Submitter::record_error(const grpc::Status& s) {
   std::lock_guard lock(errors_mutex_);
   ++errors_[cli::describe(s).substr(0, 80)];

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,13 @@ class Submitter {
 
   // Submits until `until`; returns when every call it made has been answered.
   void run(SteadyTime until);
+
+  // Before the window: submits one task outside the ledger (its payload_ref is kWarmUpRef) and
+  // waits until `offered()` says it reached a staff member, or `limit` passed. A server that was
+  // just started is not routing yet (the Kafka consumer group takes a few seconds to assign its
+  // partitions); the window measures a running system, not its start. False on timeout.
+  static constexpr const char* kWarmUpRef = "loadtest://warm-up";
+  bool warm_up(const std::function<bool()>& offered, std::chrono::seconds limit);
 
   uint64_t acknowledged() const { return acknowledged_.load(); }
   std::map<std::string, uint64_t> errors() const;

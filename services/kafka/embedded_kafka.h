@@ -5,6 +5,7 @@
 #include <string>
 
 #include "router/error.h"
+#include "services/kafka/kafka_config.h"
 
 struct rd_kafka_s;
 struct rd_kafka_mock_cluster_s;
@@ -26,6 +27,13 @@ class EmbeddedKafka {
   Result<void> create_topic(const std::string& name, int partitions);
   // lexroute's topics with their partition counts.
   Result<void> create_lexroute_topics(int task_partitions);
+
+  // Consumer settings this broker needs. It holds a Fetch that found nothing for the full
+  // fetch.wait.max.ms even when records arrive meanwhile (a real broker answers as soon as
+  // fetch.min.bytes are there), so at the 500 ms default a router that had caught up saw each
+  // new task up to half a second late: 348 ms median submit-to-offer at 500 tasks/s, 10 ms
+  // after (docs/performance.md).
+  static KafkaSettings consumer_settings() { return {{"fetch.wait.max.ms", "10"}}; }
 
   // Fault injection for tests.
   void set_broker_down(int32_t broker_id);

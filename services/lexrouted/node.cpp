@@ -148,7 +148,9 @@ Result<void> Node::start_services() {
   if (config_.runs_router()) {
     router_ = std::make_unique<RouterService>(
         RouterService::Options{
-            config_.kafka_brokers, config_.router_group, 500, {}, &metrics_->router},
+            config_.kafka_brokers, config_.router_group, 500,
+            embedded_kafka_ ? EmbeddedKafka::consumer_settings() : KafkaSettings{},
+            &metrics_->router},
         *tasks_, *staff_, *presence_, *notifier_, clock_);
     if (auto r = router_->start(); !r) return r;
     // The audit trail travels with the routers: wherever tasks are routed, events are relayed.
