@@ -70,6 +70,14 @@ Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
 
 std::vector<Result<v1::SubmitTaskResponse>> IntakeService::submit_many(
     std::span<const Submission> batch) {
+  if (auto refusal = backlog_ ? backlog_->holding_back() : std::nullopt) {
+    // Back-pressure: nothing is bound, sent or recorded; the firm retries later.
+    std::vector<Result<v1::SubmitTaskResponse>> refused(batch.size(), std::unexpected(*refusal));
+    if (metrics_) {
+      for (size_t i = 0; i < batch.size(); ++i) metrics_->failed(refusal->code);
+    }
+    return refused;
+  }
   std::vector<Result<Prepared>> prepared;
   prepared.reserve(batch.size());
   std::vector<std::pair<std::string, std::string>> records;

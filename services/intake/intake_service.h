@@ -8,6 +8,7 @@
 #include "router/clock.h"
 #include "services/intake/submit_queue.h"
 #include "services/kafka/producer.h"
+#include "services/kafka/routing_backlog.h"
 #include "services/metrics/intake_metrics.h"
 #include "services/redis/credential_store.h"
 #include "services/redis/notifier.h"
@@ -23,13 +24,15 @@ class IntakeService final
     : public v1::TaskIntake::WithCallbackMethod_SubmitTask<v1::TaskIntake::Service> {
  public:
   IntakeService(TaskStore& tasks, CredentialStore& credentials, Producer& producer,
-                Notifier& notifier, const Clock& clock, IntakeMetrics* metrics = nullptr)
+                Notifier& notifier, const Clock& clock, IntakeMetrics* metrics = nullptr,
+                const RoutingBacklog* backlog = nullptr)
       : tasks_(tasks),
         credentials_(credentials),
         producer_(producer),
         notifier_(notifier),
         clock_(clock),
         metrics_(metrics),
+        backlog_(backlog),
         submits_([this](std::vector<SubmitQueue::Call>& group) { answer_submits(group); },
                  kSubmitThreads, kMaxSubmitGroup) {}
 
@@ -81,6 +84,8 @@ class IntakeService final
   Notifier& notifier_;
   const Clock& clock_;
   IntakeMetrics* metrics_;  // when given
+  // When given, new work is refused while the routers are too far behind (back-pressure).
+  const RoutingBacklog* backlog_;
   std::atomic<bool> stopping_{false};
   SubmitQueue submits_;  // last: its threads use everything above
 };

@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "services/kafka/consumer.h"
 #include "services/kafka/embedded_kafka.h"
 #include "services/kafka/producer.h"
+#include "services/kafka/routing_backlog.h"
 
 namespace lexroute {
 namespace {
@@ -76,6 +78,40 @@ TEST_F(KafkaTest, AssignmentStartsWhereOurStoreSays) {
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got.front().offset, 7);
   EXPECT_EQ(got.front().value, "7");
+}
+
+TEST_F(KafkaTest, BacklogCountsWhatTheRoutersHaveNotTakenAndHoldsBackAtTheLimit) {
+  auto p = producer();
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(p->send("t", "same", std::to_string(i)).has_value());
+  // Looks only when asked here.
+  auto backlog = RoutingBacklog::start({kafka->bootstrap(), "routers", "t", 10, 1h});
+  ASSERT_TRUE(backlog.has_value()) << backlog.error().message;
+  ASSERT_TRUE((*backlog)->look());
+  EXPECT_EQ((*backlog)->deepest(), 12);
+  auto refusal = (*backlog)->holding_back();
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->code, Errc::kResourceExhausted);
+  EXPECT_NE(refusal->message.find("12 tasks behind"), std::string::npos) << refusal->message;
+
+  auto unlimited = RoutingBacklog::start({kafka->bootstrap(), "routers", "t", 0, 1h});
+  ASSERT_TRUE(unlimited.has_value());
+  ASSERT_TRUE((*unlimited)->look());
+  EXPECT_EQ((*unlimited)->deepest(), 12);
+  EXPECT_FALSE((*unlimited)->holding_back().has_value()) << "limit 0 never holds back";
+
+  // The routers take and commit the records: the backlog drains and intake may go on.
+  auto c = Consumer::create({kafka->bootstrap(), "routers", "t", nullptr, {}});
+  ASSERT_TRUE(c.has_value());
+  auto got = drain(**c, 12);
+  ASSERT_EQ(got.size(), 12u);
+  (*c)->commit({{got.back().partition, got.back().offset + 1}});
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while ((*backlog)->look(),
+         (*backlog)->deepest() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ((*backlog)->deepest(), 0);
+  EXPECT_FALSE((*backlog)->holding_back().has_value());
 }
 
 TEST_F(KafkaTest, BrokerDownMeansUnavailableNotSuccess) {

@@ -55,6 +55,15 @@ void add_router(CLI::App* cmd, Config& c, int& pool_metrics_ms) {
       ->capture_default_str();
 }
 
+void add_backlog(CLI::App* cmd, Config& c) {
+  cmd->add_option("--max-routing-backlog", c.max_routing_backlog,
+                  "Refuse new tasks (RESOURCE_EXHAUSTED, retry later) while one task partition "
+                  "holds this many records the routers have not taken; 0: never (default: "
+                  "10000 on the embedded Kafka, never otherwise)")
+      ->envname("LEXROUTE_MAX_ROUTING_BACKLOG")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}));
+}
+
 void add_scaler(CLI::App* cmd, int& interval_ms) {
   cmd->add_option("--scaler-interval-ms", interval_ms, "How often the scaler plans each pool")
       ->envname("LEXROUTE_SCALER_INTERVAL_MS")
@@ -81,6 +90,7 @@ Result<Config> parse_config(int argc, char** argv) {
   add_http(dev, c);
   add_admin(dev, c);
   add_router(dev, c, pool_metrics_ms);
+  add_backlog(dev, c);
   add_scaler(dev, scaler_ms);
   dev->add_option("--data-dir", c.data_dir, "Where the child Redis keeps its append-only file")
       ->envname("LEXROUTE_DATA_DIR")
@@ -94,6 +104,10 @@ Result<Config> parse_config(int argc, char** argv) {
   add_common(intake, c, delivery_ms);
   add_listen(intake, c);
   add_admin(intake, c);
+  add_backlog(intake, c);
+  intake->add_option("--router-group", c.router_group, "Kafka consumer group of the routers")
+      ->envname("LEXROUTE_ROUTER_GROUP")
+      ->capture_default_str();
   auto* router = app.add_subcommand("router", "Routing: a consumer-group member on the task topic");
   add_common(router, c, delivery_ms);
   add_router(router, c, pool_metrics_ms);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct Config {
   std::string admin_key_sha256;                // intake/dev: SHA-256 of the admin key
   std::string router_group = "lexroute-router";
   int task_partitions = 8;  // dev: partitions of lexroute.tasks.v1 on the embedded Kafka
+  // Intake refuses new work while one task partition has this many records the routers have not
+  // taken; 0 never. -1 (not given): 10,000 on the embedded Kafka, which keeps only 5 MiB per
+  // partition, and never against a real cluster, whose retention is the operator's.
+  int64_t max_routing_backlog = -1;
   std::chrono::milliseconds kafka_delivery_timeout{10000};
   // How often the scaler plans; tests that drive it themselves set 0 (no loop).
   std::chrono::milliseconds scaler_interval{30000};

@@ -12,11 +12,16 @@
 #include "router/text.h"
 #include "services/common/log.h"
 #include "services/common/secrets.h"
+#include "services/kafka/topics.h"
 
 namespace lexroute {
 namespace {
 
 using namespace std::chrono_literals;
+
+// The embedded mock keeps 5 MiB per partition; a task record is a few hundred bytes, so 10,000
+// unrouted records stay well inside it.
+constexpr int64_t kEmbeddedRoutingBacklog = 10'000;
 
 std::string host_of(const std::string& address) {
   auto colon = address.rfind(':');
@@ -121,8 +126,19 @@ Result<void> Node::start_services() {
         {config_.kafka_brokers, config_.kafka_delivery_timeout, {}, &metrics_->kafka});
     if (!producer) return std::unexpected(producer.error());
     producer_ = std::move(*producer);
+    int64_t limit = config_.max_routing_backlog >= 0 ? config_.max_routing_backlog
+                    : embedded_kafka_                ? kEmbeddedRoutingBacklog
+                                                     : 0;
+    if (limit > 0) {
+      auto backlog = RoutingBacklog::start(
+          {config_.kafka_brokers, config_.router_group, std::string(topics::kTasks), limit});
+      if (!backlog) return std::unexpected(backlog.error());
+      routing_backlog_ = std::move(*backlog);
+      LOG_INFO("intake", "holding back new tasks while the routers are ", limit,
+               " or more behind on a partition");
+    }
     intake_ = std::make_unique<IntakeService>(*tasks_, *credentials_, *producer_, *notifier_,
-                                              clock_, &metrics_->intake);
+                                              clock_, &metrics_->intake, routing_backlog_.get());
     std::string admin_hash = config_.admin_key_sha256;
     if (admin_hash.empty()) {
       // dev only (intake requires the flag): a fresh admin key for this run, owner-readable.

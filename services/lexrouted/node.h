@@ -80,6 +80,7 @@ class Node {
   std::unique_ptr<CredentialStore> credentials_;
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<Producer> producer_;
+  std::unique_ptr<RoutingBacklog> routing_backlog_;  // intake's back-pressure, when on
   std::unique_ptr<IntakeService> intake_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<WorkerDesk> desk_;
