@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
+#include "services/common/secrets.h"
 #include "services/kafka/embedded_kafka.h"
 #include "services/metrics/exposition.h"
 #include "services/redis/keys.h"
 #include "tests/support/dev_node.h"
+#include "tests/support/temp_dir.h"
 
 namespace lexroute {
 namespace {
@@ -17,6 +19,22 @@ namespace {
 using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
+
+// A document review for `matter` (default pool), with an idempotency key when given.
+v1::SubmitTaskRequest review_task(const std::string& matter, const std::string& key = "") {
+  v1::SubmitTaskRequest r;
+  r.set_idempotency_key(key);
+  auto* s = r.mutable_spec();
+  s->set_matter_id(matter);
+  s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+  auto* sk = s->add_required_skills();
+  sk->set_skill("doc-review");
+  sk->set_min_proficiency(3);
+  *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
+  s->set_effort_minutes(20);
+  s->set_payload_ref("dms://acme/" + matter + "/doc/7");
+  return r;
+}
 
 class KafkaFaults : public ::testing::Test {
  protected:
@@ -36,18 +54,7 @@ class KafkaFaults : public ::testing::Test {
   }
 
   static v1::SubmitTaskRequest task(const std::string& matter, const std::string& key = "") {
-    v1::SubmitTaskRequest r;
-    r.set_idempotency_key(key);
-    auto* s = r.mutable_spec();
-    s->set_matter_id(matter);
-    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-    auto* sk = s->add_required_skills();
-    sk->set_skill("doc-review");
-    sk->set_min_proficiency(3);
-    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
-    s->set_effort_minutes(20);
-    s->set_payload_ref("dms://acme/" + matter + "/doc/7");
-    return r;
+    return review_task(matter, key);
   }
 
   grpc::Status submit(const v1::SubmitTaskRequest& r, v1::SubmitTaskResponse* out,
@@ -170,6 +177,86 @@ TEST_F(KafkaFaults, ASlowButWorkingBrokerOnlySlowsTheAcknowledgement) {
   auto s = submit(task("m-1"), &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_GE(std::chrono::steady_clock::now() - started, 300ms) << "acknowledged only after Kafka";
+}
+
+// Back-pressure: an intake whose routers are not taking work holds back once one partition is
+// `max_routing_backlog` behind, with a retriable refusal, and takes work again once a router has
+// caught up. Every task it acknowledged is routed: none was taken only to be dropped.
+TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceTheyCatchUp) {
+  testing::TempDir dir;
+  auto redis = RedisProcess::start({.data_dir = dir.str() + "/redis"});
+  ASSERT_TRUE(redis.has_value()) << redis.error().message;
+  auto kafka = EmbeddedKafka::start();
+  ASSERT_TRUE(kafka.has_value()) << kafka.error().message;
+  ASSERT_TRUE((*kafka)->create_lexroute_topics(1).has_value());  // one partition holds them all
+
+  const std::string admin_key = "lxa_backpressure-test";
+  Config c = testing::DevNode::dev_config(dir.str() + "/intake");
+  c.role = Role::kIntake;
+  c.redis = (*redis)->endpoint().to_string();
+  c.kafka_brokers = (*kafka)->bootstrap();
+  c.admin_key_sha256 = sha256_hex(admin_key);
+  c.max_routing_backlog = 3;
+  testing::DevNode intake(c);
+  ASSERT_NE(&intake.node(), nullptr);
+  v1::CreateFirmRequest firm;
+  firm.set_firm_id("acme");
+  v1::CreateFirmResponse created;
+  ASSERT_TRUE(intake.admin()->CreateFirm(as(admin_key).get(), firm, &created).ok());
+
+  // No router runs yet: the backlog grows with every task until intake refuses.
+  std::vector<std::string> acknowledged;
+  grpc::Status refused;
+  for (int i = 0; i < 100 && refused.ok(); ++i) {
+    auto ctx = as(created.api_key());
+    v1::SubmitTaskResponse out;
+    auto s = intake.intake()->SubmitTask(ctx.get(), review_task("m-" + std::to_string(i)), &out);
+    if (s.ok()) {
+      acknowledged.push_back(out.task_id());
+    } else {
+      refused = s;
+      auto pushback = ctx->GetServerTrailingMetadata().find("grpc-retry-pushback-ms");
+      EXPECT_NE(pushback, ctx->GetServerTrailingMetadata().end()) << "a retry hint";
+    }
+    std::this_thread::sleep_for(50ms);  // the backlog is looked at four times a second
+  }
+  ASSERT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("behind"), std::string::npos) << refused.error_message();
+  EXPECT_GE(acknowledged.size(), 3u);
+
+  // A router starts, takes the backlog and commits: intake accepts again.
+  Config r = testing::DevNode::dev_config(dir.str() + "/router");
+  r.role = Role::kRouter;
+  r.redis = c.redis;
+  r.kafka_brokers = c.kafka_brokers;
+  auto router = Node::start(r);
+  ASSERT_TRUE(router.has_value()) << router.error().message;
+  bool accepted_again = false;
+  for (int i = 0; i < 300 && !accepted_again; ++i) {
+    v1::SubmitTaskResponse out;
+    auto s = intake.intake()->SubmitTask(as(created.api_key()).get(),
+                                         review_task("m-after-" + std::to_string(i)), &out);
+    accepted_again = s.ok();
+    if (s.ok()) acknowledged.push_back(out.task_id());
+    if (!s.ok()) {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  EXPECT_TRUE(accepted_again) << "the router caught up, so intake takes work again";
+
+  // Every acknowledged task reaches the router (no staff here: it is parked, not lost).
+  for (const auto& id : acknowledged) {
+    v1::Task t;
+    for (int round = 0; round < 100; ++round) {
+      v1::GetTaskRequest get;
+      get.set_task_id(id);
+      ASSERT_TRUE(intake.intake()->GetTask(as(created.api_key()).get(), get, &t).ok()) << id;
+      if (t.status() != v1::TASK_STATUS_QUEUED) break;
+      std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_NE(t.status(), v1::TASK_STATUS_QUEUED) << id << " was never routed";
+  }
 }
 
 }  // namespace
