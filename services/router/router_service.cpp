@@ -16,7 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr size_t kCandidatesPerTask = 8;
 // Consumed records routed per Redis round trip. A round trip per task held the router to what
 // Redis answered one at a time on a busy machine: under 2,000 tasks/s.
 constexpr size_t kRouteBatch = 256;
