@@ -213,6 +213,7 @@ std::vector<std::string> script_command(const RedisScript& script, bool with_bod
 Result<std::vector<Result<std::vector<RedisReply>>>> RedisClient::run_each(
     const std::vector<ScriptRun>& runs) {
   std::vector<Result<std::vector<RedisReply>>> results(runs.size());
+  if (runs.empty()) return results;  // nothing to ask: no round trip
   std::vector<size_t> to_send(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) to_send[i] = i;
   for (bool with_body : {false, true}) {
