@@ -11,8 +11,9 @@ namespace lexroute {
 struct StaffStepCall {
   grpc::CallbackServerContext* context;
   grpc::ServerUnaryReactor* reactor;
-  const v1::OfferActionRequest* accept;     // one of these two
-  const v1::CompleteTaskRequest* complete;  //
+  // One of these two is set.
+  const v1::OfferActionRequest* accept;
+  const v1::CompleteTaskRequest* complete;
   v1::OfferActionResponse* response;
 };
 

@@ -252,8 +252,8 @@ Result<std::vector<Result<std::vector<RedisReply>>>> RedisClient::run_each(
   return results;
 }
 
-Result<std::vector<RedisReply>> RedisClient::all_or_first_failure(
-    Result<std::vector<Result<std::vector<RedisReply>>>> results) {
+Result<std::vector<RedisReply>> RedisClient::eval_each(const std::vector<ScriptRun>& runs) {
+  auto results = run_each(runs);
   if (!results) return std::unexpected(results.error());
   std::vector<RedisReply> all;
   all.reserve(results->size());
@@ -267,23 +267,9 @@ Result<std::vector<RedisReply>> RedisClient::all_or_first_failure(
 Result<RedisReply> RedisClient::eval(const RedisScript& script,
                                      const std::vector<std::string>& keys,
                                      const std::vector<std::string>& args) {
-  auto replies = all_or_first_failure(run_each({{&script, keys, args, {}}}));
+  auto replies = eval_each({{&script, keys, args, {}}});
   if (!replies) return std::unexpected(replies.error());
   return std::move(replies->front());
-}
-
-Result<std::vector<RedisReply>> RedisClient::eval_then_read(
-    const RedisScript& script, const std::vector<std::string>& keys,
-    const std::vector<std::string>& args, const std::vector<std::vector<std::string>>& reads) {
-  return all_or_first_failure(run_each({{&script, keys, args, reads}}));
-}
-
-Result<std::vector<RedisReply>> RedisClient::eval_each(const RedisScript& script,
-                                                       const std::vector<ScriptCall>& calls) {
-  std::vector<ScriptRun> runs;
-  runs.reserve(calls.size());
-  for (const auto& call : calls) runs.push_back({&script, call.keys, call.args, {}});
-  return all_or_first_failure(run_each(runs));
 }
 
 }  // namespace lexroute

@@ -77,19 +77,6 @@ class RedisClient {
   Result<std::vector<RedisReply>> pipeline(const std::vector<std::vector<std::string>>& commands);
   Result<RedisReply> eval(const RedisScript& script, const std::vector<std::string>& keys,
                           const std::vector<std::string>& args);
-  // Many runs of one script in one round trip, one reply each; fails if any run failed.
-  struct ScriptCall {
-    std::vector<std::string> keys, args;
-  };
-  Result<std::vector<RedisReply>> eval_each(const RedisScript& script,
-                                            const std::vector<ScriptCall>& calls);
-
-  // A script, then reads of what it left, in one round trip: the script's reply first, then one
-  // per read.
-  Result<std::vector<RedisReply>> eval_then_read(
-      const RedisScript& script, const std::vector<std::string>& keys,
-      const std::vector<std::string>& args, const std::vector<std::vector<std::string>>& reads);
-
   // Many script runs, each followed by reads of what it left, in one round trip. One result per
   // run, in order: the script's reply, then one per read. A Redis error fails only its own run,
   // so callers answering many people at once can tell each their own outcome. Runs refused with
@@ -101,6 +88,9 @@ class RedisClient {
     std::vector<std::vector<std::string>> reads;
   };
   Result<std::vector<Result<std::vector<RedisReply>>>> run_each(const std::vector<ScriptRun>& runs);
+  // The same, for callers that need every run to succeed: the replies of all runs in one list,
+  // or the first failure.
+  Result<std::vector<RedisReply>> eval_each(const std::vector<ScriptRun>& runs);
 
   const RedisEndpoint& endpoint() const { return options_.endpoint; }
 
@@ -109,9 +99,6 @@ class RedisClient {
   Result<std::vector<RedisReply>> exchange(const std::vector<std::vector<std::string>>& commands);
   // The failure an error reply means, counted in the metrics.
   Error error_from_reply(const std::string& text);
-  // Every run's failure, or the replies of all runs in one list.
-  static Result<std::vector<RedisReply>> all_or_first_failure(
-      Result<std::vector<Result<std::vector<RedisReply>>>> results);
   Result<redisContext*> connect() const;
   Result<std::vector<RedisReply>> round_trip(const std::vector<std::vector<std::string>>& commands);
   redisContext* acquire();

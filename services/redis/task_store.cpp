@@ -101,25 +101,26 @@ Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::
 }
 
 namespace {
-RedisClient::ScriptCall record_queued_call(const v1::TaskSubmitted& task) {
+RedisClient::ScriptRun record_queued_run(const v1::TaskSubmitted& task) {
   const std::string& pool = task.spec().pool();
-  return {{keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id()),
+  return {&scripts::record_queued(),
+          {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id()),
            keys::task_events(pool), keys::deadlines(pool)},
           {task.firm_id(), task.spec().SerializeAsString(),
            std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
            std::to_string(task.spec().priority()), task.task_id(),
            std::to_string(TimeUtil::TimestampToMilliseconds(task.spec().deadline())),
-           task.spec().expire_at_deadline() ? "1" : "0"}};
+           task.spec().expire_at_deadline() ? "1" : "0"},
+          {}};
 }
 }  // namespace
 
 Result<void> TaskStore::record_queued(const std::vector<const v1::TaskSubmitted*>& tasks) {
   if (tasks.empty()) return {};
-  std::vector<RedisClient::ScriptCall> calls;
-  calls.reserve(tasks.size());
-  for (const auto* task : tasks) calls.push_back(record_queued_call(*task));
-  // record_queued.lua writes only when the task is absent, so a resend after NOSCRIPT is safe.
-  auto replies = redis_.eval_each(scripts::record_queued(), calls);
+  std::vector<RedisClient::ScriptRun> runs;
+  runs.reserve(tasks.size());
+  for (const auto* task : tasks) runs.push_back(record_queued_run(*task));
+  auto replies = redis_.eval_each(runs);
   if (!replies) return std::unexpected(replies.error());
   return {};
 }
@@ -255,11 +256,12 @@ Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& t
 
 namespace {
 
-RedisClient::ScriptCall route_call(const TaskStore::RouteAttempt& a, int64_t now_ms) {
+RedisClient::ScriptRun route_run(const TaskStore::RouteAttempt& a, int64_t now_ms) {
   const v1::TaskSubmitted& t = *a.task;
   const std::string& pool = t.spec().pool();
   int64_t submitted_ms = TimeUtil::TimestampToMilliseconds(t.submitted_at());
   return {
+      &scripts::route_task(),
       {keys::task(pool, t.task_id()), keys::task_history(pool, t.task_id()), keys::waiting(pool),
        keys::offsets(pool), keys::availability(pool), keys::capacity(pool), keys::load(pool),
        keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id()),
@@ -272,7 +274,8 @@ RedisClient::ScriptCall route_call(const TaskStore::RouteAttempt& a, int64_t now
        keys::wake_channel(pool), std::to_string(a.offer_expires_ms),
        std::to_string(TimeUtil::TimestampToMilliseconds(t.spec().deadline())),
        t.spec().expire_at_deadline() ? "1" : "0",
-       a.last_stored_offset ? std::to_string(*a.last_stored_offset) : std::string()}};
+       a.last_stored_offset ? std::to_string(*a.last_stored_offset) : std::string()},
+      {}};
 }
 
 Result<TaskStore::RouteOutcome> route_outcome(const RedisReply& reply) {
@@ -290,20 +293,18 @@ Result<TaskStore::RouteOutcome> route_outcome(const RedisReply& reply) {
 }  // namespace
 
 Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
-  RedisClient::ScriptCall call = route_call(a, clock_.now_ms());
-  auto reply = redis_.eval(scripts::route_task(), call.keys, call.args);
-  if (!reply) return std::unexpected(reply.error());
-  return route_outcome(*reply);
+  auto replies = redis_.eval_each({route_run(a, clock_.now_ms())});
+  if (!replies) return std::unexpected(replies.error());
+  return route_outcome(replies->front());
 }
 
 Result<std::vector<TaskStore::RouteOutcome>> TaskStore::route_each(
     const std::vector<const RouteAttempt*>& attempts) {
-  std::vector<RedisClient::ScriptCall> calls;
-  calls.reserve(attempts.size());
+  std::vector<RedisClient::ScriptRun> runs;
+  runs.reserve(attempts.size());
   int64_t now_ms = clock_.now_ms();
-  for (const auto* a : attempts) calls.push_back(route_call(*a, now_ms));
-  // A resend after NOSCRIPT is safe: no script ran, since Redis had none of them cached.
-  auto replies = redis_.eval_each(scripts::route_task(), calls);
+  for (const auto* a : attempts) runs.push_back(route_run(*a, now_ms));
+  auto replies = redis_.eval_each(runs);
   if (!replies) return std::unexpected(replies.error());
   std::vector<RouteOutcome> outcomes;
   outcomes.reserve(replies->size());
