@@ -54,7 +54,10 @@ class Submitter {
  private:
   v1::SubmitTaskRequest task(uint64_t seq) const;
   void record_error(const grpc::Status& s);
-  void closed_loop(size_t worker, SteadyTime until);
+  // Sends the ledger's next task on gRPC's callback API; `then` (may be empty) runs on a gRPC
+  // thread once the answer is in. False when the ledger has no more tasks.
+  bool send_next(size_t stub_index, std::function<void()> then);
+  void closed_loop(SteadyTime until);
   void open_loop(SteadyTime until);
   void bulk(size_t worker, SteadyTime until);
   v1::TaskIntake::Stub& stub(size_t i) { return *stubs_[i % stubs_.size()]; }
@@ -67,6 +70,7 @@ class Submitter {
   LatencyLog& acks_;
   std::vector<std::unique_ptr<v1::TaskIntake::Stub>> stubs_;
   std::atomic<uint64_t> acknowledged_{0}, not_sent_{0};
+  std::atomic<int64_t> in_flight_{0};  // unary calls sent and not yet answered
   mutable std::mutex errors_mutex_;
   std::map<std::string, uint64_t> errors_;
 };

@@ -52,7 +52,7 @@ Result<std::unique_ptr<Producer>> Producer::create(Options options) {
       {"bootstrap.servers", options.brokers},
       {"enable.idempotence", "true"},
       {"acks", "all"},
-      {"linger.ms", "2"},
+      {"linger.ms", "1"},
       {"message.timeout.ms", std::to_string(options.delivery_timeout.count())},
       {"queue.buffering.max.messages", "200000"},
   };
