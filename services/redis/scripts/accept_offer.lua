@@ -4,14 +4,16 @@
 --       5 offer expiry, 6 audit events
 -- ARGV: 1 task id, 2 staff id, 3 now ms
 
-local status = redis.call('HGET', KEYS[1], 'status')
+local task = redis.call('HMGET', KEYS[1], 'status', 'staff', 'firm')
+local status = task[1]
 if not status then return {'NOT_FOUND'} end
-if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
+if task[2] ~= ARGV[2] then return {'NOT_YOURS', status} end
 if status == 'ACCEPTED' then return {'OK', status} end
 if status ~= 'OFFERED' then return {'NOT_OPEN', status} end
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'ACCEPTED', 'accepted_ms', ARGV[3])
-record(KEYS[6], 'OFFERED', 'ACCEPTED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|accepted')
+record(KEYS[6], 'OFFERED', 'ACCEPTED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|accepted', nil,
+       task[3])
 return {'OK', 'ACCEPTED'}

@@ -5,9 +5,10 @@
 --       6 completions so far in the pool
 -- ARGV: 1 task id, 2 staff id, 3 now ms, 4 outcome, 5 note, 6 wake channel
 
-local status = redis.call('HGET', KEYS[1], 'status')
+local task = redis.call('HMGET', KEYS[1], 'status', 'staff', 'firm')
+local status = task[1]
 if not status then return {'NOT_FOUND'} end
-if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
+if task[2] ~= ARGV[2] then return {'NOT_YOURS', status} end
 if status == 'COMPLETED' then return {'OK', status} end
 if status ~= 'ACCEPTED' then return {'NOT_OPEN', status} end
 redis.call('SREM', KEYS[3], ARGV[1])
@@ -15,6 +16,7 @@ redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
 redis.call('HSET', KEYS[1], 'status', 'COMPLETED', 'completed_ms', ARGV[3], 'outcome', ARGV[4],
            'note', ARGV[5])
 redis.call('INCR', KEYS[6])
-record(KEYS[5], 'ACCEPTED', 'COMPLETED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|' .. ARGV[4])
+record(KEYS[5], 'ACCEPTED', 'COMPLETED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|' .. ARGV[4], nil,
+       task[3])
 redis.call('PUBLISH', ARGV[6], 'free ' .. ARGV[2])
 return {'OK', 'COMPLETED'}

@@ -17,34 +17,35 @@ local task = KEYS[1]
 
 -- Stored offsets only ever grow. One lower than this router last stored means Redis lost writes
 -- (a restart with appendfsync everysec): the router must go back and route again from there.
-if ARGV[8] ~= '' and ARGV[19] ~= '' then
-  local stored = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
-  if stored < tonumber(ARGV[19]) then return {'REWOUND', tostring(stored)} end
+local stored = nil
+if ARGV[8] ~= '' then
+  stored = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
+  if ARGV[19] ~= '' and stored < tonumber(ARGV[19]) then return {'REWOUND', tostring(stored)} end
 end
 
+-- Every outcome stores the offset; the one read above is still current (a script is atomic).
 local function store_offset()
-  if ARGV[8] ~= '' then
-    local current = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
-    if tonumber(ARGV[9]) > current then
-      redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
-    end
+  if stored ~= nil and tonumber(ARGV[9]) > stored then
+    redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
   end
 end
 
 local was = ''
 
-local function transition(to, at, actor, reason)
-  redis.call('HSET', task, 'status', to)
-  record(KEYS[11], was, to .. '|' .. at .. '|' .. actor .. '|' .. reason)
+-- Records a change of status the caller has already written to the task (in the same HSET as
+-- the fields that go with it: one command fewer on every route).
+local function recorded(to, at, actor, reason)
+  record(KEYS[11], was, to .. '|' .. at .. '|' .. actor .. '|' .. reason, nil, ARGV[2])
   was = to
 end
 
-local status = redis.call('HGET', task, 'status')
+local current = redis.call('HMGET', task, 'status', 'attempts')
+local status = current[1]
 if not status then
   redis.call('HSET', task, 'firm', ARGV[2], 'spec', ARGV[3], 'submitted_ms', ARGV[4],
-             'priority', ARGV[5], 'expire', ARGV[18])
+             'priority', ARGV[5], 'expire', ARGV[18], 'status', 'QUEUED')
   redis.call('ZADD', KEYS[12], ARGV[17], ARGV[1])
-  transition('QUEUED', ARGV[4], 'firm:' .. ARGV[2], 'submitted')
+  recorded('QUEUED', ARGV[4], 'firm:' .. ARGV[2], 'submitted')
   status = 'QUEUED'
 elseif status ~= 'QUEUED' and status ~= 'WAITING' then
   store_offset()
@@ -56,9 +57,17 @@ end
 -- Parks the task in the waiting set (the waiting pass offers it when someone has room) and
 -- stores the offset: every outcome leaves the task somewhere durable, so a router may send many
 -- of these in one pipeline and a crash between a refusal and its next try loses nothing.
-local function park(reason)
+-- `decision`, when given, is written with the status.
+local function park(reason, decision)
   if status ~= 'WAITING' then
-    transition('WAITING', ARGV[6], 'router', reason)
+    if decision then
+      redis.call('HSET', task, 'status', 'WAITING', 'decision', decision)
+    else
+      redis.call('HSET', task, 'status', 'WAITING')
+    end
+    recorded('WAITING', ARGV[6], 'router', reason)
+  elseif decision then
+    redis.call('HSET', task, 'decision', decision)
   end
   redis.call('ZADD', KEYS[3], 'NX', ARGV[13], ARGV[1])
   store_offset()
@@ -79,24 +88,25 @@ if staff ~= '' then
   end
   redis.call('HINCRBY', KEYS[7], staff, 1)
   redis.call('SADD', KEYS[8], ARGV[1])
-  redis.call('HSET', task, 'staff', staff, 'offered_ms', ARGV[6], 'decision', ARGV[14])
-  redis.call('HINCRBY', task, 'attempts', 1)
-  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('HSET', task, 'status', 'OFFERED', 'staff', staff, 'offered_ms', ARGV[6],
+             'decision', ARGV[14], 'attempts', (tonumber(current[2]) or 0) + 1)
+  -- Only a waiting task is in the waiting set.
+  if status == 'WAITING' then redis.call('ZREM', KEYS[3], ARGV[1]) end
   redis.call('ZADD', KEYS[10], ARGV[16], ARGV[1])
-  transition('OFFERED', ARGV[6], 'router', 'offered to ' .. staff)
+  recorded('OFFERED', ARGV[6], 'router', 'offered to ' .. staff)
   store_offset()
   redis.call('PUBLISH', ARGV[12], 'offer ' .. ARGV[1])
   redis.call('PUBLISH', ARGV[15], 'load ' .. staff)
   return {'OFFERED', staff}
 end
 
-redis.call('HSET', task, 'decision', ARGV[14])
 if ARGV[10] == 'UNROUTABLE' then
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  transition('UNROUTABLE', ARGV[6], 'router', ARGV[11])
+  if status == 'WAITING' then redis.call('ZREM', KEYS[3], ARGV[1]) end
+  redis.call('HSET', task, 'status', 'UNROUTABLE', 'decision', ARGV[14])
+  recorded('UNROUTABLE', ARGV[6], 'router', ARGV[11])
   store_offset()
   return {'UNROUTABLE', ARGV[11]}
 end
 
-park(ARGV[11])
+park(ARGV[11], ARGV[14])
 return {'WAITING', ARGV[11]}
