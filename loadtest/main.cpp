@@ -28,7 +28,8 @@ struct Flags {
   std::string admin_key, admin_key_file, scenario = "custom", mode = "unary", out, chart, pool;
   double rate = 0;
   int concurrency = 32, bulk_batch = 5000, firms = 4, staff = 0, capacity = 4, think_ms = 0;
-  int seconds = 20, drain_seconds = 30, server_pid = 0, heartbeat_seconds = 15;
+  int seconds = 20, drain_seconds = 30, server_pid = 0, heartbeat_seconds = 15,
+      staff_connections = 8;
   uint64_t max_tasks = 5'000'000;
   bool row = false, header = false;
 };
@@ -127,6 +128,10 @@ int main(int argc, char** argv) {
                  "is set to four times this")
       ->capture_default_str()
       ->check(CLI::Range(1, 151200));
+  app.add_option("--staff-connections", f.staff_connections,
+                 "gRPC connections the simulated staff share (real worker apps have one each)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   app.add_option("--pool", f.pool, "Pool of this run's staff and tasks (default: a fresh one)");
   app.add_option("--seconds", f.seconds, "How long to submit")->capture_default_str();
   app.add_option("--drain-seconds", f.drain_seconds, "How long to wait for staff to finish after")
@@ -175,9 +180,10 @@ int main(int argc, char** argv) {
       if (auto sent = ledger.sent_at(*seq)) log.add(at, at - *sent);
     };
   };
-  StaffFleet fleet({f.server, members, std::chrono::milliseconds(f.think_ms), 8,
-                    std::chrono::seconds(f.heartbeat_seconds)},
-                   latency_of(offers, false), latency_of(completions, true));
+  StaffFleet fleet(
+      {f.server, members, std::chrono::milliseconds(f.think_ms),
+       static_cast<size_t>(f.staff_connections), std::chrono::seconds(f.heartbeat_seconds)},
+      latency_of(offers, false), latency_of(completions, true));
   if (!members.empty() && !fleet.start()) {
     std::cerr << "loadtest: not every staff member could sign in\n";
   }
@@ -220,6 +226,7 @@ int main(int argc, char** argv) {
                 {"capacity", std::to_string(f.capacity)},
                 {"think_ms", std::to_string(f.think_ms)},
                 {"heartbeat_seconds", std::to_string(f.heartbeat_seconds)},
+                {"staff_connections", std::to_string(f.staff_connections)},
                 {"seconds", std::to_string(f.seconds)}};
   r.seconds = seconds;
   r.submitted = ledger.sent();
