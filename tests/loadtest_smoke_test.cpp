@@ -3,13 +3,13 @@
 // figures are not checked for speed, only for being honest: every task it counts as
 // acknowledged was acknowledged, and with staff every one of them is completed.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "tests/support/command_run.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -26,18 +26,12 @@ class LoadtestSmoke : public ::testing::Test {
   void SetUp() override { dev = std::make_unique<testing::DevNode>(dir.str() + "/data"); }
 
   LoadRun loadtest(const std::string& args) {
-    LoadRun r;
     std::string json_path = dir.str() + "/result.json";
     std::remove(json_path.c_str());
-    std::string command = std::string(LEXROUTE_LOADTEST_PATH) + " --server " +
-                          dev->node().grpc_address() + " --admin-key " + dev->admin_key() +
-                          " --out " + json_path + " " + args + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return r;
-    char buf[4096];
-    while (size_t n = std::fread(buf, 1, sizeof(buf), pipe)) r.out.append(buf, n);
-    int status = ::pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    auto run = testing::run_command(std::string(LEXROUTE_LOADTEST_PATH) + " --server " +
+                                    dev->node().grpc_address() + " --admin-key " +
+                                    dev->admin_key() + " --out " + json_path + " " + args);
+    LoadRun r{run.exit_code, run.out, {}};
     std::ifstream in(json_path);
     std::stringstream text;
     text << in.rdbuf();

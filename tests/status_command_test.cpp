@@ -3,13 +3,12 @@
 // staff, and the staff on shift per region.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <sstream>
 
 #include "services/metrics/exposition.h"
 #include "services/metrics/http_get.h"
+#include "tests/support/command_run.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -19,21 +18,10 @@ using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
+using CliRun = testing::CommandRun;
 
 CliRun run(const std::string& args) {
-  CliRun r;
-  std::string command = std::string(LEXROUTE_CLI_PATH) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof(buf), pipe)) r.out.append(buf, n);
-  int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return testing::run_command(std::string(LEXROUTE_CLI_PATH) + " " + args);
 }
 
 // The whitespace-separated words of the first line starting with `first`.
