@@ -57,6 +57,7 @@ class Submitter {
   // Sends the ledger's next task on gRPC's callback API; `then` (may be empty) runs on a gRPC
   // thread once the answer is in. False when the ledger has no more tasks.
   bool send_next(size_t stub_index, std::function<void()> then);
+  void wait_for_answers() const;  // until every unary call sent has its answer
   void closed_loop(SteadyTime until);
   void open_loop(SteadyTime until);
   void bulk(size_t worker, SteadyTime until);

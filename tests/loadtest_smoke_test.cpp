@@ -9,15 +9,18 @@
 #include <regex>
 #include <sstream>
 
+#include "services/metrics/exposition.h"
+#include "services/metrics/http_get.h"
 #include "tests/support/command_run.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
 namespace {
 
+using namespace std::chrono_literals;
+
 struct LoadRun {
-  int exit_code = -1;
-  std::string out;   // stdout and stderr
+  testing::CommandRun run;
   std::string json;  // the --out file
 };
 
@@ -28,10 +31,10 @@ class LoadtestSmoke : public ::testing::Test {
   LoadRun loadtest(const std::string& args) {
     std::string json_path = dir.str() + "/result.json";
     std::remove(json_path.c_str());
-    auto run = testing::run_command(std::string(LEXROUTE_LOADTEST_PATH) + " --server " +
-                                    dev->node().grpc_address() + " --admin-key " +
-                                    dev->admin_key() + " --out " + json_path + " " + args);
-    LoadRun r{run.exit_code, run.out, {}};
+    LoadRun r{testing::run_command(std::string(LEXROUTE_LOADTEST_PATH) + " --server " +
+                                   dev->node().grpc_address() + " --admin-key " + dev->admin_key() +
+                                   " --out " + json_path + " " + args),
+              {}};
     std::ifstream in(json_path);
     std::stringstream text;
     text << in.rdbuf();
@@ -52,7 +55,7 @@ class LoadtestSmoke : public ::testing::Test {
 
 TEST_F(LoadtestSmoke, ClosedLoopCountsEveryAcknowledgedSubmit) {
   LoadRun r = loadtest("--mode unary --concurrency 16 --seconds 2");
-  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.out;
   EXPECT_GT(number(r.json, "acknowledged"), 0) << r.json;
   EXPECT_NE(r.json.find("\"errors\": {}"), std::string::npos) << r.json;
   // Each acknowledged submit has its own latency sample.
@@ -60,11 +63,17 @@ TEST_F(LoadtestSmoke, ClosedLoopCountsEveryAcknowledgedSubmit) {
   ASSERT_TRUE(std::regex_search(r.json, m, std::regex("\"submit_to_ack\": \\{\"count\": ([0-9]+)")))
       << r.json;
   EXPECT_EQ(std::stod(m[1]), number(r.json, "acknowledged"));
+  // And the server acknowledged exactly as many: none counted twice or missed (with no staff
+  // there is no warm-up task).
+  auto page = http_get("http://" + dev->node().metrics_address() + "/metrics", 5s);
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_EQ(sum_of(parse_exposition(*page), "lexroute_tasks_submitted_total"),
+            number(r.json, "acknowledged"));
 }
 
 TEST_F(LoadtestSmoke, OpenLoopWithStaffCompletesEveryAcknowledgedTask) {
   LoadRun r = loadtest("--mode unary --rate 100 --staff 20 --capacity 2 --seconds 2");
-  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.out;
   double acknowledged = number(r.json, "acknowledged");
   EXPECT_GT(acknowledged, 100) << r.json;
   EXPECT_EQ(number(r.json, "completed"), acknowledged) << r.json;
