@@ -1,5 +1,7 @@
 #include "services/gateway/gateway_service.h"
 
+#include <grpcpp/server_builder.h>
+
 #include "services/common/grpc_auth.h"
 #include "services/common/grpc_status.h"
 
@@ -54,14 +56,24 @@ Admitted<Call> admit(WorkerDesk& desk, std::vector<Call>& group) {
   return out;
 }
 
-// A feed refused before it started: finishes at once with the refusal.
-class RefusedFeed final : public grpc::ServerWriteReactor<v1::OfferEvent> {
- public:
-  explicit RefusedFeed(const grpc::Status& status) { Finish(status); }
-  void OnDone() override { delete this; }
-};
-
 }  // namespace
+
+void GatewayService::add_queues(grpc::ServerBuilder& builder) {
+  feed_queues_ = std::make_unique<CompletionQueues>(builder, kFeedQueues);
+}
+
+void GatewayService::start() {
+  feed_queues_->start();
+  feeds_.serve(*feed_queues_, [this](grpc::ServerContext* context, v1::StreamOffersRequest* request,
+                                     grpc::ServerAsyncWriter<v1::OfferEvent>* writer,
+                                     grpc::ServerCompletionQueue* queue, void* tag) {
+    RequestStreamOffers(context, request, writer, queue, queue, tag);
+  });
+}
+
+void GatewayService::close_queues() {
+  if (feed_queues_) feed_queues_->shutdown();
+}
 
 Result<StaffIdentity> GatewayService::authenticate(grpc::ServerContextBase* context) {
   return desk_.authenticate(bearer_token(*context));
@@ -88,13 +100,6 @@ grpc::ServerUnaryReactor* GatewayService::Heartbeat(grpc::CallbackServerContext*
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   heartbeats_.add({context, reactor, response});
   return reactor;
-}
-
-grpc::ServerWriteReactor<v1::OfferEvent>* GatewayService::StreamOffers(
-    grpc::CallbackServerContext* context, const v1::StreamOffersRequest*) {
-  auto me = authenticate(context);
-  if (!me) return new RefusedFeed(to_grpc_status(me.error(), context));
-  return feeds_.open(*me);
 }
 
 grpc::ServerUnaryReactor* GatewayService::AcceptOffer(grpc::CallbackServerContext* context,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include "lexroute/v1/worker.grpc.pb.h"
 #include "services/common/group_queue.h"
 #include "services/gateway/offer_feeds.h"
@@ -25,13 +27,14 @@ struct HeartbeatCall {
 };
 
 // gRPC WorkerGateway: the programs' door to the WorkerDesk. Authenticates the bearer token of
-// each call and maps the desk's answers onto gRPC statuses. The calls every task brings are on
-// gRPC's callback API: StreamOffers is served by OfferFeeds without a thread per staff member,
-// AcceptOffer, CompleteTask and Heartbeat are answered in groups (one round trip for the
-// tokens, one for the steps or heartbeats), so a whole roster heartbeating at once is a few
-// round trips, not a thread each. The rarer calls are synchronous.
+// each call and maps the desk's answers onto gRPC statuses. StreamOffers is served by OfferFeeds
+// without a thread per staff member, on gRPC's async API and completion queues of its own. The
+// other calls every task brings are on gRPC's callback API: AcceptOffer, CompleteTask and
+// Heartbeat are answered in groups (one round trip for the tokens, one for the steps or
+// heartbeats), so a whole roster heartbeating at once is a few round trips, not a thread each.
+// The rarer calls are synchronous.
 class GatewayService final
-    : public v1::WorkerGateway::WithCallbackMethod_StreamOffers<
+    : public v1::WorkerGateway::WithAsyncMethod_StreamOffers<
           v1::WorkerGateway::WithCallbackMethod_AcceptOffer<
               v1::WorkerGateway::WithCallbackMethod_CompleteTask<
                   v1::WorkerGateway::WithCallbackMethod_Heartbeat<v1::WorkerGateway::Service>>>> {
@@ -43,8 +46,18 @@ class GatewayService final
         heartbeats_([this](std::vector<HeartbeatCall>& group) { answer_heartbeats(group); }, 1,
                     1024) {}
 
+  // How many completion queues (each with a thread) serve the offer feeds. At 100,000 open feeds
+  // each completion then scans about 12,500 of them instead of 100,000.
+  static constexpr size_t kFeedQueues = 8;
+
+  // Adds the offer feeds' completion queues to the server being built.
+  void add_queues(grpc::ServerBuilder& builder);
+  // Starts taking offer feeds, once the server is started.
+  void start();
   // Ends every open offer feed, so a server shutdown does not wait for them.
   void stop() { feeds_.stop(); }
+  // Once the server has shut down: drains and ends the offer feeds' queues.
+  void close_queues();
 
   grpc::Status SignIn(grpc::ServerContext* context, const v1::SignInRequest* request,
                       v1::SignInResponse* response) override;
@@ -55,10 +68,7 @@ class GatewayService final
   grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* context,
                                       const v1::HeartbeatRequest* request,
                                       v1::HeartbeatResponse* response) override;
-  using WithCallbackMethod_StreamOffers::StreamOffers;  // the synchronous one is never called
-  grpc::ServerWriteReactor<v1::OfferEvent>* StreamOffers(
-      grpc::CallbackServerContext* context, const v1::StreamOffersRequest* request) override;
-  using WithCallbackMethod_AcceptOffer::AcceptOffer;  // as for StreamOffers
+  using WithCallbackMethod_AcceptOffer::AcceptOffer;  // the synchronous one is never called
   grpc::ServerUnaryReactor* AcceptOffer(grpc::CallbackServerContext* context,
                                         const v1::OfferActionRequest* request,
                                         v1::OfferActionResponse* response) override;
@@ -76,6 +86,7 @@ class GatewayService final
 
   WorkerDesk& desk_;
   OfferFeeds feeds_;
+  std::unique_ptr<CompletionQueues> feed_queues_;  // after feeds_: drained before it goes
   // Last: their threads use everything above.
   GroupQueue<StaffStepCall> steps_;
   GroupQueue<HeartbeatCall> heartbeats_;

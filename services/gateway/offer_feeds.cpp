@@ -1,5 +1,9 @@
 #include "services/gateway/offer_feeds.h"
 
+#include <atomic>
+
+#include "services/common/grpc_auth.h"
+#include "services/common/grpc_status.h"
 #include "services/common/log.h"
 #include "services/redis/keys.h"
 
@@ -39,54 +43,101 @@ struct OfferFeeds::Feed {
   bool finished = false;
 };
 
-class OfferFeeds::Stream final : public grpc::ServerWriteReactor<v1::OfferEvent> {
+// One StreamOffers call on gRPC's async API, from waiting for it to its end. Its operations
+// complete on its queue's thread; writes and the finish are started by whichever thread has news.
+// It deletes itself once the call is over and none of its operations is outstanding.
+class OfferFeeds::Stream {
  public:
-  Stream(OfferFeeds& feeds, std::shared_ptr<Feed> feed) : feeds_(feeds), feed_(std::move(feed)) {}
+  Stream(OfferFeeds& feeds, grpc::ServerCompletionQueue* queue, const RequestCall& request)
+      : feeds_(feeds), queue_(queue) {
+    context_.AsyncNotifyWhenDone(&done_);
+    request(&context_, &request_, &writer_, queue, &arrived_);
+  }
 
   // Starts the next write, or finishes when the feed is ending and nothing is being written.
-  // gRPC is called with the lock released: it may run a reaction of this stream meanwhile.
+  // The operation is counted under the feed's lock, so the stream outlives it; gRPC is called with
+  // the lock released.
   static void next(Feed& feed, std::unique_lock<std::mutex>& lock) {
     if (feed.writing || feed.finished || feed.stream == nullptr) return;
     Stream* stream = feed.stream;
     if (feed.ending) {
       feed.finished = true;
+      ++stream->pending_;
       lock.unlock();
-      stream->Finish(grpc::Status::OK);
+      stream->writer_.Finish(grpc::Status::OK, &stream->finished_);
       return;
     }
     if (feed.unsent.empty()) return;
     feed.in_flight = std::move(feed.unsent.front());
     feed.unsent.pop_front();
     feed.writing = true;
+    ++stream->pending_;
     lock.unlock();
-    stream->StartWrite(&feed.in_flight);
-  }
-
-  void OnWriteDone(bool ok) override {
-    std::unique_lock lock(feed_->mutex);
-    feed_->writing = false;
-    if (!ok) feed_->ending = true;  // the staff member is gone
-    next(*feed_, lock);
-  }
-
-  void OnCancel() override {
-    std::unique_lock lock(feed_->mutex);
-    feed_->ending = true;
-    next(*feed_, lock);
-  }
-
-  void OnDone() override {
-    {
-      std::lock_guard lock(feed_->mutex);
-      feed_->stream = nullptr;
-    }
-    feeds_.forget(feed_);
-    delete this;
+    stream->writer_.Write(feed.in_flight, &stream->wrote_);
   }
 
  private:
+  // Calls `react` when its operation completes.
+  class Step final : public CompletionQueues::Tag {
+   public:
+    Step(Stream* stream, void (Stream::*react)(bool)) : stream_(stream), react_(react) {}
+    void complete(bool ok) override { (stream_->*react_)(ok); }
+
+   private:
+    Stream* stream_;
+    void (Stream::*react_)(bool);
+  };
+
+  void arrived(bool ok) {
+    if (!ok) {  // the server is shutting down: no call came
+      delete this;
+      return;
+    }
+    feeds_.await_call(queue_);  // for the next staff member
+    pending_ = 1;               // done_
+    feed_ = feeds_.open(this, context_);
+  }
+
+  void wrote(bool ok) {
+    {
+      std::unique_lock lock(feed_->mutex);
+      feed_->writing = false;
+      if (!ok) feed_->ending = true;  // the staff member is gone
+      next(*feed_, lock);
+    }
+    release();
+  }
+
+  void finished(bool) { release(); }
+
+  // The call is over: finished, or cancelled by the staff member or the server's shutdown.
+  void done(bool) {
+    if (feed_) {
+      {
+        std::lock_guard lock(feed_->mutex);
+        feed_->stream = nullptr;
+      }
+      feeds_.forget(feed_);
+    }
+    release();
+  }
+
+  void release() {
+    if (--pending_ == 0) delete this;
+  }
+
+  friend class OfferFeeds;
   OfferFeeds& feeds_;
-  std::shared_ptr<Feed> feed_;
+  grpc::ServerCompletionQueue* queue_;
+  grpc::ServerContext context_;
+  v1::StreamOffersRequest request_;
+  grpc::ServerAsyncWriter<v1::OfferEvent> writer_{&context_};
+  std::shared_ptr<Feed> feed_;   // null when the caller was refused
+  std::atomic<int> pending_{0};  // operations not yet completed, the end of the call among them
+  Step arrived_{this, &Stream::arrived};
+  Step wrote_{this, &Stream::wrote};
+  Step finished_{this, &Stream::finished};
+  Step done_{this, &Stream::done};
 };
 
 OfferFeeds::OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads)
@@ -105,12 +156,30 @@ OfferFeeds::~OfferFeeds() {
   for (auto& feed : open) notifier_.unwatch(feed->channel, feed->watch);
 }
 
-grpc::ServerWriteReactor<v1::OfferEvent>* OfferFeeds::open(const StaffIdentity& me) {
+void OfferFeeds::serve(CompletionQueues& queues, RequestCall request) {
+  request_call_ = std::move(request);
+  for (size_t i = 0; i < queues.size(); ++i) await_call(queues.at(i));
+}
+
+void OfferFeeds::await_call(grpc::ServerCompletionQueue* queue) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+  }
+  new Stream(*this, queue, request_call_);  // deletes itself
+}
+
+std::shared_ptr<OfferFeeds::Feed> OfferFeeds::open(Stream* stream, grpc::ServerContext& context) {
+  auto me = desk_.authenticate(bearer_token(context));
+  if (!me) {
+    ++stream->pending_;
+    stream->writer_.Finish(to_grpc_status(me.error(), &context), &stream->finished_);
+    return nullptr;
+  }
   auto feed = std::make_shared<Feed>();
-  feed->me = me;
-  feed->channel = keys::staff_channel(me.pool, me.staff_id);
+  feed->me = *me;
+  feed->channel = keys::staff_channel(me->pool, me->staff_id);
   feed->state.connection = notifier_.connections();
-  auto* stream = new Stream(*this, feed);
   feed->stream = stream;
   feed->watch = notifier_.watch(feed->channel, [this, weak = std::weak_ptr<Feed>(feed)] {
     if (auto f = weak.lock()) {
@@ -130,7 +199,7 @@ grpc::ServerWriteReactor<v1::OfferEvent>* OfferFeeds::open(const StaffIdentity& 
     feed->ending = true;
     Stream::next(*feed, feed_lock);
   }
-  return stream;
+  return feed;
 }
 
 void OfferFeeds::schedule(const std::shared_ptr<Feed>& feed) {

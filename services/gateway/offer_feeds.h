@@ -1,23 +1,22 @@
 #pragma once
 
-#include <grpcpp/support/server_callback.h>
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/async_stream.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include "lexroute/v1/worker.pb.h"
+#include "lexroute/v1/worker.grpc.pb.h"
+#include "services/gateway/completion_queues.h"
 #include "services/gateway/worker_desk.h"
 #include "services/redis/notifier.h"
-
-namespace grpc {
-class CallbackServerContext;
-}
 
 namespace lexroute {
 
@@ -26,17 +25,26 @@ namespace lexroute {
 // on the machine, which spent itself switching between them. A feed is brought up to date
 // (WorkerDesk::offer_changes) when the Notifier says its staff member's channel changed, when Redis
 // was away and a second passed, and as a safety net every kRecheck; its events go out through
-// gRPC's callback API, one write at a time, in order.
+// gRPC's async API on completion queues of the feeds' own (CompletionQueues says why), one write at
+// a time, in order.
 class OfferFeeds {
  public:
+  // Asks gRPC for the next StreamOffers call, to be announced on `queue` with `tag`
+  // (the service's RequestStreamOffers).
+  using RequestCall = std::function<void(grpc::ServerContext*, v1::StreamOffersRequest*,
+                                         grpc::ServerAsyncWriter<v1::OfferEvent>*,
+                                         grpc::ServerCompletionQueue* queue, void* tag)>;
+
   OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads = 2);
   ~OfferFeeds();
   OfferFeeds(const OfferFeeds&) = delete;
   OfferFeeds& operator=(const OfferFeeds&) = delete;
 
-  // A new feed for the staff member `me`; gRPC owns the reactor and deletes it when done.
-  grpc::ServerWriteReactor<v1::OfferEvent>* open(const StaffIdentity& me);
-  // Ends every open feed with OK (the client reconnects elsewhere) and stops the threads.
+  // Waits for StreamOffers calls on every one of `queues`, once the server is started. The
+  // queues' threads serve the calls; they must be drained before this is destroyed.
+  void serve(CompletionQueues& queues, RequestCall request);
+  // Ends every open feed with OK (the client reconnects elsewhere), takes no more calls and stops
+  // the threads.
   void stop();
 
   // Without a change notification, a feed still looks at Redis this often. Notifications are only
@@ -48,6 +56,10 @@ class OfferFeeds {
   class Stream;
   struct Feed;
 
+  // Waits for the next call on `queue`, unless stopping.
+  void await_call(grpc::ServerCompletionQueue* queue);
+  // Authenticates the caller of a call that came in; its feed, or null when refused.
+  std::shared_ptr<Feed> open(Stream* stream, grpc::ServerContext& context);
   void work();
   // Queues `feed` to be brought up to date unless it already is queued. Under mutex_.
   void schedule(const std::shared_ptr<Feed>& feed);
@@ -56,6 +68,7 @@ class OfferFeeds {
 
   WorkerDesk& desk_;
   Notifier& notifier_;
+  RequestCall request_call_;
   std::mutex mutex_;
   std::condition_variable work_ready_;
   std::deque<std::shared_ptr<Feed>> due_;

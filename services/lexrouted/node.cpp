@@ -200,11 +200,15 @@ Result<void> Node::start_services() {
     builder.experimental().SetInterceptorCreators(metrics_->grpc.interceptors());
     if (intake_) builder.RegisterService(intake_.get());
     if (admin_) builder.RegisterService(admin_.get());
-    if (gateway_) builder.RegisterService(gateway_.get());
+    if (gateway_) {
+      builder.RegisterService(gateway_.get());
+      gateway_->add_queues(builder);
+    }
     server_ = builder.BuildAndStart();
     if (!server_ || port == 0) {
       return fail(Errc::kUnavailable, "cannot listen on " + config_.listen, "listen");
     }
+    if (gateway_) gateway_->start();
     grpc_address_ = cat(host_of(config_.listen), ":", port);
     server_->GetHealthCheckService()->SetServingStatus(true);
     LOG_INFO("lexrouted", "gRPC on ", grpc_address_, intake_ ? " TaskIntake Admin" : "",
@@ -235,6 +239,7 @@ void Node::stop() {
   if (intake_) intake_->stop();
   if (worker_app_) worker_app_->stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
+  if (gateway_) gateway_->close_queues();
   if (scaler_) scaler_->stop();
   if (router_) router_->stop();
   if (event_relay_) event_relay_->stop();
