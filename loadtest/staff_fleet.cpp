@@ -68,24 +68,16 @@ struct StaffFleet::Timer {
   }
 };
 
-class StaffFleet::Reader : public grpc::ClientReadReactor<v1::OfferEvent> {
+// One staff member's StreamOffers on gRPC's async API, its operations completing on one of the
+// fleet's queues (CompletionQueues says why not the callback API). One read is outstanding at a
+// time; when a read fails the stream is over and its status is fetched.
+class StaffFleet::Reader {
  public:
-  Reader(StaffFleet& fleet, size_t member) : fleet_(fleet), member_(member) {
+  Reader(StaffFleet& fleet, size_t member, grpc::CompletionQueue* queue)
+      : fleet_(fleet), member_(member) {
     ctx_.AddMetadata("authorization", "Bearer " + fleet.options_.staff[member].token);
-    fleet.stub(member).async()->StreamOffers(&ctx_, &request_, this);
-    StartRead(&event_);
-    StartCall();
-  }
-  void OnReadDone(bool ok) override {
-    if (!ok) return;
-    if (event_.has_offered()) fleet_.on_offer(member_, event_.offered(), false);
-    if (event_.has_accepted()) fleet_.on_offer(member_, event_.accepted(), true);
-    StartRead(&event_);
-  }
-  void OnDone(const grpc::Status&) override {
-    std::lock_guard lock(mutex_);
-    done_ = true;
-    finished_.notify_all();
+    stream_ = fleet.stub(member).PrepareAsyncStreamOffers(&ctx_, request_, queue);
+    stream_->StartCall(&started_);
   }
   void cancel() { ctx_.TryCancel(); }
   void wait() {
@@ -94,11 +86,41 @@ class StaffFleet::Reader : public grpc::ClientReadReactor<v1::OfferEvent> {
   }
 
  private:
+  // Calls `react` when its operation completes.
+  class Step final : public CompletionQueues::Tag {
+   public:
+    Step(Reader* reader, void (Reader::*react)(bool)) : reader_(reader), react_(react) {}
+    void complete(bool ok) override { (reader_->*react_)(ok); }
+
+   private:
+    Reader* reader_;
+    void (Reader::*react_)(bool);
+  };
+
+  void started(bool ok) { ok ? stream_->Read(&event_, &read_) : end(); }
+  void read(bool ok) {
+    if (!ok) return end();
+    if (event_.has_offered()) fleet_.on_offer(member_, event_.offered(), false);
+    if (event_.has_accepted()) fleet_.on_offer(member_, event_.accepted(), true);
+    stream_->Read(&event_, &read_);
+  }
+  void end() { stream_->Finish(&status_, &finished_step_); }
+  void finished(bool) {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    finished_.notify_all();
+  }
+
   StaffFleet& fleet_;
   size_t member_;
   grpc::ClientContext ctx_;
   v1::StreamOffersRequest request_;
   v1::OfferEvent event_;
+  grpc::Status status_;
+  std::unique_ptr<grpc::ClientAsyncReader<v1::OfferEvent>> stream_;
+  Step started_{this, &Reader::started};
+  Step read_{this, &Reader::read};
+  Step finished_step_{this, &Reader::finished};
   std::mutex mutex_;
   std::condition_variable finished_;
   bool done_ = false;
@@ -108,7 +130,9 @@ StaffFleet::StaffFleet(Options options, Observer offered, Observer completed)
     : options_(std::move(options)),
       offered_(std::move(offered)),
       completed_(std::move(completed)),
-      timer_(std::make_unique<Timer>()) {
+      timer_(std::make_unique<Timer>()),
+      feed_queues_(kFeedQueues) {
+  feed_queues_.start();
   for (size_t i = 0; i < std::max<size_t>(options_.channels, 1); ++i) {
     grpc::ChannelArguments args;
     args.SetInt("lexroute.loadtest.channel", static_cast<int>(i));  // its own connection
@@ -139,7 +163,7 @@ bool StaffFleet::start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   for (size_t i = 0; i < options_.staff.size(); ++i) {
-    readers_.push_back(std::make_unique<Reader>(*this, i));
+    readers_.push_back(std::make_unique<Reader>(*this, i, feed_queues_.at(i % kFeedQueues)));
   }
   heartbeats_ = std::thread([this] { heartbeat_loop(); });
   return signed_in.load() == options_.staff.size();
@@ -155,6 +179,7 @@ void StaffFleet::stop() {
   }
   if (heartbeats_.joinable()) heartbeats_.join();
   readers_.clear();
+  feed_queues_.shutdown();
   timer_.reset();
 }
 

@@ -14,12 +14,14 @@
 
 #include "lexroute/v1/worker.grpc.pb.h"
 #include "loadtest/latency_log.h"
+#include "services/common/completion_queues.h"
 
 namespace lexroute::loadtest {
 
-// Thousands of simulated staff on few threads: each holds a StreamOffers stream through gRPC's
-// callback API, accepts every offer after `think`, completes it after `think` again, and
-// heartbeats. Unlike workers/staff_simulator (a thread per person), this scales to 100,000.
+// Thousands of simulated staff on few threads: each holds a StreamOffers stream on one of a few
+// completion queues of the fleet's own, accepts every offer after `think`, completes it after
+// `think` again, and heartbeats. Unlike workers/staff_simulator (a thread per person), this scales
+// to 100,000.
 class StaffFleet {
  public:
   struct Member {
@@ -50,6 +52,8 @@ class StaffFleet {
  private:
   class Reader;
   struct Timer;
+  // Completion queues (each with a thread) the offer streams are spread over.
+  static constexpr size_t kFeedQueues = 8;
   friend class Reader;
 
   v1::WorkerGateway::Stub& stub(size_t i) { return *stubs_[i % stubs_.size()]; }
@@ -64,6 +68,7 @@ class StaffFleet {
   std::vector<std::unique_ptr<v1::WorkerGateway::Stub>> stubs_;
   std::vector<std::unique_ptr<Reader>> readers_;
   std::unique_ptr<Timer> timer_;
+  CompletionQueues feed_queues_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> errors_{0};
   std::atomic<int64_t> in_flight_{0};

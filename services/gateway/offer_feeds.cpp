@@ -158,7 +158,7 @@ OfferFeeds::~OfferFeeds() {
 
 void OfferFeeds::serve(CompletionQueues& queues, RequestCall request) {
   request_call_ = std::move(request);
-  for (size_t i = 0; i < queues.size(); ++i) await_call(queues.at(i));
+  for (size_t i = 0; i < queues.size(); ++i) await_call(queues.server_at(i));
 }
 
 void OfferFeeds::await_call(grpc::ServerCompletionQueue* queue) {

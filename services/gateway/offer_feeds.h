@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "lexroute/v1/worker.grpc.pb.h"
-#include "services/gateway/completion_queues.h"
+#include "services/common/completion_queues.h"
 #include "services/gateway/worker_desk.h"
 #include "services/redis/notifier.h"
 

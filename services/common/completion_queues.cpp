@@ -1,11 +1,22 @@
-#include "services/gateway/completion_queues.h"
+#include "services/common/completion_queues.h"
 
 #include <grpcpp/server_builder.h>
 
+#include <cassert>
+
 namespace lexroute {
 
-CompletionQueues::CompletionQueues(grpc::ServerBuilder& builder, size_t count) {
+CompletionQueues::CompletionQueues(grpc::ServerBuilder& builder, size_t count) : for_server_(true) {
   for (size_t i = 0; i < count; ++i) queues_.push_back(builder.AddCompletionQueue());
+}
+
+CompletionQueues::CompletionQueues(size_t count) {
+  for (size_t i = 0; i < count; ++i) queues_.push_back(std::make_unique<grpc::CompletionQueue>());
+}
+
+grpc::ServerCompletionQueue* CompletionQueues::server_at(size_t i) const {
+  assert(for_server_);
+  return static_cast<grpc::ServerCompletionQueue*>(queues_[i].get());
 }
 
 CompletionQueues::~CompletionQueues() { shutdown(); }

@@ -12,8 +12,9 @@ class ServerBuilder;
 
 namespace lexroute {
 
-// A few server completion queues of our own, each drained by one thread, for calls that stay open
-// all day (the offer feeds). Why not gRPC's callback API, as the short calls use: Debian's libgrpc
+// A few completion queues of our own, each drained by one thread, for calls that stay open all day
+// (the offer feeds, on the server and in the load tester). Why not gRPC's callback API, as the
+// short calls use: Debian's libgrpc
 // is built without NDEBUG, and in that build every completion searches its queue's outstanding
 // operations one by one, under the queue's lock. Each open stream keeps one outstanding, and on
 // the callback API every call of the process shares one queue, so with 100,000 staff connected
@@ -33,13 +34,17 @@ class CompletionQueues {
 
   // Adds `count` queues to the server being built.
   CompletionQueues(grpc::ServerBuilder& builder, size_t count);
+  // `count` queues for client calls.
+  explicit CompletionQueues(size_t count);
   // shutdown(), if not yet done.
   ~CompletionQueues();
   CompletionQueues(const CompletionQueues&) = delete;
   CompletionQueues& operator=(const CompletionQueues&) = delete;
 
   size_t size() const { return queues_.size(); }
-  grpc::ServerCompletionQueue* at(size_t i) const { return queues_[i].get(); }
+  grpc::CompletionQueue* at(size_t i) const { return queues_[i].get(); }
+  // Only for the queues added to a server.
+  grpc::ServerCompletionQueue* server_at(size_t i) const;
 
   // Starts each queue's thread; once the server is started.
   void start();
@@ -48,7 +53,8 @@ class CompletionQueues {
   void shutdown();
 
  private:
-  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
+  std::vector<std::unique_ptr<grpc::CompletionQueue>> queues_;
+  bool for_server_ = false;
   std::vector<std::thread> threads_;
   bool shut_down_ = false;
 };
