@@ -147,7 +147,8 @@ OfferFeeds::OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads)
 
 OfferFeeds::~OfferFeeds() {
   stop();
-  // gRPC finishes every stream before the server is gone; this is for feeds it never started.
+  // The queues are drained before this goes, so gRPC has ended every stream; this is for any
+  // feed it did not.
   std::list<std::shared_ptr<Feed>> open;
   {
     std::lock_guard lock(mutex_);
