@@ -237,22 +237,27 @@ void StaffFleet::complete(size_t member, v1::Offer offer) {
 }
 
 void StaffFleet::heartbeat_loop() {
-  auto next = std::chrono::steady_clock::now() + options_.heartbeat_every;
+  // Each member heartbeats once per interval at a phase of its own, as real apps do: the whole
+  // roster at the same instant would be a burst no real workforce sends.
+  constexpr auto kTick = std::chrono::milliseconds(50);
+  const double per_tick = static_cast<double>(options_.staff.size()) * kTick /
+                          std::chrono::duration<double>(options_.heartbeat_every);
+  auto next_tick = std::chrono::steady_clock::now();
+  size_t member = 0;
+  double owed = 0;
   while (!stopping_.load()) {
-    if (std::chrono::steady_clock::now() < next) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      continue;
-    }
-    next += options_.heartbeat_every;
-    for (size_t i = 0; i < options_.staff.size() && !stopping_.load(); ++i) {
+    next_tick += kTick;
+    std::this_thread::sleep_until(next_tick);
+    for (owed += per_tick; owed >= 1 && !stopping_.load(); owed -= 1) {
       auto* call = new Call<v1::HeartbeatRequest, v1::HeartbeatResponse>();
-      authorize(call->ctx, options_.staff[i].token);
+      authorize(call->ctx, options_.staff[member].token);
       ++in_flight_;
-      stub(i).async()->Heartbeat(&call->ctx, &call->request, &call->response,
-                                 [this, call](grpc::Status) {
-                                   delete call;
-                                   if (--in_flight_ == 0) idle_.notify_all();
-                                 });
+      stub(member).async()->Heartbeat(&call->ctx, &call->request, &call->response,
+                                      [this, call](grpc::Status) {
+                                        delete call;
+                                        if (--in_flight_ == 0) idle_.notify_all();
+                                      });
+      member = (member + 1) % options_.staff.size();
     }
   }
 }

@@ -8,16 +8,20 @@
 namespace lexroute {
 
 void AuditMetrics::relayed(const std::string& pool, const std::vector<v1::TaskEvent>& events) {
-  if (events.empty()) return;
+  // Only the steps TaskMetrics counts need the task record: a QUEUED step, one in four of a
+  // task's life, needs none.
+  std::vector<const v1::TaskEvent*> counted;
   std::vector<std::vector<std::string>> reads;
-  reads.reserve(events.size());
   for (const auto& e : events) {
+    if (!TaskMetrics::counts(e.from(), e.to(), e.reason())) continue;
+    counted.push_back(&e);
     reads.push_back({"HMGET", keys::task(pool, e.task_id()), "spec", "submitted_ms", "offered_ms",
                      "accepted_ms"});
   }
+  if (counted.empty()) return;
   auto records = redis_.pipeline(reads);
-  for (size_t i = 0; i < events.size(); ++i) {
-    const v1::TaskEvent& e = events[i];
+  for (size_t i = 0; i < counted.size(); ++i) {
+    const v1::TaskEvent& e = *counted[i];
     TaskStep step;
     step.pool = pool;
     step.from = e.from();

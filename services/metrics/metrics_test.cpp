@@ -63,6 +63,31 @@ TEST(TaskMetrics, AuditStepsCountAsTheLifeCycleEventsTheyAre) {
   EXPECT_EQ(sum_of(s, "lexroute_task_accept_to_complete_seconds_bucket", {{"le", "5"}}), 1);
 }
 
+// The relay reads the task record only for the steps that are counted; the others must not
+// move any task metric, or skipping their read would lose something.
+TEST(TaskMetrics, StepsThatAreNotCountedMoveNoTaskMetric) {
+  using namespace v1;
+  const std::vector<TaskStep> uncounted{
+      step(TASK_STATUS_UNSPECIFIED, TASK_STATUS_QUEUED, "firm:acme", "submitted"),
+      step(TASK_STATUS_QUEUED, TASK_STATUS_WAITING, "router", "nobody free"),
+      step(TASK_STATUS_QUEUED, TASK_STATUS_UNROUTABLE, "router", "residency eu: 0 of 16"),
+      step(TASK_STATUS_ACCEPTED, TASK_STATUS_ACCEPTED, "router", "lease renewed")};
+  Metrics m;
+  for (const auto& s : uncounted) {
+    EXPECT_FALSE(TaskMetrics::counts(s.from, s.to, s.reason)) << s.reason;
+    m.tasks.step(s);
+  }
+  // A counted step creates its series; none may exist.
+  std::vector<std::string> moved;
+  for (const auto& sample : scrape(m)) {
+    if (sample.name.starts_with("lexroute_task")) moved.push_back(sample.name);
+  }
+  EXPECT_TRUE(moved.empty()) << moved.front();
+  EXPECT_TRUE(TaskMetrics::counts(TASK_STATUS_QUEUED, TASK_STATUS_OFFERED, ""));
+  EXPECT_TRUE(TaskMetrics::counts(TASK_STATUS_OFFERED, TASK_STATUS_WAITING, "rejected"));
+  EXPECT_TRUE(TaskMetrics::counts(TASK_STATUS_ACCEPTED, TASK_STATUS_ACCEPTED, "overdue: x"));
+}
+
 TEST(TaskMetrics, AStepBeforeItsRecordedStartIsNotTimed) {
   Metrics m;
   auto s = step(v1::TASK_STATUS_OFFERED, v1::TASK_STATUS_ACCEPTED, "staff:ana", "accepted");

@@ -39,7 +39,25 @@ TaskMetrics::TaskMetrics(prometheus::Registry& r)
       accept_to_complete_(histogram(r, "lexroute_task_accept_to_complete_seconds",
                                     "From acceptance to completion")) {}
 
+bool TaskMetrics::counts(v1::TaskStatus from, v1::TaskStatus to, std::string_view reason) {
+  // pass_deadline.lua marks an unfinished task overdue with a step to the status it has.
+  if (from == to) return reason.starts_with("overdue");
+  switch (to) {
+    case v1::TASK_STATUS_OFFERED:
+    case v1::TASK_STATUS_ACCEPTED:
+    case v1::TASK_STATUS_COMPLETED:
+    case v1::TASK_STATUS_EXPIRED:
+    case v1::TASK_STATUS_CANCELLED:
+      return true;
+    case v1::TASK_STATUS_WAITING:
+      return from == v1::TASK_STATUS_OFFERED || from == v1::TASK_STATUS_ACCEPTED;
+    default:
+      return false;
+  }
+}
+
 void TaskMetrics::step(const TaskStep& s) {
+  if (!counts(s.from, s.to, s.reason)) return;
   prometheus::Labels labels{{"pool", metric_labels::pool(s.pool)},
                             {"kind", metric_labels::kind(s.kind)}};
   auto observe = [&](prometheus::Family<prometheus::Histogram>& family, int64_t since_ms) {
@@ -48,8 +66,7 @@ void TaskMetrics::step(const TaskStep& s) {
         .Observe(static_cast<double>(s.at_ms - since_ms) / 1000.0);
   };
   if (s.from == s.to) {
-    // pass_deadline.lua marks an unfinished task overdue with a step to the status it has.
-    if (s.reason.starts_with("overdue")) overdue_.Add(labels).Increment();
+    overdue_.Add(labels).Increment();
     return;
   }
   switch (s.to) {

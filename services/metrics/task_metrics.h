@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "lexroute/v1/task.pb.h"
 
@@ -35,6 +36,8 @@ class TaskMetrics {
   explicit TaskMetrics(prometheus::Registry& registry);
 
   void step(const TaskStep& step);
+  // Whether step() counts a step from `from` to `to` at all: the others need no task record read.
+  static bool counts(v1::TaskStatus from, v1::TaskStatus to, std::string_view reason);
 
  private:
   prometheus::Family<prometheus::Counter>& offered_;
