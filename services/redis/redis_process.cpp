@@ -67,10 +67,15 @@ Result<void> RedisProcess::spawn() {
     ::signal(SIGPIPE, SIG_DFL);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
+    // The append-only file is rewritten once it grows to five times its last rewrite (Redis's
+    // default is twice). Each rewrite serializes the whole dataset on a core of its own, and
+    // lexroute's dataset only grows: at 1,500 tasks/s rewrites took a third of the time of a
+    // 6-minute run, the last ones 20-28 s each, and the routers fell behind during them
+    // (docs/performance.md). The price is a larger file and a longer replay after a restart.
     ::execlp(options_.executable.c_str(), options_.executable.c_str(), "--port", port.c_str(),
              "--bind", "127.0.0.1", "--dir", dir.c_str(), "--appendonly", "yes", "--appendfsync",
-             "everysec", "--save", "", "--daemonize", "no", "--logfile", "redis.log",
-             "--protected-mode", "yes", static_cast<char*>(nullptr));
+             "everysec", "--auto-aof-rewrite-percentage", "400", "--save", "", "--daemonize", "no",
+             "--logfile", "redis.log", "--protected-mode", "yes", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   RedisClient probe({RedisEndpoint{"127.0.0.1", port_}, 1, std::chrono::milliseconds(500)});
