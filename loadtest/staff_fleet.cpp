@@ -86,17 +86,6 @@ class StaffFleet::Reader {
   }
 
  private:
-  // Calls `react` when its operation completes.
-  class Step final : public CompletionQueues::Tag {
-   public:
-    Step(Reader* reader, void (Reader::*react)(bool)) : reader_(reader), react_(react) {}
-    void complete(bool ok) override { (reader_->*react_)(ok); }
-
-   private:
-    Reader* reader_;
-    void (Reader::*react_)(bool);
-  };
-
   void started(bool ok) { ok ? stream_->Read(&event_, &read_) : end(); }
   void read(bool ok) {
     if (!ok) return end();
@@ -118,9 +107,9 @@ class StaffFleet::Reader {
   v1::OfferEvent event_;
   grpc::Status status_;
   std::unique_ptr<grpc::ClientAsyncReader<v1::OfferEvent>> stream_;
-  Step started_{this, &Reader::started};
-  Step read_{this, &Reader::read};
-  Step finished_step_{this, &Reader::finished};
+  CompletionQueues::Step<Reader> started_{this, &Reader::started};
+  CompletionQueues::Step<Reader> read_{this, &Reader::read};
+  CompletionQueues::Step<Reader> finished_step_{this, &Reader::finished};
   std::mutex mutex_;
   std::condition_variable finished_;
   bool done_ = false;

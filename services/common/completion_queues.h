@@ -32,6 +32,19 @@ class CompletionQueues {
     ~Tag() = default;
   };
 
+  // A Tag that calls `owner->*react(ok)`: one per kind of operation a call starts, kept in the
+  // call's object.
+  template <typename Owner>
+  class Step final : public Tag {
+   public:
+    Step(Owner* owner, void (Owner::*react)(bool)) : owner_(owner), react_(react) {}
+    void complete(bool ok) override { (owner_->*react_)(ok); }
+
+   private:
+    Owner* owner_;
+    void (Owner::*react_)(bool);
+  };
+
   // Adds `count` queues to the server being built.
   CompletionQueues(grpc::ServerBuilder& builder, size_t count);
   // `count` queues for client calls.

@@ -77,17 +77,6 @@ class OfferFeeds::Stream {
   }
 
  private:
-  // Calls `react` when its operation completes.
-  class Step final : public CompletionQueues::Tag {
-   public:
-    Step(Stream* stream, void (Stream::*react)(bool)) : stream_(stream), react_(react) {}
-    void complete(bool ok) override { (stream_->*react_)(ok); }
-
-   private:
-    Stream* stream_;
-    void (Stream::*react_)(bool);
-  };
-
   void arrived(bool ok) {
     if (!ok) {  // the server is shutting down: no call came
       delete this;
@@ -134,10 +123,10 @@ class OfferFeeds::Stream {
   grpc::ServerAsyncWriter<v1::OfferEvent> writer_{&context_};
   std::shared_ptr<Feed> feed_;   // null when the caller was refused
   std::atomic<int> pending_{0};  // operations not yet completed, the end of the call among them
-  Step arrived_{this, &Stream::arrived};
-  Step wrote_{this, &Stream::wrote};
-  Step finished_{this, &Stream::finished};
-  Step done_{this, &Stream::done};
+  CompletionQueues::Step<Stream> arrived_{this, &Stream::arrived};
+  CompletionQueues::Step<Stream> wrote_{this, &Stream::wrote};
+  CompletionQueues::Step<Stream> finished_{this, &Stream::finished};
+  CompletionQueues::Step<Stream> done_{this, &Stream::done};
 };
 
 OfferFeeds::OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads)
