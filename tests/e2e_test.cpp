@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "services/kafka/consumer.h"
@@ -453,15 +454,21 @@ class CountingFeed final : public grpc::ClientReadReactor<v1::OfferEvent> {
     if (event_.has_offered()) ++offers;
     StartRead(&event_);
   }
-  void OnDone(const grpc::Status&) override {
+  void OnDone(const grpc::Status& status) override {
     std::lock_guard lock(mutex_);
+    status_ = status;
     done_ = true;
     ended_.notify_all();
   }
   bool cancel_and_wait() {
     context_.TryCancel();
+    return wait(10s).has_value();
+  }
+  // How the feed ended, or nullopt if it has not within `timeout`.
+  std::optional<grpc::Status> wait(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    return ended_.wait_for(lock, 10s, [&] { return done_; });
+    if (!ended_.wait_for(lock, timeout, [&] { return done_; })) return std::nullopt;
+    return status_;
   }
   std::atomic<int> offers{0};
 
@@ -472,6 +479,7 @@ class CountingFeed final : public grpc::ClientReadReactor<v1::OfferEvent> {
   std::mutex mutex_;
   std::condition_variable ended_;
   bool done_ = false;
+  grpc::Status status_;
 };
 
 int threads_in_this_process() {
@@ -506,6 +514,33 @@ TEST_F(EndToEnd, ManyOpenOfferFeedsShareAFewThreadsAndEachGetsTheOffer) {
       << threads_before << " threads before, " << threads_open << " with " << kFeeds
       << " feeds open (client and server are this one process)";
   for (auto& f : feeds) EXPECT_TRUE(f->cancel_and_wait());
+}
+
+// A node that stops ends every open feed with OK (the app reconnects elsewhere), including feeds
+// that were just written to, and its stop returns.
+TEST_F(EndToEnd, StoppingTheNodeEndsEveryOpenOfferFeedWithOk) {
+  constexpr int kFeeds = 200;
+  set_available(ana_token);
+  auto gateway = dev->gateway();
+  std::vector<std::unique_ptr<CountingFeed>> feeds;
+  for (int i = 0; i < kFeeds; ++i)
+    feeds.push_back(std::make_unique<CountingFeed>(*gateway, ana_token));
+  v1::SubmitTaskResponse submitted;
+  ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
+  auto everyone_saw_it = [&] {
+    return std::all_of(feeds.begin(), feeds.end(), [](const auto& f) { return f->offers == 1; });
+  };
+  for (int i = 0; i < 300 && !everyone_saw_it(); ++i) std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(everyone_saw_it()) << "every feed open and written to before the stop";
+
+  dev->node().stop();
+  int ended_ok = 0;
+  for (auto& f : feeds) {
+    auto status = f->wait(10s);
+    ASSERT_TRUE(status.has_value()) << "a feed still open after the node stopped";
+    if (status->ok()) ++ended_ok;
+  }
+  EXPECT_EQ(ended_ok, kFeeds);
 }
 
 TEST_F(EndToEnd, HealthServiceSaysServing) {

@@ -4,6 +4,7 @@
 
 #include "services/common/grpc_auth.h"
 #include "services/common/grpc_status.h"
+#include "services/common/log.h"
 
 namespace lexroute {
 namespace {
@@ -72,7 +73,14 @@ void GatewayService::start() {
 }
 
 void GatewayService::close_queues() {
-  if (feed_queues_) feed_queues_->shutdown();
+  if (!feed_queues_) return;
+  // The server's shutdown can return before every call's end has been handled (it waits for the
+  // connections, not the calls); a queue shut down under a call that still reacts would make
+  // gRPC abort.
+  if (!feeds_.wait_for_streams(std::chrono::seconds(10))) {
+    LOG_WARN("gateway", "offer feeds still open 10 s after the server shut down");
+  }
+  feed_queues_->shutdown();
 }
 
 Result<StaffIdentity> GatewayService::authenticate(grpc::ServerContextBase* context) {

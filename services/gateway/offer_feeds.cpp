@@ -50,9 +50,11 @@ class OfferFeeds::Stream {
  public:
   Stream(OfferFeeds& feeds, grpc::ServerCompletionQueue* queue, const RequestCall& request)
       : feeds_(feeds), queue_(queue) {
+    feeds_.stream_began();
     context_.AsyncNotifyWhenDone(&done_);
     request(&context_, &request_, &writer_, queue, &arrived_);
   }
+  ~Stream() { feeds_.stream_ended(); }
 
   // Starts the next write, or finishes when the feed is ending and nothing is being written.
   // The operation is counted under the feed's lock, so the stream outlives it; gRPC is called with
@@ -91,7 +93,12 @@ class OfferFeeds::Stream {
     {
       std::unique_lock lock(feed_->mutex);
       feed_->writing = false;
-      if (!ok) feed_->ending = true;  // the staff member is gone
+      if (!ok) {
+        // The call is dead (the staff member left, or the server cancelled it): there is
+        // nothing to finish, and its end (done) is on its way.
+        feed_->ending = true;
+        feed_->finished = true;
+      }
       next(*feed_, lock);
     }
     release();
@@ -190,6 +197,21 @@ std::shared_ptr<OfferFeeds::Feed> OfferFeeds::open(Stream* stream, grpc::ServerC
     Stream::next(*feed, feed_lock);
   }
   return feed;
+}
+
+void OfferFeeds::stream_began() {
+  std::lock_guard lock(mutex_);
+  ++streams_;
+}
+
+void OfferFeeds::stream_ended() {
+  std::lock_guard lock(mutex_);
+  if (--streams_ == 0) streams_gone_.notify_all();
+}
+
+bool OfferFeeds::wait_for_streams(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return streams_gone_.wait_for(lock, timeout, [&] { return streams_ == 0; });
 }
 
 void OfferFeeds::schedule(const std::shared_ptr<Feed>& feed) {

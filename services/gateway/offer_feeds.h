@@ -46,6 +46,9 @@ class OfferFeeds {
   // Ends every open feed with OK (the client reconnects elsewhere), takes no more calls and stops
   // the threads.
   void stop();
+  // After stop() and the server's shutdown: waits until every call, and every wait for one, is
+  // over, so nothing starts an operation on a queue once it is shut down. False on timeout.
+  bool wait_for_streams(std::chrono::milliseconds timeout);
 
   // Without a change notification, a feed still looks at Redis this often. Notifications are only
   // lost while the pub/sub connection is down, and its reconnect makes every feed look again, so
@@ -61,6 +64,8 @@ class OfferFeeds {
   // Authenticates the caller of a call that came in; its feed, or null when refused.
   std::shared_ptr<Feed> open(Stream* stream, grpc::ServerContext& context);
   void work();
+  void stream_began();
+  void stream_ended();
   // Queues `feed` to be brought up to date unless it already is queued. Under mutex_.
   void schedule(const std::shared_ptr<Feed>& feed);
   void forget(const std::shared_ptr<Feed>& feed);
@@ -75,6 +80,8 @@ class OfferFeeds {
   std::list<std::shared_ptr<Feed>> open_;
   std::chrono::steady_clock::time_point last_scan_{};
   bool stopping_ = false;
+  size_t streams_ = 0;  // Stream objects alive: open calls and waits for one
+  std::condition_variable streams_gone_;
   std::vector<std::thread> threads_;
 };
 
