@@ -482,6 +482,24 @@ class CountingFeed final : public grpc::ClientReadReactor<v1::OfferEvent> {
   grpc::Status status_;
 };
 
+std::vector<std::unique_ptr<CountingFeed>> open_feeds(v1::WorkerGateway::Stub& gateway,
+                                                      const std::string& token, int count) {
+  std::vector<std::unique_ptr<CountingFeed>> feeds;
+  for (int i = 0; i < count; ++i) feeds.push_back(std::make_unique<CountingFeed>(gateway, token));
+  return feeds;
+}
+
+// Waits up to 30 s for every feed to have seen exactly one offer; how many have.
+int until_each_saw_one_offer(const std::vector<std::unique_ptr<CountingFeed>>& feeds) {
+  auto saw = [&] {
+    return std::count_if(feeds.begin(), feeds.end(), [](const auto& f) { return f->offers == 1; });
+  };
+  for (int i = 0; i < 300 && saw() < static_cast<long>(feeds.size()); ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  return static_cast<int>(saw());
+}
+
 int threads_in_this_process() {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
@@ -497,18 +515,11 @@ TEST_F(EndToEnd, ManyOpenOfferFeedsShareAFewThreadsAndEachGetsTheOffer) {
   set_available(ana_token);
   auto gateway = dev->gateway();
   int threads_before = threads_in_this_process();
-  std::vector<std::unique_ptr<CountingFeed>> feeds;
-  for (int i = 0; i < kFeeds; ++i)
-    feeds.push_back(std::make_unique<CountingFeed>(*gateway, ana_token));
+  auto feeds = open_feeds(*gateway, ana_token, kFeeds);
 
   v1::SubmitTaskResponse submitted;
   ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
-  auto everyone_saw_it = [&] {
-    return std::all_of(feeds.begin(), feeds.end(), [](const auto& f) { return f->offers == 1; });
-  };
-  for (int i = 0; i < 300 && !everyone_saw_it(); ++i) std::this_thread::sleep_for(100ms);
-  int saw = std::count_if(feeds.begin(), feeds.end(), [](const auto& f) { return f->offers == 1; });
-  EXPECT_EQ(saw, kFeeds) << "feeds that got the one offer exactly once";
+  EXPECT_EQ(until_each_saw_one_offer(feeds), kFeeds) << "feeds that got the one offer exactly once";
   int threads_open = threads_in_this_process();
   EXPECT_LT(threads_open - threads_before, kFeeds / 4)
       << threads_before << " threads before, " << threads_open << " with " << kFeeds
@@ -522,16 +533,11 @@ TEST_F(EndToEnd, StoppingTheNodeEndsEveryOpenOfferFeedWithOk) {
   constexpr int kFeeds = 200;
   set_available(ana_token);
   auto gateway = dev->gateway();
-  std::vector<std::unique_ptr<CountingFeed>> feeds;
-  for (int i = 0; i < kFeeds; ++i)
-    feeds.push_back(std::make_unique<CountingFeed>(*gateway, ana_token));
+  auto feeds = open_feeds(*gateway, ana_token, kFeeds);
   v1::SubmitTaskResponse submitted;
   ASSERT_TRUE(submit(acme_key, review_task(), &submitted).ok());
-  auto everyone_saw_it = [&] {
-    return std::all_of(feeds.begin(), feeds.end(), [](const auto& f) { return f->offers == 1; });
-  };
-  for (int i = 0; i < 300 && !everyone_saw_it(); ++i) std::this_thread::sleep_for(100ms);
-  ASSERT_TRUE(everyone_saw_it()) << "every feed open and written to before the stop";
+  ASSERT_EQ(until_each_saw_one_offer(feeds), kFeeds)
+      << "every feed open and written to before the stop";
 
   dev->node().stop();
   int ended_ok = 0;

@@ -46,8 +46,8 @@ class GatewayService final
         heartbeats_([this](std::vector<HeartbeatCall>& group) { answer_heartbeats(group); }, 1,
                     1024) {}
 
-  // How many completion queues (each with a thread) serve the offer feeds. At 100,000 open feeds
-  // each completion then scans about 12,500 of them instead of 100,000.
+  // How many completion queues (each with a thread) serve the offer feeds. A completion scans
+  // only the feeds on its own queue (CompletionQueues says why that matters).
   static constexpr size_t kFeedQueues = 8;
 
   // Adds the offer feeds' completion queues to the server being built.

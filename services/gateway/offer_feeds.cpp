@@ -66,7 +66,7 @@ class OfferFeeds::Stream {
       feed.finished = true;
       ++stream->pending_;
       lock.unlock();
-      stream->writer_.Finish(grpc::Status::OK, &stream->finished_);
+      stream->finish(grpc::Status::OK);
       return;
     }
     if (feed.unsent.empty()) return;
@@ -86,8 +86,17 @@ class OfferFeeds::Stream {
     }
     feeds_.await_call(queue_);  // for the next staff member
     pending_ = 1;               // done_
-    feed_ = feeds_.open(this, context_);
+    auto me = feeds_.desk_.authenticate(bearer_token(context_));
+    if (!me) {
+      ++pending_;
+      finish(to_grpc_status(me.error(), &context_));
+      return;
+    }
+    feed_ = feeds_.open(this, *me);
   }
+
+  // The end of the call; counted in pending_ by the caller.
+  void finish(const grpc::Status& status) { writer_.Finish(status, &finished_); }
 
   void wrote(bool ok) {
     {
@@ -122,7 +131,6 @@ class OfferFeeds::Stream {
     if (--pending_ == 0) delete this;
   }
 
-  friend class OfferFeeds;
   OfferFeeds& feeds_;
   grpc::ServerCompletionQueue* queue_;
   grpc::ServerContext context_;
@@ -166,16 +174,10 @@ void OfferFeeds::await_call(grpc::ServerCompletionQueue* queue) {
   new Stream(*this, queue, request_call_);  // deletes itself
 }
 
-std::shared_ptr<OfferFeeds::Feed> OfferFeeds::open(Stream* stream, grpc::ServerContext& context) {
-  auto me = desk_.authenticate(bearer_token(context));
-  if (!me) {
-    ++stream->pending_;
-    stream->writer_.Finish(to_grpc_status(me.error(), &context), &stream->finished_);
-    return nullptr;
-  }
+std::shared_ptr<OfferFeeds::Feed> OfferFeeds::open(Stream* stream, const StaffIdentity& me) {
   auto feed = std::make_shared<Feed>();
-  feed->me = *me;
-  feed->channel = keys::staff_channel(me->pool, me->staff_id);
+  feed->me = me;
+  feed->channel = keys::staff_channel(me.pool, me.staff_id);
   feed->state.connection = notifier_.connections();
   feed->stream = stream;
   feed->watch = notifier_.watch(feed->channel, [this, weak = std::weak_ptr<Feed>(feed)] {

@@ -61,8 +61,8 @@ class OfferFeeds {
 
   // Waits for the next call on `queue`, unless stopping.
   void await_call(grpc::ServerCompletionQueue* queue);
-  // Authenticates the caller of a call that came in; its feed, or null when refused.
-  std::shared_ptr<Feed> open(Stream* stream, grpc::ServerContext& context);
+  // The feed of the staff member `me`, whose call came in on `stream`.
+  std::shared_ptr<Feed> open(Stream* stream, const StaffIdentity& me);
   void work();
   void stream_began();
   void stream_ended();

@@ -70,7 +70,7 @@ Result<void> RedisProcess::spawn() {
     // The append-only file is rewritten once it grows to five times its last rewrite (Redis's
     // default is twice). Each rewrite serializes the whole dataset on a core of its own, and
     // lexroute's dataset only grows: at 1,500 tasks/s rewrites took a third of the time of a
-    // 6-minute run, the last ones 20-28 s each, and the routers fell behind during them
+    // 6-minute run, the last two 22 and 28 s, and offers fell seconds behind during the long ones
     // (docs/performance.md). The price is a larger file and a longer replay after a restart.
     ::execlp(options_.executable.c_str(), options_.executable.c_str(), "--port", port.c_str(),
              "--bind", "127.0.0.1", "--dir", dir.c_str(), "--appendonly", "yes", "--appendfsync",
