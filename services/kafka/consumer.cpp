@@ -10,9 +10,46 @@
 
 namespace lexroute {
 
+namespace {
+
+constexpr int kBrokerTimeoutMs = 10000;
+
+// Where reading `topic/partition` from `wanted` can really start. Below the partition's first
+// record, the records in between were deleted before anyone read them: data loss, counted and
+// logged. Beyond its end, the position belongs to records this topic never held (another Kafka
+// cluster, or the topic was recreated): not a loss, and holding on to it would leave every new
+// record unread, so reading starts from the first record (routing skips what it already did).
+int64_t reachable_start(RdKafka::KafkaConsumer& consumer, const std::string& topic,
+                        int32_t partition, int64_t wanted, std::atomic<uint64_t>& data_loss) {
+  if (wanted < 0) return wanted;  // a logical offset (the beginning): always reachable
+  int64_t low = -1, high = -1;
+  auto err = consumer.query_watermark_offsets(topic, partition, &low, &high, kBrokerTimeoutMs);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    LOG_WARN("kafka", topic, "/", partition, ": cannot read the partition's bounds (",
+             RdKafka::err2str(err), "); starting at ", wanted);
+    return wanted;
+  }
+  if (wanted > high) {
+    LOG_WARN("kafka", topic, "/", partition, ": stored position ", wanted,
+             " lies beyond the partition's end ", high,
+             " (another Kafka cluster, or the topic was recreated); reading from its start, ", low);
+    return low;
+  }
+  if (wanted < low) {
+    ++data_loss;
+    LOG_ERROR("kafka", "DATA LOSS: ", topic, "/", partition, " records ", wanted, " to ", low - 1,
+              " were deleted before they were read; continuing at ", low);
+    return low;
+  }
+  return wanted;
+}
+
+}  // namespace
+
 class AssignFromStore final : public RdKafka::RebalanceCb {
  public:
-  explicit AssignFromStore(Consumer::StartOffset start) : start_(std::move(start)) {}
+  AssignFromStore(Consumer::StartOffset start, std::atomic<uint64_t>& data_loss)
+      : start_(std::move(start)), data_loss_(data_loss) {}
 
   std::optional<int64_t> stored(const std::string& topic, int32_t partition) const {
     return start_ ? start_(topic, partition) : std::nullopt;
@@ -33,7 +70,7 @@ class AssignFromStore final : public RdKafka::RebalanceCb {
       return;
     }
     // The committed offsets are only a fallback: they trail what Redis holds.
-    consumer->committed(partitions, 10000);
+    consumer->committed(partitions, kBrokerTimeoutMs);
     for (auto* tp : partitions) {
       int64_t committed = tp->offset();
       std::optional<int64_t> stored = this->stored(tp->topic(), tp->partition());
@@ -45,6 +82,7 @@ class AssignFromStore final : public RdKafka::RebalanceCb {
       } else if (committed >= 0) {
         start = committed;
       }
+      start = reachable_start(*consumer, tp->topic(), tp->partition(), start, data_loss_);
       tp->set_offset(start);
       LOG_INFO("kafka", "assigned ", tp->topic(), "/", tp->partition(), " from offset ",
                start == RdKafka::Topic::OFFSET_BEGINNING ? std::string("beginning")
@@ -55,6 +93,7 @@ class AssignFromStore final : public RdKafka::RebalanceCb {
 
  private:
   Consumer::StartOffset start_;
+  std::atomic<uint64_t>& data_loss_;
 };
 
 Result<std::unique_ptr<Consumer>> Consumer::create(Options options) {
@@ -69,7 +108,8 @@ Result<std::unique_ptr<Consumer>> Consumer::create(Options options) {
   if (!conf) return std::unexpected(conf.error());
 
   std::unique_ptr<Consumer> c(new Consumer());
-  c->rebalance_ = std::make_unique<AssignFromStore>(std::move(options.start_offset));
+  c->rebalance_ =
+      std::make_unique<AssignFromStore>(std::move(options.start_offset), c->data_loss_events_);
   std::string err;
   if ((*conf)->set("rebalance_cb", c->rebalance_.get(), err) != RdKafka::Conf::CONF_OK) {
     return fail(Errc::kInternal, "kafka rebalance_cb: " + err);
@@ -95,10 +135,9 @@ std::vector<ConsumedRecord> Consumer::poll(size_t max, std::chrono::milliseconds
     RdKafka::ErrorCode err = msg->err();
     if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) break;
     if (err == RdKafka::ERR_OFFSET_OUT_OF_RANGE || err == RdKafka::ERR__AUTO_OFFSET_RESET) {
+      // librdkafka stops fetching the partition until it is told where to go on.
       rebalance_->rewound_to.erase(msg->partition());
-      ++data_loss_events_;
-      LOG_ERROR("kafka", "DATA LOSS: ", msg->topic_name(), "/", msg->partition(),
-                " offset out of range (records deleted before they were read): ", msg->errstr());
+      resume_out_of_range(msg->topic_name(), msg->partition(), msg->offset());
       continue;
     }
     if (err != RdKafka::ERR_NO_ERROR) {
@@ -121,6 +160,28 @@ std::vector<ConsumedRecord> Consumer::poll(size_t max, std::chrono::milliseconds
   return out;
 }
 
+void Consumer::resume_out_of_range(const std::string& topic, int32_t partition, int64_t offset) {
+  int64_t start = reachable_start(*consumer_, topic, partition, offset, data_loss_events_);
+  if (start == offset) {
+    // Bounds unknown, or the offset is in range after all: the records may be deleted as we ask.
+    ++data_loss_events_;
+    LOG_ERROR("kafka", "DATA LOSS: ", topic, "/", partition, " offset ", offset,
+              " out of range; going on from the partition's start");
+    start = RdKafka::Topic::OFFSET_BEGINNING;
+  }
+  std::unique_ptr<RdKafka::TopicPartition> tp(
+      RdKafka::TopicPartition::create(topic, partition, start));
+  if (auto err = consumer_->seek(*tp, kBrokerTimeoutMs); err != RdKafka::ERR_NO_ERROR) {
+    LOG_ERROR("kafka", "cannot resume ", topic, "/", partition, ": ", RdKafka::err2str(err));
+  }
+}
+
+Result<std::string> Consumer::cluster_id() {
+  std::string id = consumer_->clusterid(kBrokerTimeoutMs);
+  if (id.empty()) return fail(Errc::kUnavailable, "kafka: the cluster id could not be read");
+  return id;
+}
+
 void Consumer::commit(const std::map<int32_t, int64_t>& next_offsets) {
   if (next_offsets.empty()) return;
   std::vector<RdKafka::TopicPartition*> tps;
@@ -141,7 +202,7 @@ void Consumer::rewind() {
   for (auto* tp : partitions) {
     std::optional<int64_t> stored = rebalance_->stored(tp->topic(), tp->partition());
     tp->set_offset(stored.value_or(RdKafka::Topic::OFFSET_BEGINNING));
-    if (auto err = consumer_->seek(*tp, 10000); err != RdKafka::ERR_NO_ERROR) {
+    if (auto err = consumer_->seek(*tp, kBrokerTimeoutMs); err != RdKafka::ERR_NO_ERROR) {
       LOG_ERROR("kafka", "rewind ", tp->topic(), "/", tp->partition(), ": ", RdKafka::err2str(err));
       continue;
     }
@@ -172,6 +233,43 @@ std::map<int32_t, int64_t> Consumer::lag() {
   }
   RdKafka::TopicPartition::destroy(partitions);
   return out;
+}
+
+std::optional<int64_t> Consumer::unread() {
+  std::vector<RdKafka::TopicPartition*> partitions;
+  if (consumer_->assignment(partitions) != RdKafka::ERR_NO_ERROR) return std::nullopt;
+  if (partitions.empty()) {
+    // Not in the group yet: nothing of the topic has been read by this member.
+    RdKafka::Metadata* metadata = nullptr;
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> topic(
+        RdKafka::Topic::create(consumer_.get(), topic_, nullptr, err));
+    if (!topic || consumer_->metadata(false, topic.get(), &metadata, kBrokerTimeoutMs) !=
+                      RdKafka::ERR_NO_ERROR) {
+      return std::nullopt;
+    }
+    std::unique_ptr<RdKafka::Metadata> owned(metadata);
+    for (const auto* t : *metadata->topics()) {
+      for (const auto* p : *t->partitions()) {
+        partitions.push_back(RdKafka::TopicPartition::create(topic_, p->id()));
+      }
+    }
+  } else {
+    consumer_->position(partitions);
+  }
+  std::optional<int64_t> total = 0;
+  for (auto* tp : partitions) {
+    int64_t low = -1, high = -1;
+    if (consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
+                                           kBrokerTimeoutMs) != RdKafka::ERR_NO_ERROR) {
+      total.reset();
+      break;
+    }
+    int64_t at = tp->offset() >= 0 ? tp->offset() : low;  // nothing read yet
+    *total += std::max<int64_t>(0, high - at);
+  }
+  RdKafka::TopicPartition::destroy(partitions);
+  return total;
 }
 
 void Consumer::close() {

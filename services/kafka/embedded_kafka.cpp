@@ -1,8 +1,10 @@
 #include "services/kafka/embedded_kafka.h"
 
+#include <absl/strings/str_format.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <random>
 #include <vector>
 
 #include "router/text.h"
@@ -24,6 +26,8 @@ Result<std::unique_ptr<EmbeddedKafka>> EmbeddedKafka::start(int brokers) {
   k->mock_ = rd_kafka_mock_cluster_new(k->host_, brokers);
   if (k->mock_ == nullptr) return fail(Errc::kUnavailable, "embedded kafka: no mock cluster");
   k->bootstrap_ = rd_kafka_mock_cluster_bootstraps(k->mock_);
+  std::random_device random;
+  k->cluster_id_ = cat("embedded-", absl::StrFormat("%08x%08x", random(), random()));
   return k;
 }
 

@@ -24,6 +24,10 @@ class EmbeddedKafka {
   EmbeddedKafka& operator=(const EmbeddedKafka&) = delete;
 
   const std::string& bootstrap() const { return bootstrap_; }
+  // Who this cluster is, new on every start: what it holds is gone with the process, so offsets
+  // stored against an earlier one mean nothing here. (The mock's own cluster id is made from two
+  // heap addresses and can repeat from one run to the next.)
+  const std::string& cluster_id() const { return cluster_id_; }
   Result<void> create_topic(const std::string& name, int partitions);
   // lexroute's topics with their partition counts.
   Result<void> create_lexroute_topics(int task_partitions);
@@ -51,6 +55,7 @@ class EmbeddedKafka {
   rd_kafka_s* host_ = nullptr;  // the client handle the mock cluster lives in
   rd_kafka_mock_cluster_s* mock_ = nullptr;
   std::string bootstrap_;
+  std::string cluster_id_;
 };
 
 }  // namespace lexroute

@@ -80,6 +80,32 @@ TEST_F(KafkaTest, AssignmentStartsWhereOurStoreSays) {
   EXPECT_EQ(got.front().value, "7");
 }
 
+TEST_F(KafkaTest, StoredPositionsBeyondTheEndAreNotDataLossAndDoNotHoldReadingBack) {
+  // A store that remembers positions from another cluster: far past anything this topic holds.
+  auto from_elsewhere = [](const std::string&, int32_t) -> std::optional<int64_t> { return 1250; };
+  auto c = Consumer::create({kafka->bootstrap(), "g3", "t", from_elsewhere, {}});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_TRUE((*c)->poll(10, 3000ms).empty());  // joins the group; nothing to read yet
+  auto p = producer();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(p->send("t", std::to_string(i), "v").has_value());
+  auto got = drain(**c, 10);
+  EXPECT_EQ(got.size(), 10u);
+  EXPECT_EQ((*c)->data_loss_events(), 0u);
+}
+
+TEST_F(KafkaTest, UnreadCountsRecordsNotYetPolledBeforeAndAfterJoining) {
+  auto p = producer();
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(p->send("t", std::to_string(i), "v").has_value());
+  auto c = Consumer::create({kafka->bootstrap(), "g4", "t", nullptr, {}});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ((*c)->unread(), std::optional<int64_t>(6));  // not in the group yet
+  auto got = drain(**c, 6);
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_EQ((*c)->unread(), std::optional<int64_t>(0));
+  ASSERT_TRUE(p->send("t", "k", "v").has_value());
+  EXPECT_EQ((*c)->unread(), std::optional<int64_t>(1));
+}
+
 TEST_F(KafkaTest, BacklogCountsWhatTheRoutersHaveNotTakenAndHoldsBackAtTheLimit) {
   auto p = producer();
   for (int i = 0; i < 12; ++i) ASSERT_TRUE(p->send("t", "same", std::to_string(i)).has_value());

@@ -1,5 +1,6 @@
 #include "services/lexrouted/node.h"
 
+#include <absl/time/time.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server_builder.h>
@@ -22,6 +23,12 @@ using namespace std::chrono_literals;
 // The embedded mock keeps 5 MiB per partition; a task record is a few hundred bytes, so 10,000
 // unrouted records stay well inside it.
 constexpr int64_t kEmbeddedRoutingBacklog = 10'000;
+// How long a stopping `lexrouted dev` routes on what it acknowledged before the embedded Kafka
+// goes with the process. What is left then stays QUEUED in Redis and is sent again on the next
+// start.
+constexpr auto kEmbeddedDrainTimeout = 15s;
+// Tasks re-sent to a fresh embedded Kafka per round trip.
+constexpr size_t kRequeueBatch = 1000;
 
 std::string host_of(const std::string& address) {
   auto colon = address.rfind(':');
@@ -137,6 +144,9 @@ Result<void> Node::start_services() {
       LOG_INFO("intake", "holding back new tasks while the routers are ", limit,
                " or more behind on a partition");
     }
+    if (embedded_kafka_) {
+      if (auto requeued = requeue_unrouted(); !requeued) return requeued;
+    }
     intake_ = std::make_unique<IntakeService>(*tasks_, *credentials_, *producer_, *notifier_,
                                               clock_, &metrics_->intake, routing_backlog_.get());
     std::string admin_hash = config_.admin_key_sha256;
@@ -166,7 +176,7 @@ Result<void> Node::start_services() {
         RouterService::Options{
             config_.kafka_brokers, config_.router_group, 500,
             embedded_kafka_ ? EmbeddedKafka::consumer_settings() : KafkaSettings{},
-            &metrics_->router},
+            &metrics_->router, embedded_kafka_ ? embedded_kafka_->cluster_id() : std::string()},
         *tasks_, *staff_, *presence_, *notifier_, clock_);
     if (auto r = router_->start(); !r) return r;
     // The audit trail travels with the routers: wherever tasks are routed, events are relayed.
@@ -217,6 +227,45 @@ Result<void> Node::start_services() {
   return {};
 }
 
+Result<void> Node::requeue_unrouted() {
+  auto pools = staff_->pools();
+  if (!pools) return std::unexpected(pools.error());
+  size_t requeued = 0;
+  for (const auto& pool : *pools) {
+    auto queued = tasks_->queued_tasks(pool);
+    if (!queued) return std::unexpected(queued.error());
+    for (size_t from = 0; from < queued->size(); from += kRequeueBatch) {
+      std::vector<std::pair<std::string, std::string>> records;
+      for (size_t i = from; i < std::min(queued->size(), from + kRequeueBatch); ++i) {
+        records.emplace_back(partition_key((*queued)[i]), (*queued)[i].SerializeAsString());
+      }
+      for (auto& sent : producer_->send_each(topics::kTasks, records)) {
+        if (!sent) return std::unexpected(sent.error());
+      }
+      requeued += records.size();
+    }
+  }
+  if (requeued > 0) {
+    LOG_INFO("dev", "sent ", requeued,
+             " tasks an earlier run acknowledged but had not routed to the new embedded Kafka");
+  }
+  return {};
+}
+
+void Node::drain_router() {
+  LOG_INFO("dev", "routing what was acknowledged before stopping (at most ",
+           absl::FormatDuration(absl::FromChrono(kEmbeddedDrainTimeout)), ")");
+  int64_t unrouted = router_->drain(kEmbeddedDrainTimeout);
+  if (unrouted == 0) {
+    LOG_INFO("dev", "every acknowledged task is routed");
+  } else {
+    LOG_WARN("dev", "stopping with ",
+             unrouted < 0 ? std::string("an unknown number of") : std::to_string(unrouted),
+             " acknowledged tasks unrouted; they stay QUEUED in Redis and are sent again on the "
+             "next start on this data directory");
+  }
+}
+
 Result<void> Node::write_ready_file() const {
   if (config_.ready_file.empty()) return {};
   std::string tmp = config_.ready_file + ".tmp";
@@ -240,6 +289,7 @@ void Node::stop() {
   if (worker_app_) worker_app_->stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + 5s);
   if (gateway_) gateway_->close_queues();
+  if (router_ && embedded_kafka_) drain_router();
   if (scaler_) scaler_->stop();
   if (router_) router_->stop();
   if (event_relay_) event_relay_->stop();

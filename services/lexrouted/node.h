@@ -64,6 +64,12 @@ class Node {
   Result<void> start_backends();
   Result<void> start_services();
   Result<void> write_ready_file() const;
+  // On the embedded default, whose Kafka starts empty: sends the tasks an earlier run
+  // acknowledged but did not route (still QUEUED in Redis) to the new Kafka before intake opens.
+  Result<void> requeue_unrouted();
+  // On the embedded default, whose Kafka goes with the process: lets the router finish what was
+  // acknowledged, bounded.
+  void drain_router();
 
   Config config_;
   SystemClock system_clock_;

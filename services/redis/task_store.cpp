@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "router/text.h"
@@ -98,6 +99,49 @@ Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::
   claim.fingerprint = claim.is_new ? fingerprint : reply_word(*reply, 2);
   claim.record = claim.is_new ? record : reply_word(*reply, 3);
   return claim;
+}
+
+Result<std::vector<v1::TaskSubmitted>> TaskStore::queued_tasks(const std::string& pool) {
+  constexpr size_t kPerRoundTrip = 1000;
+  auto open = redis_.command({"ZRANGE", keys::deadlines(pool), "0", "-1"});
+  if (!open) return std::unexpected(open.error());
+  std::vector<v1::TaskSubmitted> out;
+  const auto& ids = open->elements;
+  for (size_t from = 0; from < ids.size(); from += kPerRoundTrip) {
+    std::vector<std::vector<std::string>> reads;
+    size_t to = std::min(ids.size(), from + kPerRoundTrip);
+    for (size_t i = from; i < to; ++i) {
+      reads.push_back(
+          {"HMGET", keys::task(pool, ids[i].str), "status", "firm", "spec", "submitted_ms"});
+    }
+    auto replies = redis_.pipeline(reads);
+    if (!replies) return std::unexpected(replies.error());
+    for (size_t i = from; i < to; ++i) {
+      const auto& fields = (*replies)[i - from].elements;
+      if (fields.size() != 4 || fields[0].str != "QUEUED") continue;
+      v1::TaskSubmitted task;
+      int64_t submitted_ms = 0;
+      if (!task.mutable_spec()->ParseFromString(fields[2].str) ||
+          !parse_int(fields[3].str, &submitted_ms)) {
+        return fail(Errc::kInternal, "stored task " + ids[i].str + " is unreadable");
+      }
+      task.set_task_id(ids[i].str);
+      task.set_firm_id(fields[1].str);
+      *task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(submitted_ms);
+      out.push_back(std::move(task));
+    }
+  }
+  return out;
+}
+
+Result<void> TaskStore::forget_offsets(const std::string& pool,
+                                       const std::vector<std::string>& fields) {
+  if (fields.empty()) return {};
+  std::vector<std::string> command = {"HDEL", keys::offsets(pool)};
+  command.insert(command.end(), fields.begin(), fields.end());
+  auto reply = redis_.command(command);
+  if (!reply) return std::unexpected(reply.error());
+  return {};
 }
 
 namespace {

@@ -72,8 +72,14 @@ class TaskStore {
   Result<std::vector<WaitingTask>> waiting_tasks(const std::string& pool,
                                                  const std::vector<std::string>& ids);
   Result<std::unordered_set<std::string>> excluded_staff(const std::string& task_id);
-  // Next offset to consume per "<topic>/<partition>", as stored by route().
+  // Next offset to consume per offset field ("<cluster>/<topic>/<partition>"), as stored by
+  // route().
   Result<std::map<std::string, int64_t>> stored_offsets(const std::string& pool);
+  // Tasks of `pool` still QUEUED (in Kafka, not yet routed), as intake submitted them. For when
+  // the Kafka that held them is gone (the embedded default after a restart).
+  Result<std::vector<v1::TaskSubmitted>> queued_tasks(const std::string& pool);
+  // Drops stored offsets that no longer mean anything (another Kafka cluster's).
+  Result<void> forget_offsets(const std::string& pool, const std::vector<std::string>& fields);
   // A task as an offer feed shows it: the task (none when it is gone) and, while it is on open
   // offer, when that offer times out (ms).
   struct TaskLook {

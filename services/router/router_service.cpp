@@ -25,10 +25,6 @@ constexpr auto kWaitingPassEvery = 500ms;
 // A safety net under the change notifications, not the main way states arrive.
 constexpr auto kFullStateRefreshEvery = 10s;
 
-std::string offset_field(const std::string& topic, int32_t partition) {
-  return cat(topic, "/", partition);
-}
-
 BalanceStrategy parse_strategy(const std::string& name) {
   if (name == "longest-idle") return BalanceStrategy::kLongestIdle;
   if (name == "round-robin") return BalanceStrategy::kRoundRobin;
@@ -80,9 +76,51 @@ Result<void> RouterService::start() {
                         options_.extra});
   if (!consumer) return std::unexpected(consumer.error());
   consumer_ = std::move(*consumer);
+  cluster_id_ = options_.kafka_cluster_id;
+  if (cluster_id_.empty()) {
+    auto id = consumer_->cluster_id();
+    if (!id) return std::unexpected(id.error());
+    cluster_id_ = *id;
+  }
+  forget_other_clusters();
   thread_ = std::thread([this] { run(); });
-  LOG_INFO("router", "joined consumer group ", options_.group_id, " on ", topics::kTasks);
+  LOG_INFO("router", "joined consumer group ", options_.group_id, " on ", topics::kTasks,
+           " of Kafka cluster ", cluster_id_);
   return {};
+}
+
+std::string RouterService::offset_field(const std::string& topic, int32_t partition) const {
+  return cat(cluster_id_, "/", topic, "/", partition);
+}
+
+void RouterService::forget_other_clusters() {
+  auto pools = staff_.pools();
+  if (!pools) return;  // kept until the next start; they are never read
+  const std::string ours = cluster_id_ + "/";
+  for (const auto& name : *pools) {
+    auto offsets = tasks_.stored_offsets(name);
+    if (!offsets) return;
+    std::vector<std::string> theirs;
+    for (const auto& [field, offset] : *offsets) {
+      if (!field.starts_with(ours)) theirs.push_back(field);
+    }
+    if (theirs.empty()) continue;
+    LOG_INFO("router", "pool=", name, " forgetting ", theirs.size(),
+             " stored positions of another Kafka cluster (first: ", theirs.front(), ")");
+    if (auto forgot = tasks_.forget_offsets(name, theirs); !forgot) return;
+  }
+}
+
+int64_t RouterService::drain(std::chrono::milliseconds timeout) {
+  draining_ = true;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int64_t unrouted = -1;
+  while (std::chrono::steady_clock::now() < deadline && thread_.joinable()) {
+    unrouted = unrouted_.load();
+    if (unrouted == 0) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  return unrouted;
 }
 
 void RouterService::stop() {
@@ -498,6 +536,14 @@ void RouterService::report_lag() {
 
 void RouterService::run() {
   while (!stopping_.load()) {
+    if (draining_.load()) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_unrouted_check_ >= 50ms) {
+        last_unrouted_check_ = now;
+        auto unread = consumer_->unread();
+        unrouted_ = unread ? *unread + static_cast<int64_t>(pending_.size()) : -1;
+      }
+    }
     if (pending_.empty()) {
       for (auto& r : consumer_->poll(options_.batch, 20ms)) pending_.push_back(std::move(r));
     }

@@ -35,6 +35,9 @@ class RouterService {
     size_t batch = 500;
     KafkaSettings extra;
     RouterMetrics* metrics = nullptr;  // decisions, races lost, lag; when given
+    // Who the Kafka cluster is; asked from the cluster when empty. Stored offsets carry it, so
+    // positions stored against another cluster are never used.
+    std::string kafka_cluster_id;
   };
 
   RouterService(Options options, TaskStore& tasks, StaffStore& staff, PresenceStore& presence,
@@ -50,6 +53,9 @@ class RouterService {
   Result<void> start();
   // Finishes the task in hand, commits, and leaves the consumer group.
   void stop();
+  // Routes on until every record in the task topic has been routed, or `timeout` passed; the
+  // records still unrouted then (-1 when the router holds no partitions to tell).
+  int64_t drain(std::chrono::milliseconds timeout);
 
   // Tasks this router decided on (offered, parked as waiting, or declared unroutable).
   uint64_t routed() const { return routed_.load(); }
@@ -117,6 +123,10 @@ class RouterService {
   // what Redis still has is skipped and what it forgot is routed anew.
   void rewind();
   std::optional<int64_t> start_offset(const std::string& topic, int32_t partition);
+  // Where a consumed position is stored in a pool's offsets: "<cluster>/<topic>/<partition>".
+  std::string offset_field(const std::string& topic, int32_t partition) const;
+  // Drops positions stored against other Kafka clusters: they would only be skipped.
+  void forget_other_clusters();
   // Consumer lag (fetched but not yet routed included) and data loss, about once a second.
   void report_lag();
 
@@ -140,8 +150,13 @@ class RouterService {
   std::map<std::string, uint64_t> wake_seen_;
   // pool -> "<topic>/<partition>" -> the next offset this router stored there.
   std::map<std::string, std::map<std::string, int64_t>> stored_by_us_;
+  std::string cluster_id_;
   bool rewind_needed_ = false;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
+  // While draining: records in the task topic not yet routed (-1 unknown).
+  std::atomic<int64_t> unrouted_{-1};
+  std::chrono::steady_clock::time_point last_unrouted_check_{};
   std::atomic<uint64_t> routed_{0};
   std::atomic<uint64_t> consumed_{0};
   std::atomic<uint64_t> rewinds_{0};
