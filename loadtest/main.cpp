@@ -57,7 +57,15 @@ bool set_up(const Flags& f, const std::string& run, std::vector<std::string>* fi
     }
     firm_keys->push_back(resp.api_key());
   }
-  if (f.staff == 0) return true;
+  if (f.staff == 0) {
+    // Intake only: the run's pool has no staff, and a task may only name a pool that exists.
+    v1::ConfigurePoolRequest req;
+    req.set_pool(f.pool);
+    v1::ConfigurePoolResponse resp;
+    auto s = admin->ConfigurePool(as(f.admin_key).get(), req, &resp);
+    if (!s.ok()) std::cerr << "loadtest: create pool: " << s.error_message() << "\n";
+    return s.ok();
+  }
   static const char* kZones[] = {"Asia/Manila",     "Asia/Kolkata",     "Europe/Belfast",
                                  "Europe/London",   "America/New_York", "America/Chicago",
                                  "Australia/Sydney"};

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "router/limits.h"
 #include "router/text.h"
 
 namespace lexroute {
@@ -91,9 +92,12 @@ bool split_range(const std::string& text, std::string* start, std::string* end) 
 // Fills `field` of `staff` from a CSV cell; an error names the column.
 Result<void> set_field(v1::Staff& staff, const std::string& column, const std::string& value) {
   auto bad = [&](const std::string& why) {
-    return fail(Errc::kInvalidArgument, cat(column, " '", value, "': ", why), column);
+    return fail(Errc::kInvalidArgument, cat(column, " ", bounded_quote(value), ": ", why), column);
   };
   if (value.empty()) return {};
+  // A cell that is not UTF-8 would be saved as a profile nobody can sign in with, and echoed
+  // into the per-row results it would make the whole answer unreadable.
+  if (!is_valid_utf8(value)) return bad("not valid UTF-8");
   if (column == "id") {
     staff.set_id(value);
   } else if (column == "display_name") {
@@ -186,14 +190,14 @@ Result<std::vector<RosterRow>> parse_csv(std::string_view content) {
     std::string column = name;
     if (std::find(csv_columns().begin(), csv_columns().end(), column) == csv_columns().end()) {
       return fail(Errc::kInvalidArgument,
-                  cat("header: unknown column '", column,
-                      "' (columns: id, display_name, vendor, time_zone, region, pool, capacity, "
+                  cat("header: unknown column ", bounded_quote(column),
+                      " (columns: id, display_name, vendor, time_zone, region, pool, capacity, "
                       "clearance, skills, languages, jurisdictions, walls, shifts, exceptions)"),
                   "content");
     }
     if (seen[column]++ > 0) {
-      return fail(Errc::kInvalidArgument, cat("header: column '", column, "' appears twice"),
-                  "content");
+      return fail(Errc::kInvalidArgument,
+                  cat("header: column ", bounded_quote(column), " appears twice"), "content");
     }
   }
   if (!seen.contains("id")) {
@@ -230,11 +234,18 @@ Result<std::vector<RosterRow>> parse_jsonl(std::string_view content) {
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     RosterRow row;
     row.line = line;
+    if (!is_valid_utf8(text)) {
+      row.error = Error{Errc::kInvalidArgument, "the line is not valid UTF-8", "line"};
+      rows.push_back(std::move(row));
+      continue;
+    }
     auto status = google::protobuf::util::JsonStringToMessage(text, &row.staff);
     if (!status.ok()) {
+      // The parser's message may quote the line: bounded and escaped like any echo.
       row.error =
           Error{Errc::kInvalidArgument,
-                cat("not a Staff in protobuf JSON: ", std::string(status.message())), "line"};
+                cat("not a Staff in protobuf JSON: ", escaped(std::string(status.message()), 200)),
+                "line"};
     }
     rows.push_back(std::move(row));
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "router/text.h"
+
 namespace lexroute {
 namespace {
 
@@ -82,6 +84,41 @@ TEST(RosterImport, JsonLinesReportsTheBadLineAndReadsTheRest) {
   EXPECT_EQ((*rows)[1].line, 3);
   EXPECT_FALSE((*rows)[2].error);
   EXPECT_EQ((*rows)[2].staff.time_zone(), "Europe/Belfast");
+}
+
+TEST(RosterImport, InvalidUtf8InACellRefusesTheRowWithoutEchoingIt) {
+  std::string csv =
+      "id,display_name,time_zone,capacity\n"
+      "ana,Ana \xc3,Asia/Manila,2\n"
+      "\xff\xfe" +
+      std::string(100'000, 'x') +
+      ",Bea,Asia/Manila,2\n"
+      "carla,Carla,Asia/Manila,2\n";
+  auto rows = parse_roster(csv, v1::ROSTER_FORMAT_CSV);
+  ASSERT_TRUE(rows.has_value()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 3u);
+  ASSERT_TRUE((*rows)[0].error);
+  EXPECT_EQ((*rows)[0].error->field, "display_name");
+  ASSERT_TRUE((*rows)[1].error);
+  EXPECT_EQ((*rows)[1].error->field, "id");
+  EXPECT_TRUE((*rows)[1].staff.id().empty()) << "the bad id is not taken";
+  for (const auto& row : {(*rows)[0], (*rows)[1]}) {
+    EXPECT_TRUE(is_valid_utf8(row.error->message)) << row.error->message;
+    EXPECT_LT(row.error->message.size(), 400u) << "the cell is quoted bounded, not whole";
+  }
+  EXPECT_FALSE((*rows)[2].error) << "the other rows are still read";
+}
+
+TEST(RosterImport, InvalidUtf8OnAJsonLineRefusesThatLine) {
+  std::string jsonl =
+      "{\"id\":\"a\",\"displayName\":\"Ana \xc3\",\"timeZone\":\"Asia/Manila\",\"capacity\":2}\n"
+      "{\"id\":\"b\",\"timeZone\":\"Asia/Manila\",\"capacity\":2}\n";
+  auto rows = parse_roster(jsonl, v1::ROSTER_FORMAT_JSONL);
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_EQ(rows->size(), 2u);
+  ASSERT_TRUE((*rows)[0].error);
+  EXPECT_EQ((*rows)[0].error->field, "line");
+  EXPECT_FALSE((*rows)[1].error);
 }
 
 }  // namespace

@@ -47,3 +47,19 @@ bool parse_int(std::string_view text, T* out) {
 }
 
 }  // namespace lexroute
+
+namespace lexroute {
+
+// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
+// A caller's text made safe for a reply or a log line: at most `max_bytes` of it, control
+// characters, quotes, backslashes and bytes that are not UTF-8 written as escapes (\n, \", \\,
+// \x9f), and "..." where it was cut. Never longer than 4 * max_bytes + 3.
+std::string escaped(std::string_view text, size_t max_bytes);
+
+// escaped() in single quotes, at most limits::kQuoted (64) bytes of the text: for error messages.
+// (Not `quoted`: argument-dependent lookup would pick std::quoted for a std::string.)
+std::string bounded_quote(std::string_view text);
+
+}  // namespace lexroute

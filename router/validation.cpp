@@ -1,6 +1,7 @@
 #include "router/validation.h"
 
 #include <absl/time/time.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <set>
 
@@ -10,8 +11,10 @@
 namespace lexroute {
 namespace {
 
-constexpr size_t kMaxPayloadRef = 2048;
-constexpr size_t kMaxIdempotencyKey = 128;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::util::TimeUtil;
+
+constexpr const char* kNameRule = "1-64 letters, digits, '-', '_' or '.'";
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -35,10 +38,102 @@ bool looks_like_reference(std::string_view ref) {
   return true;
 }
 
+Result<void> at_most(int count, int limit, std::string_view field) {
+  if (count <= limit) return {};
+  return fail(Errc::kInvalidArgument, cat("at most ", limit, " items, got ", count),
+              std::string(field));
+}
+
+// Each entry of a list of codes ("es", "us-ny") is a name.
+Result<void> names_in(const google::protobuf::RepeatedPtrField<std::string>& list, int limit,
+                      std::string_view field, std::string_view example) {
+  if (auto ok = at_most(list.size(), limit, field); !ok) return ok;
+  for (int i = 0; i < list.size(); ++i) {
+    if (!is_valid_name(list[i])) {
+      return fail(Errc::kInvalidArgument, cat("must be a code such as ", example),
+                  cat(field, "[", i, "]"));
+    }
+  }
+  return {};
+}
+
+Result<void> utf8_in(const google::protobuf::Message& message, const std::string& prefix) {
+  const auto* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* f : fields) {
+    std::string name = prefix.empty() ? f->name() : cat(prefix, ".", f->name());
+    int n = f->is_repeated() ? reflection->FieldSize(message, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      std::string path = f->is_repeated() ? cat(name, "[", i, "]") : name;
+      if (f->type() == FieldDescriptor::TYPE_STRING) {
+        std::string scratch;
+        const std::string& value =
+            f->is_repeated() ? reflection->GetRepeatedStringReference(message, f, i, &scratch)
+                             : reflection->GetStringReference(message, f, &scratch);
+        if (!is_valid_utf8(value)) {
+          return fail(Errc::kInvalidArgument, "is not valid UTF-8", path);
+        }
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        const auto& inner = f->is_repeated() ? reflection->GetRepeatedMessage(message, f, i)
+                                             : reflection->GetMessage(message, f);
+        if (auto ok = utf8_in(inner, path); !ok) return ok;
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
+Result<void> validate_task_id(std::string_view task_id, std::string_view field) {
+  if (task_id.empty()) {
+    return fail(Errc::kInvalidArgument, "task_id is required", std::string(field));
+  }
+  bool printable = std::all_of(task_id.begin(), task_id.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) <= 0x7e;
+  });
+  if (task_id.size() > limits::kTaskId || !printable) {
+    return fail(Errc::kInvalidArgument,
+                cat("not a task id (at most ", limits::kTaskId,
+                    " printable characters): ", bounded_quote(task_id)),
+                std::string(field));
+  }
+  return {};
+}
+
+Result<void> validate_timestamp(const google::protobuf::Timestamp& at, std::string_view field) {
+  if (at.nanos() < 0 || at.nanos() > 999'999'999) {
+    return fail(Errc::kInvalidArgument, cat("nanos must be 0 to 999999999, got ", at.nanos()),
+                std::string(field));
+  }
+  if (at.seconds() < TimeUtil::kTimestampMinSeconds ||
+      at.seconds() > TimeUtil::kTimestampMaxSeconds) {
+    return fail(Errc::kInvalidArgument,
+                cat("seconds must fall within the years 1 to 9999, got ", at.seconds()),
+                std::string(field));
+  }
+  return {};
+}
+
+Result<void> validate_text(std::string_view text, size_t max_bytes, std::string_view field) {
+  if (text.size() > max_bytes) {
+    return fail(Errc::kInvalidArgument,
+                cat("must be at most ", max_bytes, " bytes, got ", text.size()),
+                std::string(field));
+  }
+  if (!is_valid_utf8(text)) {
+    return fail(Errc::kInvalidArgument, "is not valid UTF-8", std::string(field));
+  }
+  return {};
+}
+
+Result<void> validate_utf8(const google::protobuf::Message& message, std::string_view prefix) {
+  return utf8_in(message, std::string(prefix));
+}
+
 bool is_valid_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty() || name.size() > limits::kName) return false;
   for (char c : name) {
     if (!is_name_char(c)) return false;
   }
@@ -59,6 +154,11 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
   if (spec.required_skills().empty()) {
     return fail(Errc::kInvalidArgument, "at least one required skill is needed",
                 "spec.required_skills");
+  }
+  if (auto ok =
+          at_most(spec.required_skills_size(), limits::kRequiredSkills, "spec.required_skills");
+      !ok) {
+    return ok;
   }
   std::set<std::string> seen;
   for (int i = 0; i < spec.required_skills_size(); ++i) {
@@ -85,6 +185,7 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
   if (!spec.has_deadline()) {
     return fail(Errc::kInvalidArgument, "deadline is required", "spec.deadline");
   }
+  if (auto ok = validate_timestamp(spec.deadline(), "spec.deadline"); !ok) return ok;
   auto deadline =
       std::chrono::system_clock::time_point(std::chrono::seconds(spec.deadline().seconds()));
   if (deadline <= now) {
@@ -99,7 +200,8 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
   if (spec.payload_ref().empty()) {
     return fail(Errc::kInvalidArgument, "payload_ref is required", "spec.payload_ref");
   }
-  if (spec.payload_ref().size() > kMaxPayloadRef || !looks_like_reference(spec.payload_ref())) {
+  if (spec.payload_ref().size() > limits::kPayloadRef ||
+      !looks_like_reference(spec.payload_ref())) {
     return fail(Errc::kInvalidArgument,
                 "payload_ref must be a URI (at most 2048 characters) into the firm's document "
                 "store, never document content",
@@ -110,27 +212,27 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
                 cat("confidentiality_tier must be 0 to 4, got ", spec.confidentiality_tier()),
                 "spec.confidentiality_tier");
   }
-  for (int i = 0; i < spec.languages_size(); ++i) {
-    if (!is_valid_name(spec.languages(i))) {
-      return fail(Errc::kInvalidArgument, "language must be a code such as 'es' or 'pt-br'",
-                  cat("spec.languages[", i, "]"));
-    }
+  if (auto ok =
+          names_in(spec.languages(), limits::kTaskLanguages, "spec.languages", "'es' or 'pt-br'");
+      !ok) {
+    return ok;
   }
-  for (int i = 0; i < spec.allowed_regions_size(); ++i) {
-    if (!is_valid_name(spec.allowed_regions(i))) {
-      return fail(Errc::kInvalidArgument, "region must be a name such as 'eu' or 'us'",
-                  cat("spec.allowed_regions[", i, "]"));
-    }
+  if (auto ok = names_in(spec.allowed_regions(), limits::kAllowedRegions, "spec.allowed_regions",
+                         "'eu' or 'us'");
+      !ok) {
+    return ok;
   }
   if (!spec.jurisdiction().empty() && !is_valid_name(spec.jurisdiction())) {
     return fail(Errc::kInvalidArgument, "jurisdiction must be a code such as 'us-ny'",
                 "spec.jurisdiction");
   }
+  if (auto ok = at_most(spec.parties_size(), limits::kParties, "spec.parties"); !ok) return ok;
   for (int i = 0; i < spec.parties_size(); ++i) {
-    if (spec.parties(i).empty() || spec.parties(i).size() > 200) {
-      return fail(Errc::kInvalidArgument, "party must be 1 to 200 characters",
-                  cat("spec.parties[", i, "]"));
+    std::string field = cat("spec.parties[", i, "]");
+    if (spec.parties(i).empty()) {
+      return fail(Errc::kInvalidArgument, "party must not be empty", field);
     }
+    if (auto ok = validate_text(spec.parties(i), limits::kParty, field); !ok) return ok;
   }
   if (!spec.vendor().empty() && !is_valid_name(spec.vendor())) {
     return fail(Errc::kInvalidArgument, "vendor must be 1-64 letters, digits, '-', '_' or '.'",
@@ -151,7 +253,7 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
 }
 
 Result<void> validate_idempotency_key(std::string_view key) {
-  if (key.size() > kMaxIdempotencyKey) {
+  if (key.size() > limits::kIdempotencyKey) {
     return fail(Errc::kInvalidArgument, "idempotency_key must be at most 128 characters",
                 "idempotency_key");
   }
@@ -166,18 +268,30 @@ Result<void> validate_idempotency_key(std::string_view key) {
 
 Result<void> validate_staff(v1::Staff& staff) {
   if (!is_valid_name(staff.id())) {
-    return fail(Errc::kInvalidArgument, "id must be 1-64 letters, digits, '-', '_' or '.'",
-                "staff.id");
+    return fail(Errc::kInvalidArgument, cat("id must be ", kNameRule), "staff.id");
   }
+  if (auto ok = validate_utf8(staff, "staff"); !ok) return ok;
   absl::TimeZone tz;
-  if (staff.time_zone().empty() || !absl::LoadTimeZone(staff.time_zone(), &tz)) {
+  if (staff.time_zone().empty() || staff.time_zone().size() > limits::kTimeZone ||
+      !absl::LoadTimeZone(staff.time_zone(), &tz)) {
     return fail(Errc::kInvalidArgument,
-                cat("time_zone '", staff.time_zone(), "' is not an IANA time zone"),
+                cat("time_zone ", bounded_quote(staff.time_zone()), " is not an IANA time zone"),
                 "staff.time_zone");
+  }
+  if (auto ok = validate_text(staff.display_name(), limits::kDisplayName, "staff.display_name");
+      !ok) {
+    return ok;
+  }
+  if (!staff.region().empty() && !is_valid_name(staff.region())) {
+    return fail(Errc::kInvalidArgument, "region must be a name such as 'eu' or 'us'",
+                "staff.region");
   }
   if (staff.capacity() < 1 || staff.capacity() > 100) {
     return fail(Errc::kInvalidArgument, cat("capacity must be 1 to 100, got ", staff.capacity()),
                 "staff.capacity");
+  }
+  if (auto ok = at_most(staff.skills_size(), limits::kStaffSkills, "staff.skills"); !ok) {
+    return ok;
   }
   std::set<std::string> seen;
   for (int i = 0; i < staff.skills_size(); ++i) {
@@ -203,6 +317,42 @@ Result<void> validate_staff(v1::Staff& staff) {
   if (!staff.vendor().empty() && !is_valid_name(staff.vendor())) {
     return fail(Errc::kInvalidArgument, "vendor must be 1-64 letters, digits, '-', '_' or '.'",
                 "staff.vendor");
+  }
+  if (auto ok = names_in(staff.languages(), limits::kStaffLanguages, "staff.languages",
+                         "'es' or 'pt-br'");
+      !ok) {
+    return ok;
+  }
+  if (auto ok = names_in(staff.jurisdictions(), limits::kJurisdictions, "staff.jurisdictions",
+                         "'us-ny' or 'uk-ew'");
+      !ok) {
+    return ok;
+  }
+  if (auto ok = at_most(staff.walls_size(), limits::kWalls, "staff.walls"); !ok) return ok;
+  for (int i = 0; i < staff.walls_size(); ++i) {
+    const auto& w = staff.walls(i);
+    std::string field = cat("staff.walls[", i, "]");
+    if (!w.firm_id().empty() && !is_valid_name(w.firm_id())) {
+      return fail(Errc::kInvalidArgument, cat("firm_id must be ", kNameRule), field + ".firm_id");
+    }
+    if (!w.matter_id().empty() && !is_valid_name(w.matter_id())) {
+      return fail(Errc::kInvalidArgument, cat("matter_id must be ", kNameRule),
+                  field + ".matter_id");
+    }
+    if (auto ok = validate_text(w.party(), limits::kParty, field + ".party"); !ok) return ok;
+    if (auto ok = validate_text(w.reason(), limits::kReason, field + ".reason"); !ok) return ok;
+  }
+  if (auto ok = at_most(staff.shifts_size(), limits::kShifts, "staff.shifts"); !ok) return ok;
+  if (auto ok = at_most(staff.exceptions_size(), limits::kScheduleExceptions, "staff.exceptions");
+      !ok) {
+    return ok;
+  }
+  for (int i = 0; i < staff.exceptions_size(); ++i) {
+    if (auto ok = validate_text(staff.exceptions(i).note(), limits::kExceptionNote,
+                                cat("staff.exceptions[", i, "].note"));
+        !ok) {
+      return ok;
+    }
   }
   // Shifts, exceptions and walls are checked by building the router's view of the profile.
   auto profile = profile_from(staff);

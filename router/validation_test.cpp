@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
+#include "router/text.h"
+
 namespace lexroute {
 namespace {
 
@@ -73,7 +77,42 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"document_text_as_ref",
                 [](v1::TaskSpec& s) { s.set_payload_ref("Dear Sir, the contract says..."); },
                 "spec.payload_ref"},
-        BadCase{"bad_pool", [](v1::TaskSpec& s) { s.set_pool("no/slash"); }, "spec.pool"}),
+        BadCase{"bad_pool", [](v1::TaskSpec& s) { s.set_pool("no/slash"); }, "spec.pool"},
+        BadCase{"deadline_nanos_two_seconds",
+                [](v1::TaskSpec& s) { s.mutable_deadline()->set_nanos(2'000'000'000); },
+                "spec.deadline"},
+        BadCase{"deadline_nanos_negative",
+                [](v1::TaskSpec& s) { s.mutable_deadline()->set_nanos(-1); }, "spec.deadline"},
+        BadCase{"deadline_after_year_9999",
+                [](v1::TaskSpec& s) { s.mutable_deadline()->set_seconds(253'402'300'800); },
+                "spec.deadline"},
+        BadCase{"ten_thousand_skills",
+                [](v1::TaskSpec& s) {
+                  for (int i = 0; i < 10000; ++i) {
+                    auto* skill = s.add_required_skills();
+                    skill->set_skill("skill-" + std::to_string(i));
+                    skill->set_min_proficiency(1);
+                  }
+                },
+                "spec.required_skills"},
+        BadCase{"ten_thousand_languages",
+                [](v1::TaskSpec& s) {
+                  for (int i = 0; i < 10000; ++i) s.add_languages("l" + std::to_string(i));
+                },
+                "spec.languages"},
+        BadCase{"too_many_regions",
+                [](v1::TaskSpec& s) {
+                  for (int i = 0; i <= limits::kAllowedRegions; ++i) s.add_allowed_regions("eu");
+                },
+                "spec.allowed_regions"},
+        BadCase{"too_many_parties",
+                [](v1::TaskSpec& s) {
+                  for (int i = 0; i <= limits::kParties; ++i) s.add_parties("globex");
+                },
+                "spec.parties"},
+        BadCase{"party_too_long",
+                [](v1::TaskSpec& s) { s.add_parties(std::string(limits::kParty + 1, 'p')); },
+                "spec.parties[0]"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(TaskSpecValidation, GoodSpecPassesAndGetsTheDefaultPool) {
@@ -99,6 +138,144 @@ TEST(StaffValidation, TimeZoneMustBeIana) {
   auto r = validate_staff(s);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().field, "staff.time_zone");
+}
+
+TEST(StaffValidation, AHugeTimeZoneIsRefusedWithAShortMessage) {
+  v1::Staff s;
+  s.set_id("ana");
+  s.set_capacity(2);
+  s.set_time_zone(std::string(100'000, 'Z'));
+  auto r = validate_staff(s);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().field, "staff.time_zone");
+  EXPECT_LT(r.error().message.size(), 200u) << "the error quotes a bounded part of the input";
+}
+
+v1::Staff good_staff() {
+  v1::Staff s;
+  s.set_id("ana");
+  s.set_capacity(2);
+  s.set_time_zone("Asia/Manila");
+  return s;
+}
+
+TEST(StaffValidation, EveryListAndStringIsBounded) {
+  struct Case {
+    const char* field;
+    std::function<void(v1::Staff&)> spoil;
+  };
+  std::vector<Case> cases = {
+      {"staff.skills",
+       [](v1::Staff& s) {
+         for (int i = 0; i <= limits::kStaffSkills; ++i) {
+           auto* skill = s.add_skills();
+           skill->set_skill("s" + std::to_string(i));
+           skill->set_proficiency(3);
+         }
+       }},
+      {"staff.languages",
+       [](v1::Staff& s) {
+         for (int i = 0; i < 10000; ++i) s.add_languages("en");
+       }},
+      {"staff.languages[0]", [](v1::Staff& s) { s.add_languages(std::string(65, 'e')); }},
+      {"staff.jurisdictions",
+       [](v1::Staff& s) {
+         for (int i = 0; i <= limits::kJurisdictions; ++i) s.add_jurisdictions("us-ny");
+       }},
+      {"staff.display_name",
+       [](v1::Staff& s) { s.set_display_name(std::string(limits::kDisplayName + 1, 'a')); }},
+      {"staff.region", [](v1::Staff& s) { s.set_region(std::string(1000, 'r')); }},
+      {"staff.walls",
+       [](v1::Staff& s) {
+         for (int i = 0; i <= limits::kWalls; ++i) s.add_walls()->set_firm_id("acme");
+       }},
+      {"staff.walls[0].reason",
+       [](v1::Staff& s) {
+         auto* w = s.add_walls();
+         w->set_firm_id("acme");
+         w->set_reason(std::string(limits::kReason + 1, 'r'));
+       }},
+      {"staff.shifts",
+       [](v1::Staff& s) {
+         for (int i = 0; i <= limits::kShifts; ++i) {
+           auto* shift = s.add_shifts();
+           shift->set_day("MON");
+           shift->set_start("09:00");
+           shift->set_end("17:00");
+         }
+       }},
+      {"staff.exceptions[0].note",
+       [](v1::Staff& s) {
+         auto* e = s.add_exceptions();
+         e->set_date("2026-12-25");
+         e->set_kind("OFF");
+         e->set_note(std::string(limits::kExceptionNote + 1, 'n'));
+       }},
+      {"staff.display_name", [](v1::Staff& s) { s.set_display_name("Ana \xc3("); }},
+  };
+  for (const auto& c : cases) {
+    v1::Staff s = good_staff();
+    c.spoil(s);
+    auto r = validate_staff(s);
+    ASSERT_FALSE(r.has_value()) << c.field;
+    EXPECT_EQ(r.error().code, Errc::kInvalidArgument) << c.field;
+    EXPECT_EQ(r.error().field, c.field);
+  }
+  v1::Staff s = good_staff();
+  EXPECT_TRUE(validate_staff(s).has_value());
+}
+
+TEST(TaskIdValidation, AHugeOrUnprintableIdIsRefusedWithAShortMessage) {
+  EXPECT_TRUE(validate_task_id("01a3185c5000-0123456789abcdef@default").has_value());
+  EXPECT_TRUE(validate_task_id("garbage").has_value()) << "unknown ids are the store's to say";
+  auto empty = validate_task_id("");
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error().field, "task_id");
+  for (const std::string& bad :
+       {std::string(100'000, 'x'), std::string("a\nb"), std::string("caf\xc3\xa9")}) {
+    auto r = validate_task_id(bad);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code, Errc::kInvalidArgument);
+    EXPECT_EQ(r.error().field, "task_id");
+    EXPECT_LT(r.error().message.size(), 200u);
+    EXPECT_TRUE(is_valid_utf8(r.error().message));
+  }
+}
+
+TEST(TimestampValidation, NanosAndSecondsMustBeInRange) {
+  google::protobuf::Timestamp at;
+  at.set_seconds(1'800'000'000);
+  at.set_nanos(999'999'999);
+  EXPECT_TRUE(validate_timestamp(at, "at").has_value());
+  at.set_nanos(1'000'000'000);
+  EXPECT_EQ(validate_timestamp(at, "at").error().field, "at");
+  at.set_nanos(-1);
+  EXPECT_FALSE(validate_timestamp(at, "at").has_value());
+  at.set_nanos(0);
+  at.set_seconds(-62'135'596'801);  // the day before 0001-01-01
+  EXPECT_FALSE(validate_timestamp(at, "at").has_value());
+}
+
+TEST(Text, Utf8IsCheckedStrictly) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("Aoife Ní Bhriain, 東京, \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xff"));
+  EXPECT_FALSE(is_valid_utf8("caf\xc3"));           // cut short
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // a surrogate
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+}
+
+TEST(Text, QuotedIsBoundedAndEscaped) {
+  EXPECT_EQ(bounded_quote("Asia/Manila"), "'Asia/Manila'");
+  EXPECT_EQ(bounded_quote("a'b\n\x01\xff"), "'a\\'b\\n\\x01\\xff'");
+  EXPECT_EQ(bounded_quote("東京"), "'東京'");
+  std::string long_one = bounded_quote(std::string(100'000, 'x'));
+  EXPECT_EQ(long_one, "'" + std::string(limits::kQuoted, 'x') + "...'");
+  // A multi-byte character is never cut in half.
+  std::string cut = bounded_quote(std::string(limits::kQuoted - 1, 'x') + "é");
+  EXPECT_TRUE(is_valid_utf8(cut));
+  EXPECT_TRUE(cut.ends_with("...'"));
 }
 
 TEST(StaffValidation, CapacityAndProficiencyRanges) {

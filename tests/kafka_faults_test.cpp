@@ -224,6 +224,19 @@ TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceT
   EXPECT_NE(refused.error_message().find("behind"), std::string::npos) << refused.error_message();
   EXPECT_GE(acknowledged.size(), 3u);
 
+  // A bulk submit's items are refused the same way, each with the unary call's retry hint.
+  {
+    auto ctx = as(created.api_key());
+    v1::SubmitTasksResponse bulk;
+    auto writer = intake.intake()->SubmitTasks(ctx.get(), &bulk);
+    ASSERT_TRUE(writer->Write(review_task("m-bulk")));
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    ASSERT_EQ(bulk.results_size(), 1);
+    EXPECT_EQ(bulk.results(0).error_code(), "RESOURCE_EXHAUSTED");
+    EXPECT_EQ(bulk.results(0).retry_after_ms(), 1000) << "as grpc-retry-pushback-ms says";
+  }
+
   // A router starts, takes the backlog and commits: intake accepts again.
   Config r = testing::DevNode::dev_config(dir.str() + "/router");
   r.role = Role::kRouter;

@@ -2,6 +2,8 @@
 
 namespace lexroute {
 
+int retry_pushback_ms(const Error& error) { return is_retriable(error.code) ? 1000 : 0; }
+
 grpc::Status to_grpc_status(const Error& error, grpc::ServerContextBase* context) {
   grpc::StatusCode code = grpc::StatusCode::INTERNAL;
   switch (error.code) {
@@ -31,7 +33,9 @@ grpc::Status to_grpc_status(const Error& error, grpc::ServerContextBase* context
       break;
   }
   if (context != nullptr) {
-    if (is_retriable(error.code)) context->AddTrailingMetadata("grpc-retry-pushback-ms", "1000");
+    if (int ms = retry_pushback_ms(error); ms > 0) {
+      context->AddTrailingMetadata("grpc-retry-pushback-ms", std::to_string(ms));
+    }
     if (!error.field.empty()) context->AddTrailingMetadata("lexroute-field", error.field);
   }
   std::string message = error.field.empty() ? error.message : error.field + ": " + error.message;

@@ -3,6 +3,9 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "router/text.h"
+#include "router/validation.h"
+
 namespace lexroute::json {
 
 std::string from_message(const google::protobuf::Message& message) {
@@ -17,12 +20,13 @@ Result<void> to_message(std::string_view body, google::protobuf::Message& messag
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(std::string(body), &message, options);
   if (!status.ok()) {
+    // The parser's message may quote the body: bounded and escaped like any echo.
     return fail(Errc::kInvalidArgument,
-                "request body is not a " + message.GetDescriptor()->name() +
-                    " in JSON: " + std::string(status.message()),
+                cat("request body is not a ", message.GetDescriptor()->name(),
+                    " in JSON: ", escaped(std::string(status.message()), 200)),
                 "body");
   }
-  return {};
+  return validate_utf8(message, "");
 }
 
 std::string error_body(const Error& error) {

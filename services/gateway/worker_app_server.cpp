@@ -121,7 +121,9 @@ void WorkerAppServer::Routes::add_routes() {
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 404) {
-      send_error(res, 404, {Errc::kNotFound, cat("no ", req.method, " ", req.path), ""});
+      send_error(res, 404,
+                 {Errc::kNotFound,
+                  cat("no ", bounded_quote(req.method), " ", bounded_quote(req.path)), ""});
     } else if (res.status == 413) {
       send_error(res, 413, {Errc::kInvalidArgument, "request body too large", "body"});
     }
@@ -130,7 +132,8 @@ void WorkerAppServer::Routes::add_routes() {
   http.Get(R"(/|/index\.html|/app\.js|/style\.css)",
            [](const httplib::Request& req, httplib::Response& res) {
              auto asset = web_asset(req.path);
-             if (!asset) return send_error(res, 404, {Errc::kNotFound, "no " + req.path, ""});
+             if (!asset)
+               return send_error(res, 404, {Errc::kNotFound, "no " + bounded_quote(req.path), ""});
              res.set_content(std::string(asset->content), asset->content_type);
            });
 

@@ -30,10 +30,7 @@ v1::Availability to_proto(Availability a) {
   return v1::AVAILABILITY_OFFLINE;
 }
 
-Result<void> require_task_id(const std::string& task_id) {
-  if (task_id.empty()) return fail(Errc::kInvalidArgument, "task_id is required", "task_id");
-  return {};
-}
+Result<void> require_task_id(const std::string& task_id) { return validate_task_id(task_id); }
 
 // Adds what is new in `now_ids` (ids of open offers, or of accepted work) compared with `sent`,
 // and forgets what left it. `event_for(id)` is the event announcing an id, nullopt when it is not
@@ -70,9 +67,7 @@ Result<void> check_step(const WorkerDesk::Step& step) {
     return fail(Errc::kInvalidArgument,
                 "outcome is required: 1-64 letters, digits, '-', '_' or '.'", "outcome");
   }
-  if (request.note().size() > 4000) {
-    return fail(Errc::kInvalidArgument, "note must be at most 4000 characters", "note");
-  }
+  if (auto ok = validate_text(request.note(), limits::kNote, "note"); !ok) return ok;
   return {};
 }
 
@@ -173,8 +168,8 @@ Result<v1::Task> WorkerDesk::accept(const StaffIdentity& me,
 Result<v1::Task> WorkerDesk::reject(const StaffIdentity& me,
                                     const v1::OfferActionRequest& request) {
   if (auto ok = require_task_id(request.task_id()); !ok) return std::unexpected(ok.error());
-  if (request.reason().size() > 500) {
-    return fail(Errc::kInvalidArgument, "reason must be at most 500 characters", "reason");
+  if (auto ok = validate_text(request.reason(), limits::kReason, "reason"); !ok) {
+    return std::unexpected(ok.error());
   }
   std::string reason = request.reason().empty() ? "no reason given" : request.reason();
   auto task = tasks_.reject(me.pool, me.staff_id, request.task_id(), reason);

@@ -22,6 +22,12 @@ Result<void> AdminService::validate_scaling(const std::string& pool,
     return fail(Errc::kInvalidArgument, "scaling.min_active must be 0 to max_active",
                 "scaling.min_active");
   }
+  if (scaling.has_surge_start()) {
+    if (auto ok = validate_timestamp(scaling.surge_start(), "scaling.surge_start"); !ok) return ok;
+  }
+  if (scaling.has_surge_end()) {
+    if (auto ok = validate_timestamp(scaling.surge_end(), "scaling.surge_end"); !ok) return ok;
+  }
   if (scaling.has_surge_start() && scaling.has_surge_end() &&
       google::protobuf::util::TimeUtil::TimestampToMilliseconds(scaling.surge_end()) <=
           google::protobuf::util::TimeUtil::TimestampToMilliseconds(scaling.surge_start())) {
@@ -33,14 +39,18 @@ Result<void> AdminService::validate_scaling(const std::string& pool,
     return fail(Errc::kInvalidArgument, "scaling.target_time_to_offer_seconds must be 0 to 86400",
                 "scaling.target_time_to_offer_seconds");
   }
-  if (scaling.bench_staff_size() > 10000) {
-    return fail(Errc::kInvalidArgument, "scaling.bench_staff may list at most 10000 staff",
+  if (scaling.bench_staff_size() > limits::kBenchStaff) {
+    return fail(Errc::kInvalidArgument,
+                cat("scaling.bench_staff may list at most ", limits::kBenchStaff, " staff"),
                 "scaling.bench_staff");
   }
   std::set<std::string> seen;
   for (int i = 0; i < scaling.bench_staff_size(); ++i) {
     const std::string& id = scaling.bench_staff(i);
     std::string field = cat("scaling.bench_staff[", i, "]");
+    if (!is_valid_name(id)) {
+      return fail(Errc::kInvalidArgument, cat("not a staff id: ", bounded_quote(id)), field);
+    }
     if (!seen.insert(id).second)
       return fail(Errc::kInvalidArgument, id + " is listed twice", field);
     auto member = staff_.get(pool, id);
@@ -156,6 +166,11 @@ grpc::Status AdminService::PoolStatus(grpc::ServerContext* context,
   auto ok = authorize(context);
   if (!ok) return to_grpc_status(ok.error(), context);
   std::vector<std::string> names;
+  if (!request->pool().empty() && !is_valid_name(request->pool())) {
+    return to_grpc_status(
+        {Errc::kInvalidArgument, "pool must be 1-64 letters, digits, '-', '_' or '.'", "pool"},
+        context);
+  }
   if (!request->pool().empty()) {
     names.push_back(request->pool());
   } else {

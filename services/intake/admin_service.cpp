@@ -27,10 +27,9 @@ grpc::Status AdminService::CreateFirm(grpc::ServerContext* context,
                            "firm_id must be 1-64 letters, digits, '-', '_' or '.'", "firm_id"},
                           context);
   }
-  if (request->display_name().size() > 200) {
-    return to_grpc_status(
-        {Errc::kInvalidArgument, "display_name must be at most 200 characters", "display_name"},
-        context);
+  if (auto valid = validate_text(request->display_name(), limits::kDisplayName, "display_name");
+      !valid) {
+    return to_grpc_status(valid.error(), context);
   }
   auto key = credentials_.create_firm(request->firm_id(), request->display_name(), clock_.now_ms());
   if (!key) return to_grpc_status(key.error(), context);

@@ -1,5 +1,6 @@
 #include <set>
 
+#include "router/limits.h"
 #include "router/roster_import.h"
 #include "router/text.h"
 #include "router/validation.h"
@@ -9,18 +10,13 @@
 
 // Admin calls about the workforce in bulk: roster import, ethical walls per matter, vendors.
 namespace lexroute {
-namespace {
-
-constexpr size_t kMaxRosterBytes = 16u << 20;
-
-}  // namespace
 
 grpc::Status AdminService::ImportRoster(grpc::ServerContext* context,
                                         const v1::ImportRosterRequest* request,
                                         v1::ImportRosterResponse* response) {
   auto ok = authorize(context);
   if (!ok) return to_grpc_status(ok.error(), context);
-  if (request->content().size() > kMaxRosterBytes) {
+  if (request->content().size() > limits::kRosterBytes) {
     return to_grpc_status({Errc::kInvalidArgument, "content must be at most 16 MiB", "content"},
                           context);
   }
@@ -30,7 +26,9 @@ grpc::Status AdminService::ImportRoster(grpc::ServerContext* context,
   for (auto& row : *rows) {
     auto* result = response->add_rows();
     result->set_row(row.line);
-    result->set_staff_id(row.staff.id());
+    // What the file says, bounded and escaped: it may be anything until validated.
+    result->set_staff_id(is_valid_name(row.staff.id()) ? row.staff.id()
+                                                       : escaped(row.staff.id(), limits::kName));
     auto refuse = [&](const Error& e) {
       result->set_error(e.message);
       result->set_field(e.field);
@@ -86,15 +84,26 @@ grpc::Status AdminService::AddMatterWall(grpc::ServerContext* context,
   if (!is_valid_name(request->firm_id())) {
     return invalid("firm_id must be 1-64 letters, digits, '-', '_' or '.'", "firm_id");
   }
-  if (request->matter_id().empty() || request->matter_id().size() > 128) {
-    return invalid("matter_id is required (at most 128 characters)", "matter_id");
+  if (!is_valid_name(request->matter_id())) {
+    return invalid("matter_id must be 1-64 letters, digits, '-', '_' or '.'", "matter_id");
   }
   if (request->staff_ids().empty()) return invalid("name at least one staff member", "staff_ids");
-  if (request->reason().size() > 500) return invalid("reason: at most 500 characters", "reason");
+  if (request->staff_ids_size() > limits::kWallStaff) {
+    return invalid(cat("at most ", limits::kWallStaff, " staff at once"), "staff_ids");
+  }
+  if (auto ok = validate_text(request->reason(), limits::kReason, "reason"); !ok) {
+    return to_grpc_status(ok.error(), context);
+  }
   std::string pool = request->pool().empty() ? std::string(kDefaultPool) : request->pool();
+  if (!is_valid_name(pool))
+    return invalid("pool must be 1-64 letters, digits, '-', '_' or '.'", "pool");
   // Check everyone first, so a typo changes nobody.
   std::vector<v1::Staff> walled;
   for (int i = 0; i < request->staff_ids_size(); ++i) {
+    if (!is_valid_name(request->staff_ids(i))) {
+      return invalid(cat("not a staff id: ", bounded_quote(request->staff_ids(i))),
+                     cat("staff_ids[", i, "]"));
+    }
     auto staff = staff_.get(pool, request->staff_ids(i));
     if (!staff) {
       if (staff.error().code != Errc::kNotFound) return to_grpc_status(staff.error(), context);
@@ -133,11 +142,9 @@ grpc::Status AdminService::UpsertVendor(grpc::ServerContext* context,
                            "vendor.id must be 1-64 letters, digits, '-', '_' or '.'", "vendor.id"},
                           context);
   }
-  if (vendor.display_name().size() > 200 || vendor.contact().size() > 500) {
-    return to_grpc_status(
-        {Errc::kInvalidArgument, "vendor.display_name (200) or vendor.contact (500) is too long",
-         vendor.display_name().size() > 200 ? "vendor.display_name" : "vendor.contact"},
-        context);
+  for (auto ok : {validate_text(vendor.display_name(), limits::kDisplayName, "vendor.display_name"),
+                  validate_text(vendor.contact(), limits::kContact, "vendor.contact")}) {
+    if (!ok) return to_grpc_status(ok.error(), context);
   }
   if (auto saved = staff_.upsert_vendor(vendor); !saved) {
     return to_grpc_status(saved.error(), context);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "router/limits.h"
 #include "router/text.h"
 #include "router/validation.h"
 #include "services/common/grpc_auth.h"
@@ -24,12 +25,49 @@ bool is_final(v1::TaskStatus status) {
          status == v1::TASK_STATUS_EXPIRED || status == v1::TASK_STATUS_UNROUTABLE;
 }
 
+void strip_for_firm(v1::RoutingDecision& decision) { decision.clear_top_candidates(); }
+
+namespace {
+void strip_task_for_firm(v1::Task& task) {
+  if (task.has_last_decision()) strip_for_firm(*task.mutable_last_decision());
+}
+}  // namespace
+
 std::string partition_key(const v1::TaskSubmitted& task) {
   return cat(task.spec().pool(), "|", task.firm_id(), "|", task.spec().matter_id());
 }
 
 Result<std::string> IntakeService::authenticate(grpc::ServerContext* context) {
   return credentials_.authenticate_firm(bearer_token(*context));
+}
+
+Result<void> IntakeService::check_pool(const std::string& pool) {
+  if (pool == kDefaultPool) return {};
+  {
+    std::lock_guard lock(pools_mutex_);
+    if (known_pools_.contains(pool)) return {};
+  }
+  auto listed = staff_.pools();
+  if (!listed) return std::unexpected(listed.error());
+  std::lock_guard lock(pools_mutex_);
+  known_pools_.insert(listed->begin(), listed->end());
+  if (known_pools_.contains(pool)) return {};
+  std::string names(kDefaultPool);
+  size_t named = 1;
+  for (const auto& name : known_pools_) {
+    if (name == kDefaultPool) continue;
+    if (named == limits::kPoolsNamed) {
+      names += cat(" and ", known_pools_.size() - named, " more");
+      break;
+    }
+    names += cat(", ", name);
+    ++named;
+  }
+  return fail(Errc::kInvalidArgument,
+              cat("no pool ", bounded_quote(pool), " (pools: ", names,
+                  "); an admin creates a pool by adding staff to it (UpsertStaff, ImportRoster) "
+                  "or with ConfigurePool"),
+              "spec.pool");
 }
 
 Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
@@ -39,6 +77,7 @@ Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
   if (!valid) return std::unexpected(valid.error());
   auto key_ok = validate_idempotency_key(request.idempotency_key());
   if (!key_ok) return std::unexpected(key_ok.error());
+  if (auto known = check_pool(spec.pool()); !known) return std::unexpected(known.error());
 
   int64_t now_ms = clock_.now_ms();
   Prepared p;
@@ -46,6 +85,15 @@ Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
   p.task.set_firm_id(firm);
   *p.task.mutable_spec() = spec;
   *p.task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(now_ms);
+  // Fields this version does not know travel with the spec; a record Kafka would refuse is a
+  // permanent error, refused before anything is bound or stored.
+  size_t record_bytes = partition_key(p.task).size() + p.task.ByteSizeLong();
+  if (record_bytes > producer_.max_record_bytes()) {
+    return fail(Errc::kInvalidArgument,
+                cat("the task is ", record_bytes, " bytes encoded; Kafka takes at most ",
+                    producer_.max_record_bytes()),
+                "spec");
+  }
   if (request.idempotency_key().empty()) return p;
 
   std::string fingerprint = sha256_hex(spec.SerializeAsString());
@@ -81,21 +129,29 @@ std::vector<Result<v1::SubmitTaskResponse>> IntakeService::submit_many(
   std::vector<Result<Prepared>> prepared;
   prepared.reserve(batch.size());
   std::vector<std::pair<std::string, std::string>> records;
-  std::vector<size_t> record_of;  // batch index of each record
+  // The batch indices each record answers: one idempotency key sent twice in one batch binds
+  // one task, which is produced once and answers both.
+  std::vector<std::vector<size_t>> answered_by;
+  std::map<std::string, size_t> record_of_task;
   for (size_t i = 0; i < batch.size(); ++i) {
     prepared.push_back(prepare(*batch[i].firm, *batch[i].request));
-    if (prepared[i] && prepared[i]->needs_publish) {
+    if (!prepared[i] || !prepared[i]->needs_publish) continue;
+    auto [it, fresh] = record_of_task.try_emplace(prepared[i]->task.task_id(), records.size());
+    if (fresh) {
       records.emplace_back(partition_key(prepared[i]->task), prepared[i]->task.SerializeAsString());
-      record_of.push_back(i);
+      answered_by.push_back({i});
+    } else {
+      prepared[i]->needs_publish = false;
+      answered_by[it->second].push_back(i);
     }
   }
   std::vector<Result<void>> sent = producer_.send_each(topics::kTasks, records);
   std::vector<const v1::TaskSubmitted*> in_kafka;
   for (size_t k = 0; k < sent.size(); ++k) {
     if (!sent[k]) {
-      prepared[record_of[k]] = std::unexpected(sent[k].error());
+      for (size_t i : answered_by[k]) prepared[i] = std::unexpected(sent[k].error());
     } else {
-      in_kafka.push_back(&prepared[record_of[k]]->task);
+      in_kafka.push_back(&prepared[answered_by[k].front()]->task);
     }
   }
   // Kafka holds the tasks now; these records only let GetTask answer before the router has seen
@@ -154,6 +210,7 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
         r->set_error_code(errc_name(answer.error().code));
         r->set_error_message(answer.error().message);
         r->set_field(answer.error().field);
+        r->set_retry_after_ms(retry_pushback_ms(answer.error()));
         response->set_failed(response->failed() + 1);
         continue;
       }
@@ -212,12 +269,13 @@ void IntakeService::answer_submits(std::vector<SubmitQueue::Call>& group) {
 }
 
 Result<v1::Task> IntakeService::own_task(const std::string& firm, const std::string& task_id) {
-  if (task_id.empty()) return fail(Errc::kInvalidArgument, "task_id is required", "task_id");
+  if (auto valid = validate_task_id(task_id); !valid) return std::unexpected(valid.error());
   auto task = tasks_.get(task_id);
   // Another firm's task is indistinguishable from one that does not exist.
   if (task && task->firm_id() != firm) {
     return fail(Errc::kNotFound, "no task " + task_id, "task_id");
   }
+  if (task) strip_task_for_firm(*task);
   return task;
 }
 
@@ -274,16 +332,16 @@ grpc::Status IntakeService::CancelTask(grpc::ServerContext* context,
                                        const v1::CancelTaskRequest* request, v1::Task* response) {
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
-  if (request->task_id().empty()) {
-    return to_grpc_status({Errc::kInvalidArgument, "task_id is required", "task_id"}, context);
+  if (auto valid = validate_task_id(request->task_id()); !valid) {
+    return to_grpc_status(valid.error(), context);
   }
-  if (request->reason().size() > 500) {
-    return to_grpc_status(
-        {Errc::kInvalidArgument, "reason must be at most 500 characters", "reason"}, context);
+  if (auto valid = validate_text(request->reason(), limits::kReason, "reason"); !valid) {
+    return to_grpc_status(valid.error(), context);
   }
   std::string reason = request->reason().empty() ? "cancelled by firm" : request->reason();
   auto task = tasks_.cancel(*firm, request->task_id(), reason);
   if (!task) return to_grpc_status(task.error(), context);
+  strip_task_for_firm(*task);
   LOG_INFO("intake", "task=", request->task_id(), " firm=", *firm, " cancelled");
   *response = std::move(*task);
   return grpc::Status::OK;

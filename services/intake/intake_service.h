@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
+#include <set>
 #include <span>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "services/metrics/intake_metrics.h"
 #include "services/redis/credential_store.h"
 #include "services/redis/notifier.h"
+#include "services/redis/staff_store.h"
 #include "services/redis/task_store.h"
 
 namespace lexroute {
@@ -23,10 +26,11 @@ namespace lexroute {
 class IntakeService final
     : public v1::TaskIntake::WithCallbackMethod_SubmitTask<v1::TaskIntake::Service> {
  public:
-  IntakeService(TaskStore& tasks, CredentialStore& credentials, Producer& producer,
-                Notifier& notifier, const Clock& clock, IntakeMetrics* metrics = nullptr,
-                const RoutingBacklog* backlog = nullptr)
+  IntakeService(TaskStore& tasks, StaffStore& staff, CredentialStore& credentials,
+                Producer& producer, Notifier& notifier, const Clock& clock,
+                IntakeMetrics* metrics = nullptr, const RoutingBacklog* backlog = nullptr)
       : tasks_(tasks),
+        staff_(staff),
         credentials_(credentials),
         producer_(producer),
         notifier_(notifier),
@@ -66,6 +70,10 @@ class IntakeService final
     bool duplicate = false;     // an earlier submit with the same idempotency key made it
     bool needs_publish = true;  // false when that earlier submit is already in Kafka
   };
+  // A task may only name a pool that exists: "default", or one an admin created by adding staff
+  // to it or configuring it. Pools are never deleted, so the ones seen are remembered and the
+  // list is read again only for a name not seen yet.
+  Result<void> check_pool(const std::string& pool);
   // Validates, assigns the id, binds the idempotency key: everything before Kafka.
   Result<Prepared> prepare(const std::string& firm, const v1::SubmitTaskRequest& request);
   struct Submission {
@@ -79,6 +87,7 @@ class IntakeService final
   Result<v1::Task> own_task(const std::string& firm, const std::string& task_id);
 
   TaskStore& tasks_;
+  StaffStore& staff_;
   CredentialStore& credentials_;
   Producer& producer_;
   Notifier& notifier_;
@@ -87,10 +96,16 @@ class IntakeService final
   // When given, new work is refused while the routers are too far behind (back-pressure).
   const RoutingBacklog* backlog_;
   std::atomic<bool> stopping_{false};
-  SubmitQueue submits_;  // last: its threads use everything above
+  std::mutex pools_mutex_;
+  std::set<std::string> known_pools_;  // guarded by pools_mutex_
+  SubmitQueue submits_;                // last: its threads use everything above
 };
 
 bool is_final(v1::TaskStatus status);
+
+// What a firm may see of a routing decision: the counts per constraint, the outcome and the
+// reason, not which other staff members were considered or their scores.
+void strip_for_firm(v1::RoutingDecision& decision);
 
 // The Kafka key of a task: one firm's matter in one pool stays on one partition, in order.
 std::string partition_key(const v1::TaskSubmitted& task);

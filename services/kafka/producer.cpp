@@ -13,6 +13,12 @@
 namespace lexroute {
 
 namespace {
+// librdkafka's own default for message.max.bytes.
+constexpr size_t kDefaultMessageMaxBytes = 1'000'000;
+// What a record batch of one record adds around its key and value (librdkafka's
+// RD_KAFKAP_MESSAGESET_V2_HDR_SIZE + RD_KAFKAP_MESSAGE_V2_MAX_OVERHEAD), rounded up.
+constexpr size_t kRecordBatchOverhead = 128;
+
 // What one sender waits on: the reports still owed for its records and each record's error.
 // It is signalled once, when the last report arrives. (A std::promise per record cost a
 // futex wake per record even with nobody waiting: a third of the server's CPU at 2,000
@@ -67,6 +73,12 @@ Result<std::unique_ptr<Producer>> Producer::create(Options options) {
   p->producer_.reset(RdKafka::Producer::create(conf->get(), err));
   if (!p->producer_) return fail(Errc::kUnavailable, "kafka producer: " + err);
   p->delivery_timeout_ = options.delivery_timeout;
+  size_t message_max_bytes = kDefaultMessageMaxBytes;
+  if (auto it = settings.find("message.max.bytes"); it != settings.end()) {
+    (void)parse_int(it->second, &message_max_bytes);
+  }
+  p->max_record_bytes_ =
+      message_max_bytes > kRecordBatchOverhead ? message_max_bytes - kRecordBatchOverhead : 0;
   p->metrics_ = options.metrics;
   p->poller_ = std::thread([raw = p.get()] { raw->poll_loop(); });
   return p;
@@ -98,6 +110,10 @@ Result<void> Producer::failure(std::string_view topic, int err) {
     return fail(Errc::kUnavailable, cat("kafka did not acknowledge the record on ", topic,
                                         " within ", delivery_timeout_.count(),
                                         " ms; a retry with the same idempotency key is safe"));
+  }
+  if (err == RdKafka::ERR_MSG_SIZE_TOO_LARGE) {
+    return fail(Errc::kInvalidArgument,
+                cat("the record is larger than Kafka takes (", max_record_bytes_, " bytes)"));
   }
   if (err == RdKafka::ERR__QUEUE_FULL) {
     return fail(Errc::kResourceExhausted, "kafka producer queue is full; retry shortly");

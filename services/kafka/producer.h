@@ -45,6 +45,9 @@ class Producer {
   // The same with one result per record, in order.
   std::vector<Result<void>> send_each(
       std::string_view topic, const std::vector<std::pair<std::string, std::string>>& records);
+  // The largest record (key and value) this producer sends: message.max.bytes less what the
+  // record batch around it takes. A larger one is refused with kInvalidArgument, never retried.
+  size_t max_record_bytes() const { return max_record_bytes_; }
   // Waits for everything in flight; used at shutdown.
   void flush(std::chrono::milliseconds timeout);
 
@@ -63,6 +66,7 @@ class Producer {
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<class DeliveryReports> reports_;
   std::chrono::milliseconds delivery_timeout_{};
+  size_t max_record_bytes_ = 0;
   KafkaMetrics* metrics_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::thread poller_;

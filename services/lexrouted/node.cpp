@@ -147,8 +147,9 @@ Result<void> Node::start_services() {
     if (embedded_kafka_) {
       if (auto requeued = requeue_unrouted(); !requeued) return requeued;
     }
-    intake_ = std::make_unique<IntakeService>(*tasks_, *credentials_, *producer_, *notifier_,
-                                              clock_, &metrics_->intake, routing_backlog_.get());
+    intake_ =
+        std::make_unique<IntakeService>(*tasks_, *staff_, *credentials_, *producer_, *notifier_,
+                                        clock_, &metrics_->intake, routing_backlog_.get());
     std::string admin_hash = config_.admin_key_sha256;
     if (admin_hash.empty()) {
       // dev only (intake requires the flag): a fresh admin key for this run, owner-readable.
