@@ -8,6 +8,7 @@
 
 #include "router/text.h"
 #include "services/common/grpc_auth.h"
+#include "services/common/host_port.h"
 #include "services/common/log.h"
 #include "services/common/secrets.h"
 #include "services/gateway/json_mapping.h"
@@ -259,14 +260,10 @@ void WorkerAppServer::Routes::feed(const httplib::Request& req, httplib::Respons
 Result<std::unique_ptr<WorkerAppServer>> WorkerAppServer::start(const std::string& listen,
                                                                 WorkerDesk& desk,
                                                                 SessionStore& sessions) {
-  auto colon = listen.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || !parse_int(std::string_view(listen).substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return fail(Errc::kInvalidArgument, "--http-listen must be host:port, got " + listen,
-                "http-listen");
-  }
-  std::string host = listen.substr(0, colon);
+  auto address = parse_host_port(listen, "http-listen", PortZero::kAnyFree);
+  if (!address) return std::unexpected(address.error());
+  const std::string& host = address->host;
+  int port = address->port;
   std::unique_ptr<WorkerAppServer> server(new WorkerAppServer());
   server->routes_ = std::make_unique<Routes>(desk, sessions);
   auto& http = server->routes_->http;

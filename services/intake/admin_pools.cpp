@@ -73,66 +73,14 @@ grpc::Status AdminService::ConfigurePool(grpc::ServerContext* context,
         {Errc::kInvalidArgument, "pool must be 1-64 letters, digits, '-', '_' or '.'", "pool"},
         context);
   }
-  std::vector<std::pair<std::string, std::string>> fields;
-  switch (request->strategy()) {
-    case v1::BALANCE_STRATEGY_UNSPECIFIED:
-      break;
-    case v1::BALANCE_STRATEGY_LEAST_LOADED:
-      fields.emplace_back("strategy", "least-loaded");
-      break;
-    case v1::BALANCE_STRATEGY_LONGEST_IDLE:
-      fields.emplace_back("strategy", "longest-idle");
-      break;
-    case v1::BALANCE_STRATEGY_ROUND_ROBIN:
-      fields.emplace_back("strategy", "round-robin");
-      break;
-    default:
-      return to_grpc_status(
-          {Errc::kInvalidArgument, "strategy must be LEAST_LOADED, LONGEST_IDLE or ROUND_ROBIN",
-           "strategy"},
-          context);
-  }
-  if (request->offer_timeout_seconds() != 0) {
-    if (request->offer_timeout_seconds() < 10 || request->offer_timeout_seconds() > 86400) {
-      return to_grpc_status({Errc::kInvalidArgument, "offer_timeout_seconds must be 10 to 86400",
-                             "offer_timeout_seconds"},
-                            context);
-    }
-    fields.emplace_back("offer_timeout_seconds", std::to_string(request->offer_timeout_seconds()));
-  }
-  if (request->max_offer_attempts() != 0) {
-    if (request->max_offer_attempts() < 1 || request->max_offer_attempts() > 50) {
-      return to_grpc_status(
-          {Errc::kInvalidArgument, "max_offer_attempts must be 1 to 50", "max_offer_attempts"},
-          context);
-    }
-    fields.emplace_back("max_offer_attempts", std::to_string(request->max_offer_attempts()));
-  }
-  if (request->presence_timeout_seconds() != 0) {
-    if (request->presence_timeout_seconds() < 10 || request->presence_timeout_seconds() > 604800) {
-      return to_grpc_status(
-          {Errc::kInvalidArgument, "presence_timeout_seconds must be 10 to 604800",
-           "presence_timeout_seconds"},
-          context);
-    }
-    fields.emplace_back("presence_timeout_seconds",
-                        std::to_string(request->presence_timeout_seconds()));
-  }
-  if (request->has_accepted_grace_seconds()) {
-    if (request->accepted_grace_seconds() < 0 || request->accepted_grace_seconds() > 604800) {
-      return to_grpc_status({Errc::kInvalidArgument, "accepted_grace_seconds must be 0 to 604800",
-                             "accepted_grace_seconds"},
-                            context);
-    }
-    fields.emplace_back("accepted_grace_seconds",
-                        std::to_string(request->accepted_grace_seconds()));
-  }
+  auto change = settings_change(*request);
+  if (!change) return to_grpc_status(change.error(), context);
   if (request->has_scaling()) {
     if (auto valid = validate_scaling(pool, request->scaling()); !valid) {
       return to_grpc_status(valid.error(), context);
     }
   }
-  auto saved = staff_.update_settings(pool, fields);
+  auto saved = staff_.update_settings(pool, *change);
   if (!saved) return to_grpc_status(saved.error(), context);
   if (request->has_scaling()) {
     if (auto set = pools_.set_scaling(pool, request->scaling()); !set) {
@@ -144,15 +92,12 @@ grpc::Status AdminService::ConfigurePool(grpc::ServerContext* context,
   if (*scaling) *response->mutable_scaling() = **scaling;
   auto now = staff_.settings(pool);
   if (!now) return to_grpc_status(now.error(), context);
-  LOG_INFO("admin", "pool=", pool, " strategy ", now->strategy, ", offer timeout ",
+  LOG_INFO("admin", "pool=", pool, " strategy ", strategy_name(now->strategy), ", offer timeout ",
            now->offer_timeout_seconds, " s, at most ", now->max_offer_attempts,
            " offers, offline after ", now->presence_timeout_seconds, " s of silence, grace ",
            now->accepted_grace_seconds, " s");
   response->set_pool(pool);
-  v1::BalanceStrategy strategy = v1::BALANCE_STRATEGY_LEAST_LOADED;
-  if (now->strategy == "longest-idle") strategy = v1::BALANCE_STRATEGY_LONGEST_IDLE;
-  if (now->strategy == "round-robin") strategy = v1::BALANCE_STRATEGY_ROUND_ROBIN;
-  response->set_strategy(strategy);
+  response->set_strategy(to_proto(now->strategy));
   response->set_offer_timeout_seconds(now->offer_timeout_seconds);
   response->set_max_offer_attempts(now->max_offer_attempts);
   response->set_presence_timeout_seconds(now->presence_timeout_seconds);

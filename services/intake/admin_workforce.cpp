@@ -91,8 +91,8 @@ grpc::Status AdminService::AddMatterWall(grpc::ServerContext* context,
   if (request->staff_ids_size() > limits::kWallStaff) {
     return invalid(cat("at most ", limits::kWallStaff, " staff at once"), "staff_ids");
   }
-  if (auto ok = validate_text(request->reason(), limits::kReason, "reason"); !ok) {
-    return to_grpc_status(ok.error(), context);
+  if (auto reason = validate_text(request->reason(), limits::kReason, "reason"); !reason) {
+    return to_grpc_status(reason.error(), context);
   }
   std::string pool = request->pool().empty() ? std::string(kDefaultPool) : request->pool();
   if (!is_valid_name(pool))
@@ -142,9 +142,10 @@ grpc::Status AdminService::UpsertVendor(grpc::ServerContext* context,
                            "vendor.id must be 1-64 letters, digits, '-', '_' or '.'", "vendor.id"},
                           context);
   }
-  for (auto ok : {validate_text(vendor.display_name(), limits::kDisplayName, "vendor.display_name"),
-                  validate_text(vendor.contact(), limits::kContact, "vendor.contact")}) {
-    if (!ok) return to_grpc_status(ok.error(), context);
+  for (const auto& text :
+       {validate_text(vendor.display_name(), limits::kDisplayName, "vendor.display_name"),
+        validate_text(vendor.contact(), limits::kContact, "vendor.contact")}) {
+    if (!text) return to_grpc_status(text.error(), context);
   }
   if (auto saved = staff_.upsert_vendor(vendor); !saved) {
     return to_grpc_status(saved.error(), context);

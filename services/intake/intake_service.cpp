@@ -20,11 +20,6 @@ namespace lexroute {
 
 using google::protobuf::util::TimeUtil;
 
-bool is_final(v1::TaskStatus status) {
-  return status == v1::TASK_STATUS_COMPLETED || status == v1::TASK_STATUS_CANCELLED ||
-         status == v1::TASK_STATUS_EXPIRED || status == v1::TASK_STATUS_UNROUTABLE;
-}
-
 void strip_for_firm(v1::RoutingDecision& decision) { decision.clear_top_candidates(); }
 
 namespace {
@@ -320,7 +315,7 @@ grpc::Status IntakeService::WatchTask(grpc::ServerContext* context,
     if (now && now->history_size() != sent_steps) {
       sent_steps = now->history_size();
       if (!writer->Write(*now)) return grpc::Status::OK;
-      if (is_final(now->status())) return grpc::Status::OK;
+      if (is_terminal(now->status())) return grpc::Status::OK;
     }
     // A missed notification costs at most this long: the loop looks again anyway.
     notifier_.wait(channel, seen, std::chrono::milliseconds(1000));

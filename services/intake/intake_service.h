@@ -101,8 +101,6 @@ class IntakeService final
   SubmitQueue submits_;                // last: its threads use everything above
 };
 
-bool is_final(v1::TaskStatus status);
-
 // What a firm may see of a routing decision: the counts per constraint, the outcome and the
 // reason, not which other staff members were considered or their scores.
 void strip_for_firm(v1::RoutingDecision& decision);

@@ -28,17 +28,20 @@ Result<std::unique_ptr<RoutingBacklog>> RoutingBacklog::start(Options options) {
   b->handle_.reset(RdKafka::KafkaConsumer::create(conf->get(), err));
   if (!b->handle_) return fail(Errc::kUnavailable, "kafka backlog watch: " + err);
   b->look();
-  b->thread_ = std::thread([raw = b.get()] { raw->run(); });
+  b->task_ = std::make_unique<PeriodicTask>(
+      b->options_.every,
+      [raw = b.get()] {
+        if (!raw->look()) {
+          LOG_DEBUG("kafka", "backlog watch: no answer from Kafka; keeping the last look");
+        }
+      },
+      PeriodicTask::FirstRun::kAfterOnePeriod);
+  b->task_->start();
   return b;
 }
 
 RoutingBacklog::~RoutingBacklog() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (task_) task_->stop();
   if (handle_) handle_->close();
 }
 
@@ -86,17 +89,6 @@ bool RoutingBacklog::look() {
   // Kafka not answering says nothing about the backlog: keep the last look.
   if (answered) deepest_ = deepest;
   return answered;
-}
-
-void RoutingBacklog::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, options_.every, [&] { return stopping_; });
-    if (stopping_) break;
-    lock.unlock();
-    if (!look()) LOG_DEBUG("kafka", "backlog watch: no answer from Kafka; keeping the last look");
-    lock.lock();
-  }
 }
 
 }  // namespace lexroute

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "router/error.h"
+#include "services/common/periodic_task.h"
 
 namespace RdKafka {
 class KafkaConsumer;
@@ -48,7 +49,6 @@ class RoutingBacklog {
 
  private:
   explicit RoutingBacklog(Options options);
-  void run();
 
   Options options_;
   std::mutex look_mutex_;  // the watch thread and a caller of look() take turns
@@ -56,10 +56,7 @@ class RoutingBacklog {
   std::unique_ptr<RdKafka::KafkaConsumer> handle_;
   int partitions_ = 0;
   std::atomic<int64_t> deepest_{0};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<PeriodicTask> task_;
 };
 
 }  // namespace lexroute

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "router/text.h"
+#include "services/common/host_port.h"
 
 namespace lexroute {
 namespace {
@@ -148,16 +149,14 @@ Result<Config> parse_config(int argc, char** argv) {
                   "kafka-brokers");
     }
   }
-  if (c.runs_gateway()) {
-    auto colon = c.http_listen.rfind(':');
-    int port = -1;
-    if (colon == std::string::npos || colon == 0 ||
-        !parse_int(std::string_view(c.http_listen).substr(colon + 1), &port) || port < 0 ||
-        port > 65535) {
-      return fail(Errc::kInvalidArgument,
-                  "--http-listen must be host:port (port 0: any free), got '" + c.http_listen + "'",
-                  "http-listen");
+  if (c.runs_intake() || c.runs_gateway()) {
+    if (auto listen = parse_host_port(c.listen, "listen", PortZero::kAnyFree); !listen) {
+      return std::unexpected(listen.error());
     }
+  }
+  if (c.runs_gateway()) {
+    auto http = parse_host_port(c.http_listen, "http-listen", PortZero::kAnyFree);
+    if (!http) return std::unexpected(http.error());
   }
   if (c.role == Role::kIntake && c.admin_key_sha256.empty()) {
     return fail(Errc::kInvalidArgument,

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "router/text.h"
+#include "services/common/host_port.h"
 #include "services/common/log.h"
 #include "services/common/secrets.h"
 #include "services/kafka/topics.h"
@@ -29,11 +30,6 @@ constexpr int64_t kEmbeddedRoutingBacklog = 10'000;
 constexpr auto kEmbeddedDrainTimeout = 15s;
 // Tasks re-sent to a fresh embedded Kafka per round trip.
 constexpr size_t kRequeueBatch = 1000;
-
-std::string host_of(const std::string& address) {
-  auto colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
 
 // Written with owner-only permissions before any content goes in.
 Result<void> write_secret_file(const std::filesystem::path& path, const std::string& content) {
@@ -220,7 +216,9 @@ Result<void> Node::start_services() {
       return fail(Errc::kUnavailable, "cannot listen on " + config_.listen, "listen");
     }
     if (gateway_) gateway_->start();
-    grpc_address_ = cat(host_of(config_.listen), ":", port);
+    grpc_address_ =
+        HostPort{parse_host_port(config_.listen, "listen", PortZero::kAnyFree)->host, port}
+            .to_string();
     server_->GetHealthCheckService()->SetServingStatus(true);
     LOG_INFO("lexrouted", "gRPC on ", grpc_address_, intake_ ? " TaskIntake Admin" : "",
              gateway_ ? " WorkerGateway" : "", " (health, reflection)");

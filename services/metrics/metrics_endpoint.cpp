@@ -5,16 +5,14 @@
 #include <stdexcept>
 
 #include "router/text.h"
+#include "services/common/host_port.h"
 
 namespace lexroute {
 
 Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(const std::string& listen,
                                                                 Metrics& metrics) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return fail(Errc::kInvalidArgument, "metrics address '" + listen + "' is not host:port",
-                "metrics-listen");
-  }
+  auto address = parse_host_port(listen, "metrics-listen", PortZero::kAnyFree);
+  if (!address) return std::unexpected(address.error());
   std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint());
   try {
     // One thread: scrapes are rare and cheap.
@@ -28,7 +26,7 @@ Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(const std::strin
     return fail(Errc::kUnavailable, "cannot serve metrics on " + listen, "metrics-listen");
   }
   endpoint->exposer_->RegisterCollectable(metrics.registry());
-  endpoint->address_ = cat(listen.substr(0, colon), ":", ports.front());
+  endpoint->address_ = HostPort{address->host, ports.front()}.to_string();
   return endpoint;
 }
 

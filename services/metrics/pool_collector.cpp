@@ -5,6 +5,8 @@
 
 #include "lexroute/v1/admin.pb.h"
 #include "lexroute/v1/task.pb.h"
+#include "router/parking.h"
+#include "router/task_status.h"
 #include "router/text.h"
 #include "services/common/log.h"
 #include "services/redis/keys.h"
@@ -35,24 +37,14 @@ std::map<std::string, std::string> as_map(const RedisReply& hash) {
 }  // namespace
 
 void PoolCollector::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      if (auto c = collect(); !c) LOG_WARN("metrics", "pool metrics not read: ", c.error().message);
-      lock.lock();
-      wake_.wait_for(lock, every_, [&] { return stopping_; });
-    }
+  task_ = std::make_unique<PeriodicTask>(every_, [this] {
+    if (auto c = collect(); !c) LOG_WARN("metrics", "pool metrics not read: ", c.error().message);
   });
+  task_->start();
 }
 
 void PoolCollector::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (task_) task_->stop();
 }
 
 Result<void> PoolCollector::collect() {
@@ -143,18 +135,16 @@ Result<PoolSnapshot> PoolCollector::read_pool(const std::string& pool) {
           std::max(snap.oldest_waiting_seconds, static_cast<double>(now_ms - submitted) / 1000.0);
     }
   }
-  const int64_t margin_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(kSlaMargin).count();
   for (size_t d = 0; d < deadline_ms.size(); ++d, ++k) {
     const auto& f = (*records)[k].elements;
     if (f.size() != 3) continue;
-    const std::string& status = f[0].str;
-    if (status != "QUEUED" && status != "WAITING" && status != "OFFERED") continue;
+    v1::TaskStatus status = status_from_name(f[0].str);
+    if (!is_unassigned(status)) continue;
     v1::TaskSpec spec;
     (void)spec.ParseFromString(f[1].str);
-    int64_t effort_ms = int64_t{spec.effort_minutes()} * 60 * 1000;
-    bool at_risk = deadline_ms[d] - now_ms < effort_ms + margin_ms;
-    if (!at_risk && status == "WAITING" && !f[2].is_nil()) {
+    bool at_risk = sla_at_risk(absl::FromUnixMillis(now_ms), absl::Minutes(spec.effort_minutes()),
+                               absl::FromUnixMillis(deadline_ms[d]));
+    if (!at_risk && status == v1::TASK_STATUS_WAITING && !f[2].is_nil()) {
       v1::RoutingDecision decision;
       at_risk = decision.ParseFromString(f[2].str) && decision.sla_at_risk();
     }

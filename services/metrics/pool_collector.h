@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "router/clock.h"
+#include "services/common/periodic_task.h"
 #include "services/metrics/pool_metrics.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/staff_store.h"
@@ -26,8 +27,6 @@ class PoolCollector {
   static constexpr size_t kScanLimit = 2000;
   // Tasks waiting at the head of the queue whose age is checked for the oldest.
   static constexpr size_t kOldestAmong = 200;
-  // At risk: nobody has accepted it and its deadline is closer than its effort plus this.
-  static constexpr auto kSlaMargin = std::chrono::minutes(30);
 
   PoolCollector(RedisClient& redis, StaffStore& staff, PoolMetrics& metrics, const Clock& clock,
                 std::chrono::milliseconds every)
@@ -56,10 +55,7 @@ class PoolCollector {
   const Clock& clock_;
   std::chrono::milliseconds every_;
   std::map<std::string, Roster> rosters_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<PeriodicTask> task_;
 };
 
 }  // namespace lexroute

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "router/task_status.h"
 #include "router/text.h"
 #include "services/redis/keys.h"
 #include "services/redis/scripts.h"
@@ -133,9 +134,7 @@ Result<std::vector<BacklogItem>> PoolStore::backlog(const std::string& pool) {
     for (size_t i = 0; i < replies->size(); ++i) {
       const auto& fields = (*replies)[i].elements;
       if (fields.size() != 2) continue;
-      const std::string& status = fields[0].str;
-      if (status != "QUEUED" && status != "WAITING" && status != "OFFERED" &&
-          status != "ACCEPTED") {
+      if (is_terminal(status_from_name(fields[0].str))) {
         continue;  // finished: leaves the deadline set when its deadline passes
       }
       v1::TaskSpec spec;

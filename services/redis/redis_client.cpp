@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "router/text.h"
+#include "services/common/host_port.h"
 #include "services/common/secrets.h"
 #include "services/metrics/redis_metrics.h"
 
@@ -62,19 +63,9 @@ void append(redisContext* ctx, const std::vector<std::string>& args) {
 }  // namespace
 
 Result<RedisEndpoint> RedisEndpoint::parse(std::string_view text) {
-  std::string_view rest = text;
-  if (rest.starts_with("redis://")) rest.remove_prefix(8);
-  auto colon = rest.rfind(':');
-  RedisEndpoint ep;
-  int port = 0;
-  if (colon == std::string_view::npos || colon == 0 || !parse_int(rest.substr(colon + 1), &port) ||
-      port <= 0 || port > 65535) {
-    return fail(Errc::kInvalidArgument, cat("redis address '", text, "' is not host:port"),
-                "redis");
-  }
-  ep.host = std::string(rest.substr(0, colon));
-  ep.port = port;
-  return ep;
+  auto address = parse_host_port(text, "redis", PortZero::kRefused, "redis://");
+  if (!address) return std::unexpected(address.error());
+  return RedisEndpoint{address->host, address->port};
 }
 
 std::string RedisEndpoint::to_string() const { return cat(host, ":", port); }

@@ -112,7 +112,14 @@ Result<PoolSettings> StaffStore::settings(const std::string& pool) {
   PoolSettings out;
   const auto& e = reply->elements;
   if (e.size() == 5) {
-    if (!e[0].is_nil()) out.strategy = e[0].str;
+    if (!e[0].is_nil()) {
+      auto strategy = strategy_from_name(e[0].str);
+      if (!strategy) {
+        return fail(Errc::kInternal, cat("pool ", pool, ": stored ", strategy.error().message),
+                    "strategy");
+      }
+      out.strategy = *strategy;
+    }
     if (!e[1].is_nil()) (void)parse_int(e[1].str, &out.offer_timeout_seconds);
     if (!e[2].is_nil()) (void)parse_int(e[2].str, &out.max_offer_attempts);
     if (!e[3].is_nil()) (void)parse_int(e[3].str, &out.presence_timeout_seconds);
@@ -121,15 +128,21 @@ Result<PoolSettings> StaffStore::settings(const std::string& pool) {
   return out;
 }
 
-Result<void> StaffStore::update_settings(
-    const std::string& pool, const std::vector<std::pair<std::string, std::string>>& fields) {
+Result<void> StaffStore::update_settings(const std::string& pool,
+                                         const PoolSettingsChange& change) {
   std::vector<std::string> hset{"HSET", keys::pool_settings(pool)};
-  for (const auto& [k, v] : fields) {
-    hset.push_back(k);
-    hset.push_back(v);
+  if (change.strategy) {
+    hset.insert(hset.end(), {"strategy", std::string(strategy_name(*change.strategy))});
   }
+  auto set = [&](const char* field, const std::optional<int>& value) {
+    if (value) hset.insert(hset.end(), {field, std::to_string(*value)});
+  };
+  set("offer_timeout_seconds", change.offer_timeout_seconds);
+  set("max_offer_attempts", change.max_offer_attempts);
+  set("presence_timeout_seconds", change.presence_timeout_seconds);
+  set("accepted_grace_seconds", change.accepted_grace_seconds);
   std::vector<std::vector<std::string>> cmds;
-  if (!fields.empty()) cmds.push_back(hset);
+  if (hset.size() > 2) cmds.push_back(hset);
   // Routers reload a pool's settings with its roster.
   cmds.push_back({"INCR", keys::roster_version(pool)});
   cmds.push_back({"SADD", keys::pools(), pool});

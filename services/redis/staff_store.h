@@ -6,6 +6,7 @@
 
 #include "lexroute/v1/admin.pb.h"
 #include "router/error.h"
+#include "router/pool_settings.h"
 #include "router/staff.h"
 #include "services/redis/redis_client.h"
 
@@ -14,16 +15,6 @@ namespace lexroute {
 // The roster (profiles, rarely changing) and each staff member's live state (availability,
 // load, offers) in Redis.
 // How a pool routes; set with Admin.ConfigurePool.
-struct PoolSettings {
-  std::string strategy = "least-loaded";  // or "longest-idle", "round-robin"
-  int offer_timeout_seconds = 120;
-  int max_offer_attempts = 5;
-  // Silence after which a staff member goes offline; their open offers move at once.
-  int presence_timeout_seconds = 60;
-  // How much longer accepted work stays with someone who went silent.
-  int accepted_grace_seconds = 900;
-};
-
 class StaffStore {
  public:
   explicit StaffStore(RedisClient& redis) : redis_(redis) {}
@@ -39,9 +30,8 @@ class StaffStore {
   // Lists a pool that has tasks but perhaps no staff yet, so its stored offsets are found.
   Result<void> register_pool(const std::string& pool);
   Result<PoolSettings> settings(const std::string& pool);
-  // Sets the given fields (named as in PoolSettings) only.
-  Result<void> update_settings(const std::string& pool,
-                               const std::vector<std::pair<std::string, std::string>>& fields);
+  // Sets what `change` sets, nothing else.
+  Result<void> update_settings(const std::string& pool, const PoolSettingsChange& change);
 
   Result<std::unordered_map<std::string, StaffState>> states(const std::string& pool);
   // The same for only these staff members (two HMGETs instead of reading the whole pool).

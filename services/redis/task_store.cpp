@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "router/text.h"
+#include "router/waiting_order.h"
 #include "services/common/task_id.h"
 #include "services/redis/keys.h"
 #include "services/redis/scripts.h"
@@ -50,40 +51,6 @@ void parse_history(const RedisReply& list, v1::Task& task) {
 }
 
 }  // namespace
-
-const char* status_name(v1::TaskStatus status) {
-  switch (status) {
-    case v1::TASK_STATUS_QUEUED:
-      return "QUEUED";
-    case v1::TASK_STATUS_WAITING:
-      return "WAITING";
-    case v1::TASK_STATUS_OFFERED:
-      return "OFFERED";
-    case v1::TASK_STATUS_ACCEPTED:
-      return "ACCEPTED";
-    case v1::TASK_STATUS_COMPLETED:
-      return "COMPLETED";
-    case v1::TASK_STATUS_CANCELLED:
-      return "CANCELLED";
-    case v1::TASK_STATUS_EXPIRED:
-      return "EXPIRED";
-    case v1::TASK_STATUS_UNROUTABLE:
-      return "UNROUTABLE";
-    default:
-      return "UNSPECIFIED";
-  }
-}
-
-v1::TaskStatus status_from_name(std::string_view name) {
-  for (int s = v1::TaskStatus_MIN; s <= v1::TaskStatus_MAX; ++s) {
-    if (name == status_name(static_cast<v1::TaskStatus>(s))) return static_cast<v1::TaskStatus>(s);
-  }
-  return v1::TASK_STATUS_UNSPECIFIED;
-}
-
-int64_t TaskStore::waiting_score(int64_t submitted_ms, int priority) {
-  return submitted_ms - static_cast<int64_t>(priority) * 10 * 60 * 1000;
-}
 
 Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::string& firm,
                                                                      const std::string& key,
@@ -314,7 +281,7 @@ RedisClient::ScriptRun route_run(const TaskStore::RouteAttempt& a, int64_t now_m
        std::to_string(t.spec().priority()), std::to_string(now_ms), a.staff_id, a.offset_field,
        std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING", a.reason,
        keys::staff_channel(pool, a.staff_id),
-       std::to_string(TaskStore::waiting_score(submitted_ms, t.spec().priority())), a.decision,
+       std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision,
        keys::wake_channel(pool), std::to_string(a.offer_expires_ms),
        std::to_string(TimeUtil::TimestampToMilliseconds(t.spec().deadline())),
        t.spec().expire_at_deadline() ? "1" : "0",
@@ -529,16 +496,14 @@ Result<v1::Task> TaskStore::accept(const std::string& pool, const std::string& s
   return one_step({StaffStep::Kind::kAccept, pool, staff, task_id, {}, {}});
 }
 
-// Escalation: every offer declined or timed out raises the task's priority by one level in the
-// waiting order (docs/routing.md).
 int64_t TaskStore::requeue_score(const std::string& task_id) {
   auto pool = pool_of_task(task_id);
   if (!pool) return clock_.now_ms();
   auto found = waiting_tasks(*pool, {task_id});
   if (!found || found->empty()) return clock_.now_ms();
   const WaitingTask& w = found->front();
-  int raised = w.task.spec().priority() + w.attempts;
-  return waiting_score(TimeUtil::TimestampToMilliseconds(w.task.submitted_at()), raised);
+  return waiting_score(TimeUtil::TimestampToMilliseconds(w.task.submitted_at()),
+                       w.task.spec().priority(), w.attempts);
 }
 
 Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limit) {

@@ -10,6 +10,7 @@
 #include "lexroute/v1/task.pb.h"
 #include "router/clock.h"
 #include "router/error.h"
+#include "router/task_status.h"
 #include "services/redis/redis_client.h"
 
 namespace lexroute {
@@ -120,9 +121,6 @@ class TaskStore {
   };
   Result<std::vector<Result<v1::Task>>> take_steps(const std::vector<StaffStep>& steps);
 
-  // Score in the waiting set: older first, each priority level worth ten minutes of age.
-  static int64_t waiting_score(int64_t submitted_ms, int priority);
-
  private:
   int64_t requeue_score(const std::string& task_id);
   Result<v1::Task> staff_action(const RedisScript& script, const std::string& pool,
@@ -135,8 +133,5 @@ class TaskStore {
   RedisClient& redis_;
   const Clock& clock_;
 };
-
-const char* status_name(v1::TaskStatus status);
-v1::TaskStatus status_from_name(std::string_view name);
 
 }  // namespace lexroute

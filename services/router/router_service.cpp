@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "router/parking.h"
 #include "router/roster.h"
 #include "router/text.h"
 #include "services/common/log.h"
@@ -25,20 +26,10 @@ constexpr auto kWaitingPassEvery = 500ms;
 // A safety net under the change notifications, not the main way states arrive.
 constexpr auto kFullStateRefreshEvery = 10s;
 
-BalanceStrategy parse_strategy(const std::string& name) {
-  if (name == "longest-idle") return BalanceStrategy::kLongestIdle;
-  if (name == "round-robin") return BalanceStrategy::kRoundRobin;
-  return BalanceStrategy::kLeastLoaded;
-}
-
 google::protobuf::Timestamp to_timestamp(absl::Time t) {
   google::protobuf::Timestamp ts;
   ts.set_seconds(absl::ToUnixSeconds(t));
   return ts;
-}
-
-std::string format_utc(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
 // The decision as ExplainTask shows it, before the outcome is known.
@@ -171,7 +162,16 @@ Result<void> RouterService::refresh_roster(bool force) {
     auto roster = staff_.roster(name);
     if (!roster) return std::unexpected(roster.error());
     auto settings = staff_.settings(name);
-    if (!settings) return std::unexpected(settings.error());
+    if (!settings && settings.error().code != Errc::kInternal) {
+      return std::unexpected(settings.error());
+    }
+    if (!settings) {
+      // Stored settings this router cannot read: it keeps routing the pool as it did.
+      LOG_ERROR("router", "pool=", name, " roster v", *version,
+                " not loaded: ", settings.error().message);
+      view.roster_version = *version;
+      continue;
+    }
     StaffDirectory fresh;
     for (const auto& s : *roster) {
       auto profile = profile_from(s);
@@ -185,7 +185,6 @@ Result<void> RouterService::refresh_roster(bool force) {
     }
     view.directory = std::move(fresh);
     view.roster_version = *version;
-    view.strategy = parse_strategy(settings->strategy);
     view.settings = *settings;
     view.needs_full_refresh = true;  // the fresh directory knows no states yet
     LOG_INFO("router", "pool=", name, " roster v", *version, ": ", view.directory.size(), " staff");
@@ -239,7 +238,7 @@ Result<RouterService::Routing> RouterService::decide(const v1::TaskSubmitted& ta
   r.now = absl::FromChrono(clock_.now());
   PoolView* view = &pool(r.req.pool);
   auto deciding = std::chrono::steady_clock::now();
-  r.decision = view->directory.decide(r.req, r.now, view->strategy);
+  r.decision = view->directory.decide(r.req, r.now, view->settings.strategy);
   if (options_.metrics) {
     options_.metrics->decision_time(r.req.pool, std::chrono::steady_clock::now() - deciding);
   }
@@ -250,12 +249,12 @@ Result<RouterService::Routing> RouterService::decide(const v1::TaskSubmitted& ta
     if (auto fresh = refresh_roster(true); !fresh) return std::unexpected(fresh.error());
     if (auto states = refresh_states(true); !states) return std::unexpected(states.error());
     view = &pool(r.req.pool);
-    r.decision = view->directory.decide(r.req, r.now, view->strategy);
+    r.decision = view->directory.decide(r.req, r.now, view->settings.strategy);
   }
   r.record = to_record(r.decision, r.now);
   r.timeout_s = task.spec().offer_timeout_seconds() > 0 ? task.spec().offer_timeout_seconds()
                                                         : view->settings.offer_timeout_seconds;
-  if (r.attempts >= view->settings.max_offer_attempts) {
+  if (offers_exhausted(r.attempts, view->settings.max_offer_attempts)) {
     // Escalation has run its course (docs/routing.md): hard constraints are never relaxed.
     r.decision.ranked.clear();
     r.decision.qualified = 0;
@@ -288,39 +287,16 @@ bool RouterService::next_attempt(Routing& r) {
 
   r.parked = true;
   r.attempt.staff_id.clear();
-  if (d.qualified == 0) {
-    r.attempt.unroutable = true;
-    if (r.attempts >= view.settings.max_offer_attempts) {
-      r.attempt.reason =
-          cat("offered ", r.attempts, " times; every offer was declined or timed out");
-      r.unroutable_because = "max_offer_attempts";
-    } else {
-      Constraint blocking = d.blocking.value_or(Constraint::kSkills);
-      r.unroutable_because = constraint_name(blocking);
-      r.attempt.reason = cat(describe_requirement(blocking, r.req), ": 0 of ", d.pool_staff,
-                             " staff in pool ", r.req.pool, " eligible");
-    }
-    r.record.set_outcome("UNROUTABLE");
-  } else {
-    r.record.set_outcome("WAITING");
-    absl::Duration effort = absl::Minutes(r.req.effort_minutes);
-    if (d.expected_start && *d.expected_start > r.now) {
-      *r.record.mutable_expected_start() = to_timestamp(*d.expected_start);
-      r.attempt.reason = cat("no qualified staff on shift; the earliest shift starts ",
-                             format_utc(*d.expected_start));
-      r.record.set_sla_at_risk(*d.expected_start + effort > r.req.deadline);
-    } else if (d.expected_start) {
-      r.attempt.reason = cat("all ", d.qualified, " qualified staff in pool ", r.req.pool,
-                             " are busy or not signed in");
-      r.record.set_sla_at_risk(r.now + effort > r.req.deadline);
-    } else {
-      r.attempt.reason = "no qualified staff has a shift in the next 14 days";
-      r.record.set_sla_at_risk(true);
-    }
-    if (r.record.sla_at_risk()) {
-      r.attempt.reason += cat("; SLA at risk: deadline ", format_utc(r.req.deadline));
-      LOG_WARN("router", "task=", r.task->task_id(), " SLA at risk: ", r.attempt.reason);
-    }
+  Parking parking = park({d, r.req, r.now, r.attempts, view.settings.max_offer_attempts});
+  r.attempt.unroutable = parking.status == Parking::Status::kUnroutable;
+  r.attempt.reason = parking.reason;
+  r.unroutable_because = parking.because;
+  r.record.set_outcome(r.attempt.unroutable ? "UNROUTABLE" : "WAITING");
+  if (parking.expected_start)
+    *r.record.mutable_expected_start() = to_timestamp(*parking.expected_start);
+  r.record.set_sla_at_risk(parking.sla_at_risk);
+  if (parking.sla_at_risk) {
+    LOG_WARN("router", "task=", r.task->task_id(), " SLA at risk: ", r.attempt.reason);
   }
   r.record.set_reason(r.attempt.reason);
   r.attempt.decision = r.record.SerializeAsString();

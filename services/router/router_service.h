@@ -68,7 +68,6 @@ class RouterService {
   struct PoolView {
     StaffDirectory directory;
     int64_t roster_version = -1;
-    BalanceStrategy strategy = BalanceStrategy::kLeastLoaded;
     PoolSettings settings;
     bool needs_full_refresh = true;
     std::chrono::steady_clock::time_point last_full_refresh{};

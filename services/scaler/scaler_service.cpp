@@ -31,25 +31,15 @@ google::protobuf::Timestamp timestamp(absl::Time t) {
 }  // namespace
 
 void ScalerService::start() {
-  thread_ = std::thread([this] { run(); });
+  task_ = std::make_unique<PeriodicTask>(options_.interval, [this] {
+    if (auto r = step(); !r) LOG_WARN("scaler", "round skipped: ", r.error().message);
+  });
+  task_->start();
   LOG_INFO("scaler", "started as ", options_.holder, ", every ", options_.interval.count(), " ms");
 }
 
 void ScalerService::stop() {
-  if (stopping_.exchange(true)) return;
-  if (thread_.joinable()) thread_.join();
-}
-
-void ScalerService::run() {
-  auto next = std::chrono::steady_clock::now();
-  while (!stopping_.load()) {
-    if (std::chrono::steady_clock::now() < next) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      continue;
-    }
-    next = std::chrono::steady_clock::now() + options_.interval;
-    if (auto r = step(); !r) LOG_WARN("scaler", "round skipped: ", r.error().message);
-  }
+  if (task_) task_->stop();
 }
 
 Result<size_t> ScalerService::step() {

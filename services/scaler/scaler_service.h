@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "router/clock.h"
+#include "services/common/periodic_task.h"
 #include "services/redis/pool_store.h"
 #include "services/redis/staff_store.h"
 
@@ -36,7 +37,6 @@ class ScalerService {
   Result<size_t> step();
 
  private:
-  void run();
   Result<void> scale(const std::string& pool, const v1::PoolScaling& scaling);
   // Tasks completed in the last hour, from the pool's completion counter sampled each round.
   int completed_last_hour(const std::string& pool, int64_t total);
@@ -47,8 +47,7 @@ class ScalerService {
   const Clock& clock_;
   std::map<std::string, std::deque<std::pair<absl::Time, int64_t>>> completions_;
   std::map<std::string, v1::ScalingDecision> last_recorded_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  std::unique_ptr<PeriodicTask> task_;
 };
 
 }  // namespace lexroute
