@@ -119,13 +119,13 @@ grpc::Status AdminService::ConfigurePool(grpc::ServerContext* context,
                         std::to_string(request->presence_timeout_seconds()));
   }
   if (request->has_accepted_grace_seconds()) {
-    if (request->accepted_grace_seconds() < 0 || request->accepted_grace_seconds() > 604800) {
+    int32_t grace = request->accepted_grace_seconds().value();
+    if (grace < 0 || grace > 604800) {
       return to_grpc_status({Errc::kInvalidArgument, "accepted_grace_seconds must be 0 to 604800",
                              "accepted_grace_seconds"},
                             context);
     }
-    fields.emplace_back("accepted_grace_seconds",
-                        std::to_string(request->accepted_grace_seconds()));
+    fields.emplace_back("accepted_grace_seconds", std::to_string(grace));
   }
   if (request->has_scaling()) {
     if (auto valid = validate_scaling(pool, request->scaling()); !valid) {
