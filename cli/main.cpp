@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
       request.set_offer_timeout_seconds(offer_timeout);
       request.set_max_offer_attempts(max_offers);
       request.set_presence_timeout_seconds(presence_timeout);
-      if (accepted_grace != -1) request.set_accepted_grace_seconds(accepted_grace);
+      if (accepted_grace != -1) request.mutable_accepted_grace_seconds()->set_value(accepted_grace);
       return pool_configure(conn, request, strategy);
     }
   }

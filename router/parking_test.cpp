@@ -126,7 +126,7 @@ TEST(PoolSettings, AnUnknownStrategyIsAnErrorNamingIt) {
 TEST(PoolSettings, AChangeSetsOnlyWhatTheRequestSetsAndChecksEachRange) {
   v1::ConfigurePoolRequest request;
   request.set_strategy(v1::BALANCE_STRATEGY_LONGEST_IDLE);
-  request.set_accepted_grace_seconds(0);
+  request.mutable_accepted_grace_seconds()->set_value(0);
   auto change = settings_change(request);
   ASSERT_TRUE(change.has_value());
   EXPECT_EQ(change->strategy, BalanceStrategy::kLongestIdle);

@@ -85,7 +85,8 @@ Result<PoolSettingsChange> settings_change(const v1::ConfigurePoolRequest& reque
     change.presence_timeout_seconds = *v;
   }
   if (request.has_accepted_grace_seconds()) {
-    auto v = in_range(request.accepted_grace_seconds(), 0, 604800, "accepted_grace_seconds");
+    auto v =
+        in_range(request.accepted_grace_seconds().value(), 0, 604800, "accepted_grace_seconds");
     if (!v) return std::unexpected(v.error());
     change.accepted_grace_seconds = *v;
   }

@@ -36,7 +36,7 @@ class Lifecycle : public ::testing::Test {
     v1::ConfigurePoolRequest cfg;
     cfg.set_pool("default");
     cfg.set_presence_timeout_seconds(timeout_s);
-    cfg.set_accepted_grace_seconds(grace_s);
+    cfg.mutable_accepted_grace_seconds()->set_value(grace_s);
     v1::ConfigurePoolResponse resp;
     auto st = dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
@@ -400,7 +400,7 @@ TEST_F(Lifecycle, BadPresenceSettingsAreRefusedWithTheFieldNamed) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(st.error_message().find("presence_timeout_seconds"), std::string::npos);
   cfg.set_presence_timeout_seconds(0);
-  cfg.set_accepted_grace_seconds(-1);
+  cfg.mutable_accepted_grace_seconds()->set_value(-1);
   st = dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(st.error_message().find("accepted_grace_seconds"), std::string::npos);

@@ -5,6 +5,7 @@
 #include "services/common/grpc_auth.h"
 #include "services/common/grpc_status.h"
 #include "services/common/log.h"
+#include "services/common/request_parsing.h"
 
 namespace lexroute {
 namespace {
@@ -65,10 +66,13 @@ void GatewayService::add_queues(grpc::ServerBuilder& builder) {
 
 void GatewayService::start() {
   feed_queues_->start();
-  feeds_.serve(*feed_queues_, [this](grpc::ServerContext* context, v1::StreamOffersRequest* request,
+  static const int stream_offers =
+      method_index(v1::WorkerGateway::service_full_name(), "StreamOffers");
+  feeds_.serve(*feed_queues_, [this](grpc::ServerContext* context, grpc::ByteBuffer* request,
                                      grpc::ServerAsyncWriter<v1::OfferEvent>* writer,
                                      grpc::ServerCompletionQueue* queue, void* tag) {
-    RequestStreamOffers(context, request, writer, queue, queue, tag);
+    // RequestStreamOffers with the request left as bytes.
+    RequestAsyncServerStreaming(stream_offers, context, request, writer, queue, queue, tag);
   });
 }
 

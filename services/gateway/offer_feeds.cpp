@@ -5,6 +5,7 @@
 #include "services/common/grpc_auth.h"
 #include "services/common/grpc_status.h"
 #include "services/common/log.h"
+#include "services/common/request_parsing.h"
 #include "services/redis/keys.h"
 
 namespace lexroute {
@@ -86,6 +87,11 @@ class OfferFeeds::Stream {
     }
     feeds_.await_call(queue_);  // for the next staff member
     pending_ = 1;               // done_
+    if (auto parsed = parse_request<v1::StreamOffersRequest>(request_); !parsed) {
+      ++pending_;
+      finish(to_grpc_status(parsed.error(), &context_));
+      return;
+    }
     auto me = feeds_.desk_.authenticate(bearer_token(context_));
     if (!me) {
       ++pending_;
@@ -134,7 +140,7 @@ class OfferFeeds::Stream {
   OfferFeeds& feeds_;
   grpc::ServerCompletionQueue* queue_;
   grpc::ServerContext context_;
-  v1::StreamOffersRequest request_;
+  grpc::ByteBuffer request_;
   grpc::ServerAsyncWriter<v1::OfferEvent> writer_{&context_};
   std::shared_ptr<Feed> feed_;   // null when the caller was refused
   std::atomic<int> pending_{0};  // operations not yet completed, the end of the call among them

@@ -29,9 +29,10 @@ namespace lexroute {
 // a time, in order.
 class OfferFeeds {
  public:
-  // Asks gRPC for the next StreamOffers call, to be announced on `queue` with `tag`
-  // (the service's RequestStreamOffers).
-  using RequestCall = std::function<void(grpc::ServerContext*, v1::StreamOffersRequest*,
+  // Asks gRPC for the next StreamOffers call, to be announced on `queue` with `tag`. The request
+  // comes as bytes and is parsed here (request_parsing.h): gRPC's own parse would end a call it
+  // cannot parse with INTERNAL.
+  using RequestCall = std::function<void(grpc::ServerContext*, grpc::ByteBuffer*,
                                          grpc::ServerAsyncWriter<v1::OfferEvent>*,
                                          grpc::ServerCompletionQueue* queue, void* tag)>;
 

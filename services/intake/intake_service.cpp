@@ -11,6 +11,7 @@
 #include "services/common/grpc_auth.h"
 #include "services/common/grpc_status.h"
 #include "services/common/log.h"
+#include "services/common/request_parsing.h"
 #include "services/common/secrets.h"
 #include "services/common/task_id.h"
 #include "services/kafka/topics.h"
@@ -173,8 +174,22 @@ std::vector<Result<v1::SubmitTaskResponse>> IntakeService::submit_many(
   return answers;
 }
 
+void IntakeService::read_submit_tasks_as_bytes() {
+  // What the generated WithStreamedUnaryMethod_ classes do, with bytes for the requests. Seen
+  // from the server, a client stream is a bidirectional one with a single write.
+  MarkMethodStreamed(
+      method_index(v1::TaskIntake::service_full_name(), "SubmitTasks"),
+      new grpc::internal::ClientStreamingHandler<IntakeService, grpc::ByteBuffer,
+                                                 v1::SubmitTasksResponse>(
+          [](IntakeService* service, grpc::ServerContext* context,
+             grpc::ServerReader<grpc::ByteBuffer>* reader, v1::SubmitTasksResponse* response) {
+            return service->SubmitTasks(context, reader, response);
+          },
+          this));
+}
+
 grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
-                                        grpc::ServerReader<v1::SubmitTaskRequest>* reader,
+                                        grpc::ServerReader<grpc::ByteBuffer>* reader,
                                         v1::SubmitTasksResponse* response) {
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
@@ -186,13 +201,17 @@ grpc::Status IntakeService::SubmitTasks(grpc::ServerContext* context,
     // flow control holds a fast client back instead of this process buffering without bound.
     std::vector<v1::SubmitTaskRequest> requests;
     auto batch_started = std::chrono::steady_clock::now();
-    for (v1::SubmitTaskRequest request; requests.size() < kBatch;) {
-      if (!reader->Read(&request)) {
+    for (grpc::ByteBuffer bytes; requests.size() < kBatch;) {
+      if (!reader->Read(&bytes)) {
         more = false;
         break;
       }
+      // Refused before this batch is submitted; earlier batches are already in Kafka, and a
+      // resend with the same idempotency keys finds them.
+      auto request = parse_request<v1::SubmitTaskRequest>(bytes);
+      if (!request) return to_grpc_status(request.error(), context);
       if (requests.empty()) batch_started = std::chrono::steady_clock::now();
-      requests.push_back(std::move(request));
+      requests.push_back(std::move(*request));
     }
     std::vector<Submission> batch;
     batch.reserve(requests.size());

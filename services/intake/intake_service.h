@@ -22,7 +22,8 @@ namespace lexroute {
 // gRPC TaskIntake: authenticate the firm, validate, dedupe by idempotency key, produce to
 // lexroute.tasks.v1 and answer only after Kafka acknowledged. Keeps nothing between calls.
 // SubmitTask is on gRPC's callback API, answered in groups by a SubmitQueue; the rest is
-// synchronous.
+// synchronous. SubmitTasks reads its stream as bytes and parses each message itself
+// (request_parsing.h): gRPC would pass a message it cannot parse off as the end of the stream.
 class IntakeService final
     : public v1::TaskIntake::WithCallbackMethod_SubmitTask<v1::TaskIntake::Service> {
  public:
@@ -38,7 +39,9 @@ class IntakeService final
         metrics_(metrics),
         backlog_(backlog),
         submits_([this](std::vector<SubmitQueue::Call>& group) { answer_submits(group); },
-                 kSubmitThreads, kMaxSubmitGroup) {}
+                 kSubmitThreads, kMaxSubmitGroup) {
+    read_submit_tasks_as_bytes();
+  }
 
   // Ends open watch streams so a server shutdown does not wait on them.
   void stop() { stopping_ = true; }
@@ -47,9 +50,10 @@ class IntakeService final
   grpc::ServerUnaryReactor* SubmitTask(grpc::CallbackServerContext* context,
                                        const v1::SubmitTaskRequest* request,
                                        v1::SubmitTaskResponse* response) override;
+  using WithCallbackMethod_SubmitTask::SubmitTasks;  // the typed one is never called
   grpc::Status SubmitTasks(grpc::ServerContext* context,
-                           grpc::ServerReader<v1::SubmitTaskRequest>* reader,
-                           v1::SubmitTasksResponse* response) override;
+                           grpc::ServerReader<grpc::ByteBuffer>* reader,
+                           v1::SubmitTasksResponse* response);
   grpc::Status GetTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
                        v1::Task* response) override;
   grpc::Status CancelTask(grpc::ServerContext* context, const v1::CancelTaskRequest* request,
@@ -61,6 +65,7 @@ class IntakeService final
 
  private:
   Result<std::string> authenticate(grpc::ServerContext* context);
+  void read_submit_tasks_as_bytes();
   // Threads answering unary submits: enough that one group gathers while others wait for Kafka.
   static constexpr size_t kSubmitThreads = 2;
   static constexpr size_t kMaxSubmitGroup = 512;

@@ -13,6 +13,8 @@
 #include "router/text.h"
 #include "services/common/host_port.h"
 #include "services/common/log.h"
+#include "services/common/protobuf_log.h"
+#include "services/common/request_parsing.h"
 #include "services/common/secrets.h"
 #include "services/kafka/topics.h"
 
@@ -199,12 +201,16 @@ Result<void> Node::start_services() {
     scaler_->start();
   }
   if (intake_ || gateway_) {
+    route_protobuf_log();
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port);
-    builder.experimental().SetInterceptorCreators(metrics_->grpc.interceptors());
+    // The unparsable-request answer first, so the metrics count the status the client gets.
+    auto interceptors = metrics_->grpc.interceptors();
+    interceptors.insert(interceptors.begin(), unparsable_request_interceptor());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
     if (intake_) builder.RegisterService(intake_.get());
     if (admin_) builder.RegisterService(admin_.get());
     if (gateway_) {
