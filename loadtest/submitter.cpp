@@ -131,9 +131,9 @@ bool Submitter::send_next(size_t stub_index, std::function<void()> then) {
 }
 
 void Submitter::closed_loop(SteadyTime until) {
-  // Each caller sends again from its previous call's answer, on gRPC's callback threads. A
-  // thread per caller (1,024 threads at 1,024 callers) cost the load tester, on the same two
-  // cores as the server, a quarter of the machine.
+  // Each caller sends again from its previous call's answer, on gRPC's callback threads: a
+  // thread per caller would take CPU from the server on the same machine (docs/performance.md,
+  // "Measured choices").
   std::function<void(size_t)> again = [&again, this, until](size_t caller) {
     if (Clock::now() < until) send_next(caller, [&again, caller] { again(caller); });
   };

@@ -509,7 +509,7 @@ int threads_in_this_process() {
 }
 
 // Thousands of staff keep a feed open all day: the gateway must not hold a thread for each
-// (it used to, and at a few thousand staff the machine went to switching between them).
+// (a few thousand of them leave the machine switching between threads; docs/performance.md).
 TEST_F(EndToEnd, ManyOpenOfferFeedsShareAFewThreadsAndEachGetsTheOffer) {
   constexpr int kFeeds = 400;
   set_available(ana_token);

@@ -18,9 +18,9 @@ namespace lexroute {
 // is built without NDEBUG, and in that build every completion searches its queue's outstanding
 // operations one by one, under the queue's lock. Each open stream keeps one outstanding, and on
 // the callback API every call of the process shares one queue, so with 100,000 staff connected
-// every submit, accept and complete scanned 100,000 entries: a quarter of the machine. Here the
-// feeds are spread over queues of their own: a feed's completion scans its shard, and the short
-// calls scan none of the feeds.
+// every submit, accept and complete would scan 100,000 entries (docs/performance.md, "Measured
+// choices"). Here the feeds are spread over queues of their own: a feed's completion scans its
+// shard, and the short calls scan none of the feeds.
 class CompletionQueues {
  public:
   // An operation waiting on one of the queues; `complete` runs on that queue's thread.

@@ -12,8 +12,8 @@ namespace lexroute {
 // until one of a few threads takes every call waiting and answers them together, with one
 // Redis round trip (and, for submits, one Kafka wait) for the lot. While one group is being
 // answered the next gathers, so the group size follows the load and a lone call is not held
-// back. Before, each call held a gRPC thread through its own waits, and two cores spent their
-// time creating, switching between and ending those threads.
+// back. A gRPC thread per call, held through the call's own waits, leaves the machine creating,
+// switching between and ending threads (docs/performance.md, "Measured choices").
 template <typename CallT>
 class GroupQueue {
  public:

@@ -21,8 +21,8 @@
 namespace lexroute {
 
 // The gateway's open gRPC offer feeds (WorkerGateway.StreamOffers), served by a few threads
-// instead of one blocked thread each: with 2,000 staff, a thread per stream meant 6,170 threads
-// on the machine, which spent itself switching between them. A feed is brought up to date
+// instead of one blocked thread each: a roster's worth of threads leaves the machine switching
+// between them (docs/performance.md, "Measured choices"). A feed is brought up to date
 // (WorkerDesk::offer_changes) when the Notifier says its staff member's channel changed, when Redis
 // was away and a second passed, and as a safety net every kRecheck; its events go out through
 // gRPC's async API on completion queues of the feeds' own (CompletionQueues says why), one write at
@@ -53,7 +53,7 @@ class OfferFeeds {
 
   // Without a change notification, a feed still looks at Redis this often. Notifications are only
   // lost while the pub/sub connection is down, and its reconnect makes every feed look again, so
-  // this is a safety net; at 100,000 open feeds every 15 s was 6,700 looks a second.
+  // this is a safety net, kept rare: 100,000 open feeds every 15 s would be 6,700 looks a second.
   static constexpr std::chrono::seconds kRecheck{60};
 
  private:

@@ -152,7 +152,7 @@ std::vector<Result<v1::SubmitTaskResponse>> IntakeService::submit_many(
   }
   // Kafka holds the tasks now; these records only let GetTask answer before the router has seen
   // them, and the router writes the same if this fails. One round trip for the lot: a round
-  // trip per task was most of a bulk call's time.
+  // trip per task would be most of a bulk call's time (docs/performance.md, "Measured choices").
   if (auto recorded = tasks_.record_queued(in_kafka); !recorded) {
     LOG_WARN("intake", in_kafka.size(),
              " tasks queued in Kafka but not yet in Redis: ", recorded.error().message);

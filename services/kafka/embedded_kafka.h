@@ -34,9 +34,8 @@ class EmbeddedKafka {
 
   // Consumer settings this broker needs. It holds a Fetch that found nothing for the full
   // fetch.wait.max.ms even when records arrive meanwhile (a real broker answers as soon as
-  // fetch.min.bytes are there), so at the 500 ms default a router that had caught up saw each
-  // new task up to half a second late: 348 ms median submit-to-offer at 500 tasks/s, 10 ms
-  // after (docs/performance.md).
+  // fetch.min.bytes are there), so at the 500 ms default a router that has caught up sees each
+  // new task up to half a second late (docs/performance.md, "Measured choices").
   static KafkaSettings consumer_settings() { return {{"fetch.wait.max.ms", "10"}}; }
 
   // Fault injection for tests.

@@ -20,9 +20,9 @@ constexpr size_t kDefaultMessageMaxBytes = 1'000'000;
 constexpr size_t kRecordBatchOverhead = 128;
 
 // What one sender waits on: the reports still owed for its records and each record's error.
-// It is signalled once, when the last report arrives. (A std::promise per record cost a
-// futex wake per record even with nobody waiting: a third of the server's CPU at 2,000
-// tasks/s.) Shared between the sender and the delivery reports, so a sender that stops
+// It is signalled once, when the last report arrives, not per record: a std::promise per record
+// costs a futex wake per record even with nobody waiting (docs/performance.md, "Measured
+// choices"). Shared between the sender and the delivery reports, so a sender that stops
 // waiting leaves nothing dangling: whoever lets go last frees it.
 struct Deliveries {
   explicit Deliveries(size_t n) : errors(n, kNoReport), owed(n) {}

@@ -17,8 +17,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   // Debian builds abseil without NDEBUG, which leaves absl::Mutex's deadlock detection on: every
-  // lock gRPC takes also updated a global lock-order graph (about 5% of the server's CPU under
-  // load, measured with perf; docs/performance.md).
+  // lock gRPC takes would also update a global lock-order graph (docs/performance.md, "Measured
+  // choices").
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   auto config = lexroute::parse_config(argc, argv);

@@ -69,9 +69,9 @@ Result<void> RedisProcess::spawn() {
     if (::getppid() != parent) ::_exit(1);
     // The append-only file is rewritten once it grows to five times its last rewrite (Redis's
     // default is twice). Each rewrite serializes the whole dataset on a core of its own, and
-    // lexroute's dataset only grows: at 1,500 tasks/s rewrites took a third of the time of a
-    // 6-minute run, the last two 22 and 28 s, and offers fell seconds behind during the long ones
-    // (docs/performance.md). The price is a larger file and a longer replay after a restart.
+    // lexroute's dataset only grows, so frequent rewrites hold the routers back
+    // (docs/performance.md, "What limits throughput now"). The price is a larger file and a
+    // longer replay after a restart.
     ::execlp(options_.executable.c_str(), options_.executable.c_str(), "--port", port.c_str(),
              "--bind", "127.0.0.1", "--dir", dir.c_str(), "--appendonly", "yes", "--appendfsync",
              "everysec", "--auto-aof-rewrite-percentage", "400", "--save", "", "--daemonize", "no",
