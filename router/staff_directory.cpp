@@ -154,6 +154,30 @@ void StaffDirectory::set_state(const std::string& staff_id, StaffState state, ab
   mark_ready(it->second);
 }
 
+void StaffDirectory::reserve(const std::string& staff_id, absl::Time now) {
+  const StaffState* known = state(staff_id);
+  StaffState next = known ? *known : StaffState{};
+  ++next.load;
+  set_state(staff_id, next, now);
+}
+
+void StaffDirectory::release(const std::string& staff_id, absl::Time now) {
+  const StaffState* known = state(staff_id);
+  if (known == nullptr || known->load == 0) return;
+  StaffState next = *known;
+  --next.load;
+  set_state(staff_id, next, now);
+}
+
+void StaffDirectory::mark_full(const std::string& staff_id, absl::Time now) {
+  const StaffProfile* p = profile(staff_id);
+  if (p == nullptr) return;
+  const StaffState* known = state(staff_id);
+  StaffState next = known ? *known : StaffState{};
+  next.load = p->capacity;
+  set_state(staff_id, next, now);
+}
+
 void StaffDirectory::note_offer(const std::string& staff_id, const TaskRequirements& task,
                                 absl::Time now) {
   auto it = by_id_.find(staff_id);

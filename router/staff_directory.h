@@ -60,6 +60,12 @@ class StaffDirectory {
   // `now` marks when a staff member became idle, for the longest-idle strategy.
   void set_state(const std::string& staff_id, StaffState state,
                  absl::Time now = absl::InfinitePast());
+  // The router's own count of an offer it is about to write, so that the next decision of a batch
+  // sees it before Redis answers; release() takes it back when the write did not happen.
+  void reserve(const std::string& staff_id, absl::Time now);
+  void release(const std::string& staff_id, absl::Time now);
+  // Redis found this person without room: nothing more goes to them until states are read again.
+  void mark_full(const std::string& staff_id, absl::Time now);
   // Remembers an offer, for matter affinity and round robin.
   void note_offer(const std::string& staff_id, const TaskRequirements& task, absl::Time now);
   const StaffState* state(const std::string& staff_id) const;

@@ -42,6 +42,24 @@ class StaffDirectoryTest : public ::testing::Test {
   StaffDirectory dir;
 };
 
+TEST_F(StaffDirectoryTest, ReservedOffersCountUntilReleasedAndAFullMarkStopsOffers) {
+  add(reviewer("ana", 3, /*capacity=*/2));
+  dir.reserve("ana", kNow);
+  EXPECT_EQ(dir.state("ana")->load, 1);
+  EXPECT_EQ(pick(review_task(3)), std::vector<std::string>{"ana"});
+  dir.reserve("ana", kNow);
+  EXPECT_TRUE(pick(review_task(3)).empty()) << "two offers fill a capacity of two";
+  dir.release("ana", kNow);
+  EXPECT_EQ(dir.state("ana")->load, 1);
+  EXPECT_EQ(pick(review_task(3)), std::vector<std::string>{"ana"});
+  dir.release("ana", kNow);
+  dir.release("ana", kNow);  // never below zero
+  EXPECT_EQ(dir.state("ana")->load, 0);
+  dir.mark_full("ana", kNow);
+  EXPECT_EQ(dir.state("ana")->load, 2);
+  EXPECT_TRUE(pick(review_task(3)).empty());
+}
+
 TEST_F(StaffDirectoryTest, SkillBelowMinimumIsNotACandidate) {
   add(reviewer("ana", 2));
   add(reviewer("raj", 3));

@@ -62,44 +62,22 @@ Result<void> RouterService::start() {
   auto consumer =
       Consumer::create({options_.brokers, options_.group_id, std::string(topics::kTasks),
                         [this](const std::string& topic, int32_t partition) {
-                          return start_offset(topic, partition);
+                          return ledger_.start(topic, partition);
                         },
                         options_.extra});
   if (!consumer) return std::unexpected(consumer.error());
   consumer_ = std::move(*consumer);
-  cluster_id_ = options_.kafka_cluster_id;
-  if (cluster_id_.empty()) {
+  std::string cluster = options_.kafka_cluster_id;
+  if (cluster.empty()) {
     auto id = consumer_->cluster_id();
     if (!id) return std::unexpected(id.error());
-    cluster_id_ = *id;
+    cluster = *id;
   }
-  forget_other_clusters();
+  ledger_.set_cluster(std::move(cluster));
   thread_ = std::thread([this] { run(); });
   LOG_INFO("router", "joined consumer group ", options_.group_id, " on ", topics::kTasks,
-           " of Kafka cluster ", cluster_id_);
+           " of Kafka cluster ", ledger_.cluster());
   return {};
-}
-
-std::string RouterService::offset_field(const std::string& topic, int32_t partition) const {
-  return cat(cluster_id_, "/", topic, "/", partition);
-}
-
-void RouterService::forget_other_clusters() {
-  auto pools = staff_.pools();
-  if (!pools) return;  // kept until the next start; they are never read
-  const std::string ours = cluster_id_ + "/";
-  for (const auto& name : *pools) {
-    auto offsets = tasks_.stored_offsets(name);
-    if (!offsets) return;
-    std::vector<std::string> theirs;
-    for (const auto& [field, offset] : *offsets) {
-      if (!field.starts_with(ours)) theirs.push_back(field);
-    }
-    if (theirs.empty()) continue;
-    LOG_INFO("router", "pool=", name, " forgetting ", theirs.size(),
-             " stored positions of another Kafka cluster (first: ", theirs.front(), ")");
-    if (auto forgot = tasks_.forget_offsets(name, theirs); !forgot) return;
-  }
 }
 
 int64_t RouterService::drain(std::chrono::milliseconds timeout) {
@@ -121,31 +99,14 @@ void RouterService::stop() {
   LOG_INFO("router", "stopped after routing ", routed_.load(), " tasks");
 }
 
-std::optional<int64_t> RouterService::start_offset(const std::string& topic, int32_t partition) {
-  auto pools = staff_.pools();
-  if (!pools) {
-    LOG_WARN("router", "cannot read stored offsets: ", pools.error().message);
-    return std::nullopt;
-  }
-  std::optional<int64_t> lowest;
-  for (const auto& name : *pools) {
-    auto offsets = tasks_.stored_offsets(name);
-    if (!offsets) continue;
-    auto it = offsets->find(offset_field(topic, partition));
-    if (it != offsets->end()) lowest = std::min(lowest.value_or(it->second), it->second);
-  }
-  return lowest;
-}
+RouterService::PoolView& RouterService::pool(const std::string& name) { return pools_[name]; }
 
-RouterService::PoolView& RouterService::pool(const std::string& name) {
-  auto [it, inserted] = pools_.try_emplace(name);
-  if (inserted) {
-    // Offsets of every listed pool are read back at assignment; make sure this one is listed.
-    if (auto listed = staff_.register_pool(name); !listed) {
-      LOG_WARN("router", "pool=", name, " not listed: ", listed.error().message);
-    }
+void RouterService::list_pool(const std::string& name) {
+  if (pools_.contains(name)) return;
+  // Offsets of every listed pool are read back at assignment; make sure this one is listed.
+  if (auto listed = staff_.register_pool(name); !listed) {
+    LOG_WARN("router", "pool=", name, " not listed: ", listed.error().message);
   }
-  return it->second;
 }
 
 Result<void> RouterService::refresh_roster(bool force) {
@@ -236,6 +197,7 @@ Result<RouterService::Routing> RouterService::decide(const v1::TaskSubmitted& ta
     r.attempts = waiting->attempts;
   }
   r.now = absl::FromChrono(clock_.now());
+  list_pool(r.req.pool);
   PoolView* view = &pool(r.req.pool);
   auto deciding = std::chrono::steady_clock::now();
   r.decision = view->directory.decide(r.req, r.now, view->settings.strategy);
@@ -276,10 +238,7 @@ bool RouterService::next_attempt(Routing& r) {
     r.record.set_reason(cat("highest score ", absl::StrFormat("%.2f", candidate.score), " among ",
                             d.eligible, " eligible staff"));
     r.attempt.decision = r.record.SerializeAsString();
-    const StaffState* known = view.directory.state(candidate.staff_id);
-    StaffState state = known ? *known : StaffState{};
-    ++state.load;
-    view.directory.set_state(candidate.staff_id, state, r.now);
+    view.directory.reserve(candidate.staff_id, r.now);
     return true;
   }
   r.record.clear_chosen_staff_id();
@@ -305,12 +264,7 @@ bool RouterService::next_attempt(Routing& r) {
 
 void RouterService::uncount(Routing& r) {
   if (r.parked) return;
-  PoolView& view = pool(r.req.pool);
-  const StaffState* known = view.directory.state(r.attempt.staff_id);
-  if (known == nullptr || known->load == 0) return;
-  StaffState state = *known;
-  --state.load;
-  view.directory.set_state(r.attempt.staff_id, state, r.now);
+  pool(r.req.pool).directory.release(r.attempt.staff_id, r.now);
 }
 
 bool RouterService::settle(Routing& r, TaskStore::RouteOutcome outcome) {
@@ -323,8 +277,7 @@ bool RouterService::settle(Routing& r, TaskStore::RouteOutcome outcome) {
   }
   if (!r.attempt.offset_field.empty()) {
     // Remember what this write stored, to notice if Redis forgets it.
-    int64_t& mine = stored_by_us_[r.req.pool][r.attempt.offset_field];
-    mine = std::max(mine, r.attempt.next_offset);
+    ledger_.stored(r.req.pool, r.attempt.offset_field, r.attempt.next_offset);
   }
   if (outcome == RouteOutcome::kSkipped) {  // routed before (a replay): nothing was written
     uncount(r);
@@ -340,13 +293,9 @@ bool RouterService::settle(Routing& r, TaskStore::RouteOutcome outcome) {
       LOG_DEBUG("router", "task=", task.task_id(), " offered to staff=", staff);
       return true;
     }
-    // Our view was stale: Redis says this person has no room. Skip them until the next refresh.
+    // Our view was stale: Redis says this person has no room.
     if (options_.metrics) options_.metrics->reservation_lost(r.req.pool);
-    const StaffProfile* profile = view.directory.profile(staff);
-    const StaffState* known = view.directory.state(staff);
-    StaffState state = known ? *known : StaffState{};
-    if (profile) state.load = profile->capacity;
-    view.directory.set_state(staff, state, r.now);
+    view.directory.mark_full(staff, r.now);
     return false;
   }
   if (outcome == RouteOutcome::kUnroutable) {
@@ -417,10 +366,9 @@ Result<void> RouterService::route_batch(const std::vector<const ConsumedRecord*>
     // Each write stores its record's offset: every outcome of route_task leaves the task
     // somewhere durable, so the batch's writes may go in one pipeline.
     TaskStore::RouteAttempt& a = r->attempt;
-    a.offset_field = offset_field(record.topic, record.partition);
+    a.offset_field = ledger_.field(record.topic, record.partition);
     a.next_offset = record.offset + 1;
-    const auto& mine = stored_by_us_[r->req.pool];
-    if (auto it = mine.find(a.offset_field); it != mine.end()) a.last_stored_offset = it->second;
+    a.last_stored_offset = ledger_.last_stored(r->req.pool, a.offset_field);
     if (next_attempt(*r)) routings.push_back(std::move(*r));
   }
   return route_all(routings);
@@ -446,28 +394,13 @@ Result<void> RouterService::sweep() {
   return {};
 }
 
-Result<void> RouterService::check_stored_offsets() {
-  for (const auto& [name, mine] : stored_by_us_) {
-    auto stored = tasks_.stored_offsets(name);
-    if (!stored) return std::unexpected(stored.error());
-    for (const auto& [field, offset] : mine) {
-      auto it = stored->find(field);
-      if (it == stored->end() || it->second < offset) {
-        rewind_needed_ = true;
-        return {};
-      }
-    }
-  }
-  return {};
-}
-
 void RouterService::rewind() {
   LOG_WARN("router",
            "Redis holds older offsets than this router stored: it lost writes (a "
            "restart?); routing again from what it still has");
   rewind_needed_ = false;
   pending_.clear();
-  stored_by_us_.clear();
+  ledger_.forget_what_we_stored();
   for (auto& [name, view] : pools_) {
     view.roster_version = -1;  // the roster and settings may have gone back too
     view.needs_full_refresh = true;
@@ -556,10 +489,12 @@ void RouterService::run() {
     }
     if (clock_due) {
       last_waiting_pass_ = now;
-      if (auto c = check_stored_offsets(); !c) {
-        retry_later(c.error());
+      auto lost = ledger_.redis_lost_writes();
+      if (!lost) {
+        retry_later(lost.error());
         continue;
       }
+      if (*lost) rewind_needed_ = true;
       if (rewind_needed_) {
         rewind();
         continue;

@@ -20,6 +20,7 @@
 #include "services/redis/presence_store.h"
 #include "services/redis/staff_store.h"
 #include "services/redis/task_store.h"
+#include "services/router/offset_ledger.h"
 
 namespace lexroute {
 
@@ -47,7 +48,8 @@ class RouterService {
         staff_(staff),
         presence_(presence),
         notifier_(notifier),
-        clock_(clock) {}
+        clock_(clock),
+        ledger_(tasks, staff) {}
   ~RouterService() { stop(); }
 
   Result<void> start();
@@ -114,18 +116,14 @@ class RouterService {
   Result<void> route_all(std::vector<Routing>& routings);
   // Routes consumed records, each write storing its record's offset.
   Result<void> route_batch(const std::vector<const ConsumedRecord*>& records);
+  // The router's view of a pool (an empty one the first time).
   PoolView& pool(const std::string& name);
-  // Redis lost writes when it holds an older offset than we stored (a restart with appendfsync
-  // everysec): checks every pool we stored offsets for.
-  Result<void> check_stored_offsets();
+  // Lists a pool the router has not seen before among the pools, so that its stored offsets are
+  // read back when partitions are assigned.
+  void list_pool(const std::string& name);
   // Goes back to Redis's stored offsets and routes again from there; routing is idempotent, so
   // what Redis still has is skipped and what it forgot is routed anew.
   void rewind();
-  std::optional<int64_t> start_offset(const std::string& topic, int32_t partition);
-  // Where a consumed position is stored in a pool's offsets: "<cluster>/<topic>/<partition>".
-  std::string offset_field(const std::string& topic, int32_t partition) const;
-  // Drops positions stored against other Kafka clusters: they would only be skipped.
-  void forget_other_clusters();
   // Consumer lag (fetched but not yet routed included) and data loss, about once a second.
   void report_lag();
 
@@ -135,6 +133,7 @@ class RouterService {
   PresenceStore& presence_;
   Notifier& notifier_;
   const Clock& clock_;
+  OffsetLedger ledger_;
 
   std::unique_ptr<Consumer> consumer_;
   std::map<std::string, PoolView> pools_;
@@ -147,9 +146,6 @@ class RouterService {
   std::chrono::steady_clock::time_point batch_started_{};
   std::chrono::steady_clock::time_point last_forced_refresh_{};
   std::map<std::string, uint64_t> wake_seen_;
-  // pool -> "<topic>/<partition>" -> the next offset this router stored there.
-  std::map<std::string, std::map<std::string, int64_t>> stored_by_us_;
-  std::string cluster_id_;
   bool rewind_needed_ = false;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> draining_{false};
