@@ -5,6 +5,7 @@
 #include <string>
 
 #include "router/error.h"
+#include "services/common/child_process.h"
 #include "services/redis/redis_client.h"
 
 namespace lexroute {
@@ -37,14 +38,10 @@ class RedisProcess {
  private:
   explicit RedisProcess(Options options) : options_(std::move(options)) {}
   Result<void> spawn();
-  void wait_exit();
 
   Options options_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  ChildProcess child_;
 };
-
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int pick_free_port();
 
 }  // namespace lexroute

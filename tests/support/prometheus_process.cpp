@@ -1,12 +1,6 @@
 #include "tests/support/prometheus_process.h"
 
 #include <google/protobuf/util/json_util.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -18,26 +12,8 @@
 #include "services/metrics/http_get.h"
 
 namespace lexroute::testing {
-namespace {
 
 using namespace std::chrono_literals;
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<PrometheusProcess>> PrometheusProcess::start(Options options) {
   std::filesystem::create_directories(options.data_dir);
@@ -55,7 +31,7 @@ Result<std::unique_ptr<PrometheusProcess>> PrometheusProcess::start(Options opti
   // Another process may take the port between the probe and Prometheus's bind; try a few.
   Error last{Errc::kUnavailable, "prometheus did not start", {}};
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto started = p->spawn(free_port());
+    auto started = p->spawn(pick_free_port());
     if (started) return p;
     last = started.error();
   }
@@ -65,29 +41,16 @@ Result<std::unique_ptr<PrometheusProcess>> PrometheusProcess::start(Options opti
 Result<void> PrometheusProcess::spawn(int port) {
   address_ = cat("127.0.0.1:", port);
   std::string dir = options_.data_dir;
-  pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ < 0) return fail(Errc::kUnavailable, "fork failed");
-  if (pid_ == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(1);
-    std::string log = dir + "/prometheus.log";
-    if (std::freopen(log.c_str(), "a", stderr) == nullptr) ::_exit(126);
-    std::string config = "--config.file=" + dir + "/prometheus.yml";
-    std::string storage = "--storage.tsdb.path=" + dir + "/tsdb";
-    std::string listen = "--web.listen-address=" + address_;
-    ::execl("/usr/bin/prometheus", "prometheus", config.c_str(), storage.c_str(), listen.c_str(),
-            "--log.level=warn", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  auto child =
+      ChildProcess::spawn({"/usr/bin/prometheus", "--config.file=" + dir + "/prometheus.yml",
+                           "--storage.tsdb.path=" + dir + "/tsdb",
+                           "--web.listen-address=" + address_, "--log.level=warn"},
+                          dir + "/prometheus.log");
+  if (!child) return std::unexpected(child.error());
+  child_ = std::move(*child);
   // Generous: a loaded machine (or a sanitizer build running beside it) starts it slowly.
   for (int i = 0; i < 600; ++i) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
+    if (child_.exited()) {
       return fail(Errc::kUnavailable,
                   cat("prometheus exited at start; see ", dir, "/prometheus.log"));
     }
@@ -97,12 +60,7 @@ Result<void> PrometheusProcess::spawn(int port) {
   return fail(Errc::kUnavailable, "prometheus not ready within 60 s");
 }
 
-PrometheusProcess::~PrometheusProcess() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-}
+PrometheusProcess::~PrometheusProcess() = default;
 
 Result<google::protobuf::ListValue> PrometheusProcess::query(const std::string& promql) {
   auto body = http_get(cat("http://", address_, "/api/v1/query?query=", url_encode(promql)), 10s);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "router/error.h"
+#include "services/common/child_process.h"
 
 namespace lexroute::testing {
 
@@ -38,7 +39,7 @@ class PrometheusProcess {
 
   Options options_;
   std::string address_;
-  pid_t pid_ = -1;
+  ChildProcess child_;
 };
 
 }  // namespace lexroute::testing
