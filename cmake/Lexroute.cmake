@@ -6,10 +6,19 @@ function(lexroute_target target)
   target_compile_options(${target} PRIVATE ${LEXROUTE_WARNINGS})
 endfunction()
 
-# lexroute_test(<name> SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s]): one GoogleTest binary
-# registered with ctest. The label says what the test needs: unit, redis, kafka, e2e.
+# lexroute_test(<name> SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s] [ONE_PROCESS] [SANITIZE]):
+# one GoogleTest binary registered with ctest. The label says what the test needs: unit, redis,
+# kafka, e2e.
+#   ONE_PROCESS  ctest runs the whole binary as one test, so a suite can share what it starts (an
+#                end-to-end suite's dev node) across its tests; the output names each failed TEST.
+#                Without it, every TEST runs in a process of its own.
+#   SANITIZE     an end-to-end suite that scripts/test also runs under ASan+UBSan (label asan;
+#                ONE_PROCESS suites only, as discovered tests carry one label).
+# Tests labelled unit, redis or kafka run under ASan+UBSan and under ThreadSanitizer too. The
+# targets lexroute_asan_tests and lexroute_tsan_tests (made at the end of the root CMakeLists)
+# build only the binaries each sanitizer pass runs.
 function(lexroute_test name)
-  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "ONE_PROCESS;SANITIZE" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
@@ -17,9 +26,45 @@ function(lexroute_test name)
   lexroute_target(${name})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  set(unit_or_adapter FALSE)
+  foreach(label unit redis kafka)
+    if(label IN_LIST T_LABELS)
+      set(unit_or_adapter TRUE)
+    endif()
+  endforeach()
+  if(unit_or_adapter)
+    set_property(GLOBAL APPEND PROPERTY LEXROUTE_ASAN_TESTS ${name})
+    set_property(GLOBAL APPEND PROPERTY LEXROUTE_TSAN_TESTS ${name})
+  endif()
   # Any lexrouted a test starts serves /metrics on a free port, never the fixed default.
-  gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-                       ENVIRONMENT LEXROUTE_METRICS_LISTEN=127.0.0.1:0 DISCOVERY_TIMEOUT 60)
+  set(environment LEXROUTE_METRICS_LISTEN=127.0.0.1:0)
+  if(T_ONE_PROCESS)
+    set(labels ${T_LABELS})
+    if(T_SANITIZE)
+      list(APPEND labels asan)
+      set_property(GLOBAL APPEND PROPERTY LEXROUTE_ASAN_TESTS ${name})
+    endif()
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
+                                            ENVIRONMENT ${environment})
+  else()
+    if(T_SANITIZE)
+      message(FATAL_ERROR "lexroute_test(${name}): SANITIZE needs ONE_PROCESS")
+    endif()
+    gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+                         ENVIRONMENT ${environment} DISCOVERY_TIMEOUT 60)
+  endif()
+endfunction()
+
+# lexroute_sanitizer_targets(): lexroute_asan_tests and lexroute_tsan_tests, which build only the
+# test binaries each sanitizer pass of scripts/test runs (and what they need).
+function(lexroute_sanitizer_targets)
+  foreach(pass asan tsan)
+    string(TOUPPER ${pass} PASS)
+    get_property(tests GLOBAL PROPERTY LEXROUTE_${PASS}_TESTS)
+    add_custom_target(lexroute_${pass}_tests)
+    add_dependencies(lexroute_${pass}_tests ${tests})
+  endforeach()
 endfunction()
 
 # lexroute_embed(<out.cpp> <namespace> [PRELUDE <file>] FILES <file>...): each file's bytes

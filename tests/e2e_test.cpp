@@ -12,6 +12,7 @@
 #include "services/kafka/topics.h"
 #include "services/redis/keys.h"
 #include "tests/support/dev_node.h"
+#include "tests/support/eventually.h"
 
 namespace lexroute {
 namespace {
@@ -20,15 +21,49 @@ using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
 
+// One dev node for the suite (the router's first group join alone takes seconds); each test has
+// a pool of its own with ana and raj in it, so what one test leaves behind is never offered to
+// another's staff. The few tests that stop a node start one of their own (own_node()).
 class EndToEnd : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() {
+    shared_dir = std::make_unique<testing::TempDir>();
+    shared = std::make_unique<testing::DevNode>(shared_dir->str() + "/data");
+  }
+
+  static void TearDownTestSuite() { shared.reset(); }
+
   void SetUp() override {
-    dev = std::make_unique<testing::DevNode>(dir.str() + "/data");
-    ASSERT_NE(&dev->node(), nullptr);
-    acme_key = create_firm("acme");
-    globex_key = create_firm("globex");
-    ana_token = add_staff("ana", "Asia/Manila", {{"doc-review", 4}}, 2);
-    raj_token = add_staff("raj", "Asia/Kolkata", {{"transcription", 5}}, 2);
+    ASSERT_TRUE(shared && shared->started()) << "the suite's dev node did not start";
+    dev = shared.get();
+    pool = "e2e-" + std::to_string(++tests_started);
+    if (shared_firm_keys.empty()) {
+      ASSERT_NO_FATAL_FAILURE(create_firms());
+      shared_firm_keys = {acme_key, globex_key};
+    }
+    acme_key = shared_firm_keys[0];
+    globex_key = shared_firm_keys[1];
+    ASSERT_NO_FATAL_FAILURE(add_ana_and_raj());
+  }
+
+  // A dev node for this test alone (in `dir`), with the firms and staff SetUp made.
+  void own_node() {
+    own = std::make_unique<testing::DevNode>(dir.str() + "/data");
+    ASSERT_TRUE(own->started());
+    dev = own.get();
+    ASSERT_NO_FATAL_FAILURE(create_firms());
+    ASSERT_NO_FATAL_FAILURE(add_ana_and_raj());
+  }
+
+  void create_firms() {
+    ASSERT_NO_FATAL_FAILURE(acme_key = create_firm("acme"));
+    ASSERT_NO_FATAL_FAILURE(globex_key = create_firm("globex"));
+  }
+
+  void add_ana_and_raj() {
+    ASSERT_NO_FATAL_FAILURE(ana_token = add_staff("ana", "Asia/Manila", {{"doc-review", 4}}, 2));
+    ASSERT_NO_FATAL_FAILURE(raj_token =
+                                add_staff("raj", "Asia/Kolkata", {{"transcription", 5}}, 2));
   }
 
   std::string create_firm(const std::string& id) {
@@ -36,7 +71,7 @@ class EndToEnd : public ::testing::Test {
     req.set_firm_id(id);
     v1::CreateFirmResponse resp;
     auto s = dev->admin()->CreateFirm(as(dev->admin_key()).get(), req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
+    [&] { ASSERT_TRUE(s.ok()) << s.error_message(); }();
     return resp.api_key();
   }
 
@@ -47,6 +82,7 @@ class EndToEnd : public ::testing::Test {
     s->set_id(id);
     s->set_time_zone(tz);
     s->set_capacity(capacity);
+    s->set_pool(pool);
     for (auto& [name, level] : skills) {
       auto* sk = s->add_skills();
       sk->set_skill(name);
@@ -55,7 +91,7 @@ class EndToEnd : public ::testing::Test {
     req.set_issue_token(true);
     v1::UpsertStaffResponse resp;
     auto st = dev->admin()->UpsertStaff(as(dev->admin_key()).get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
+    [&] { ASSERT_TRUE(st.ok()) << st.error_message(); }();
     return resp.staff_token();
   }
 
@@ -66,10 +102,11 @@ class EndToEnd : public ::testing::Test {
     ASSERT_TRUE(dev->gateway()->SetAvailability(as(token).get(), req, &resp).ok());
   }
 
-  static v1::SubmitTaskRequest review_task(const std::string& matter = "m-1") {
+  v1::SubmitTaskRequest review_task(const std::string& matter = "m-1") const {
     v1::SubmitTaskRequest r;
     auto* s = r.mutable_spec();
     s->set_matter_id(matter);
+    s->set_pool(pool);
     s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
     auto* sk = s->add_required_skills();
     sk->set_skill("doc-review");
@@ -94,15 +131,18 @@ class EndToEnd : public ::testing::Test {
 
   v1::Task wait_for(const std::string& id, v1::TaskStatus status) {
     v1::Task t;
-    for (int i = 0; i < 200; ++i) {
-      if (get(acme_key, id, &t).ok() && t.status() == status) break;
-      std::this_thread::sleep_for(50ms);
-    }
+    testing::eventually([&] { return get(acme_key, id, &t).ok() && t.status() == status; }, 10s);
     return t;
   }
 
+  static inline std::unique_ptr<testing::TempDir> shared_dir;
+  static inline std::unique_ptr<testing::DevNode> shared;
+  static inline int tests_started = 0;
+  static inline std::vector<std::string> shared_firm_keys;  // acme's and globex's
   testing::TempDir dir;
-  std::unique_ptr<testing::DevNode> dev;
+  std::unique_ptr<testing::DevNode> own;
+  testing::DevNode* dev = nullptr;  // the shared node, or this test's own
+  std::string pool;
   std::string acme_key, globex_key, ana_token, raj_token;
 };
 
@@ -192,7 +232,7 @@ TEST_F(EndToEnd, EveryTransitionReachesTheAuditTopicInKafka) {
   for (const auto& e : events) {
     got.emplace_back(e.from(), e.to(), e.actor());
     EXPECT_EQ(e.firm_id(), "acme");
-    EXPECT_EQ(e.pool(), "default");
+    EXPECT_EQ(e.pool(), pool);
     EXPECT_FALSE(e.event_id().empty());
   }
   EXPECT_EQ(got, (std::vector<std::tuple<v1::TaskStatus, v1::TaskStatus, std::string>>{
@@ -205,11 +245,13 @@ TEST_F(EndToEnd, EveryTransitionReachesTheAuditTopicInKafka) {
   auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
   RedisClient redis({*endpoint, 1, 2000ms});
   long long left = -1;
-  for (int i = 0; i < 50 && left != 0; ++i) {
-    auto n = redis.command({"XLEN", keys::task_events("default")});
-    left = n ? n->integer : -1;
-    if (left != 0) std::this_thread::sleep_for(100ms);
-  }
+  testing::eventually(
+      [&] {
+        auto n = redis.command({"XLEN", keys::task_events(pool)});
+        left = n ? n->integer : -1;
+        return left == 0;
+      },
+      5s);
   EXPECT_EQ(left, 0);
 }
 
@@ -230,11 +272,19 @@ TEST_F(EndToEnd, WatchTaskStreamsEveryStatusUntilTheEnd) {
   ctx.AddMetadata("authorization", "Bearer " + acme_key);
   ctx.set_deadline(std::chrono::system_clock::now() + 60s);
   auto stream = dev->intake()->WatchTask(&ctx, watch);
+  std::mutex seen_mutex;
   std::vector<v1::TaskStatus> seen;
   std::thread reader([&] {
     v1::Task t;
-    while (stream->Read(&t)) seen.push_back(t.status());
+    while (stream->Read(&t)) {
+      std::lock_guard lock(seen_mutex);
+      seen.push_back(t.status());
+    }
   });
+  auto watcher_saw = [&](v1::TaskStatus status) {
+    std::lock_guard lock(seen_mutex);
+    return std::find(seen.begin(), seen.end(), status) != seen.end();
+  };
   set_available(ana_token);
   ASSERT_EQ(wait_for(submitted.task_id(), v1::TASK_STATUS_OFFERED).status(),
             v1::TASK_STATUS_OFFERED);
@@ -242,7 +292,9 @@ TEST_F(EndToEnd, WatchTaskStreamsEveryStatusUntilTheEnd) {
   accept.set_task_id(submitted.task_id());
   v1::OfferActionResponse reply;
   ASSERT_TRUE(dev->gateway()->AcceptOffer(as(ana_token).get(), accept, &reply).ok());
-  std::this_thread::sleep_for(300ms);
+  // Completed only once the watcher has seen the acceptance: each step is then a separate
+  // change the stream must have sent, however quickly the two writes would have followed.
+  EXPECT_TRUE(testing::eventually([&] { return watcher_saw(v1::TASK_STATUS_ACCEPTED); }, 10s));
   v1::CompleteTaskRequest complete;
   complete.set_task_id(submitted.task_id());
   complete.set_outcome("responsive");
@@ -378,6 +430,7 @@ TEST_F(EndToEnd, BadInputIsRefusedWithTheRightCode) {
 }
 
 TEST_F(EndToEnd, SameIdempotencyKeySameTaskEvenAfterARestart) {
+  ASSERT_NO_FATAL_FAILURE(own_node());
   auto request = review_task();
   request.set_idempotency_key("batch-9/doc-1");
   v1::SubmitTaskResponse first, second, third;
@@ -392,8 +445,10 @@ TEST_F(EndToEnd, SameIdempotencyKeySameTaskEvenAfterARestart) {
       << "the same key for a different task is refused";
 
   std::string admin_key = dev->admin_key();
-  dev.reset();  // stops lexrouted and its redis-server; the append-only file stays
-  dev = std::make_unique<testing::DevNode>(dir.str() + "/data");
+  own.reset();  // stops lexrouted and its redis-server; the append-only file stays
+  own = std::make_unique<testing::DevNode>(dir.str() + "/data");
+  ASSERT_TRUE(own->started());
+  dev = own.get();
   ASSERT_TRUE(submit(acme_key, request, &third).ok());
   EXPECT_EQ(third.task_id(), first.task_id());
   EXPECT_TRUE(third.duplicate());
@@ -494,9 +549,7 @@ int until_each_saw_one_offer(const std::vector<std::unique_ptr<CountingFeed>>& f
   auto saw = [&] {
     return std::count_if(feeds.begin(), feeds.end(), [](const auto& f) { return f->offers == 1; });
   };
-  for (int i = 0; i < 300 && saw() < static_cast<long>(feeds.size()); ++i) {
-    std::this_thread::sleep_for(100ms);
-  }
+  testing::eventually([&] { return saw() == static_cast<long>(feeds.size()); }, 30s, 100ms);
   return static_cast<int>(saw());
 }
 
@@ -530,6 +583,7 @@ TEST_F(EndToEnd, ManyOpenOfferFeedsShareAFewThreadsAndEachGetsTheOffer) {
 // A node that stops ends every open feed with OK (the app reconnects elsewhere), including feeds
 // that were just written to, and its stop returns.
 TEST_F(EndToEnd, StoppingTheNodeEndsEveryOpenOfferFeedWithOk) {
+  ASSERT_NO_FATAL_FAILURE(own_node());
   constexpr int kFeeds = 200;
   set_available(ana_token);
   auto gateway = dev->gateway();

@@ -255,14 +255,17 @@ TEST_F(InputLimits, OneIdempotencyKeyTwiceInOneStreamIsProducedOnce) {
 }
 
 TEST_F(InputLimits, FirmsSeeWhyButNotWhichOtherStaffWereConsidered) {
-  std::string token = add_staff("ana", "default");
+  // A pool of its own: tasks earlier tests left waiting in "default" would take ana's room first.
+  std::string token = add_staff("ana", "explained");
   v1::SetAvailabilityRequest available;
   available.set_availability(v1::AVAILABILITY_AVAILABLE);
   v1::SetAvailabilityResponse set;
   ASSERT_TRUE(dev->gateway()->SetAvailability(as(token).get(), available, &set).ok());
 
   v1::SubmitTaskResponse submitted;
-  ASSERT_TRUE(dev->intake()->SubmitTask(as(*key).get(), review_task("m-explain"), &submitted).ok());
+  auto request = review_task("m-explain");
+  request.mutable_spec()->set_pool("explained");
+  ASSERT_TRUE(dev->intake()->SubmitTask(as(*key).get(), request, &submitted).ok());
   v1::GetTaskRequest get;
   get.set_task_id(submitted.task_id());
   v1::Task task;

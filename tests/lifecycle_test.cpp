@@ -6,6 +6,7 @@
 
 #include "services/redis/keys.h"
 #include "tests/support/dev_node.h"
+#include "tests/support/eventually.h"
 
 namespace lexroute {
 namespace {
@@ -14,16 +15,27 @@ using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
 
+// One dev node for the suite, on one manual clock that only moves forward; each test has a pool
+// of its own, so what one test leaves behind is never routed to another's staff.
 class Lifecycle : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dev = std::make_unique<testing::DevNode>(testing::DevNode::dev_config(dir.str() + "/data"),
+  static void SetUpTestSuite() {
+    dir = std::make_unique<testing::TempDir>();
+    dev = std::make_unique<testing::DevNode>(testing::DevNode::dev_config(dir->str() + "/data"),
                                              &clock);
+    ASSERT_TRUE(dev->started());
     v1::CreateFirmRequest firm;
     firm.set_firm_id("acme");
     v1::CreateFirmResponse created;
     ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
     key = created.api_key();
+  }
+
+  static void TearDownTestSuite() { dev.reset(); }
+
+  void SetUp() override {
+    ASSERT_TRUE(dev && dev->started() && !key.empty()) << "the suite's dev node did not start";
+    pool = "lifecycle-" + std::to_string(++tests_started);
     auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
     ASSERT_TRUE(endpoint.has_value());
     redis = std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 1, 2000ms});
@@ -34,7 +46,7 @@ class Lifecycle : public ::testing::Test {
 
   void configure_presence(int timeout_s, int grace_s) {
     v1::ConfigurePoolRequest cfg;
-    cfg.set_pool("default");
+    cfg.set_pool(pool);
     cfg.set_presence_timeout_seconds(timeout_s);
     cfg.mutable_accepted_grace_seconds()->set_value(grace_s);
     v1::ConfigurePoolResponse resp;
@@ -58,7 +70,7 @@ class Lifecycle : public ::testing::Test {
   }
 
   std::string availability_of(const std::string& staff) {
-    auto r = redis->command({"HGET", keys::availability("default"), staff});
+    auto r = redis->command({"HGET", keys::availability(pool), staff});
     return r && !r->is_nil() ? r->str : "";
   }
 
@@ -75,6 +87,7 @@ class Lifecycle : public ::testing::Test {
     req.mutable_staff()->set_id(id);
     req.mutable_staff()->set_time_zone("Europe/Belfast");
     req.mutable_staff()->set_capacity(1);
+    req.mutable_staff()->set_pool(pool);
     auto* skill = req.mutable_staff()->add_skills();
     skill->set_skill("doc-review");
     skill->set_proficiency(3);
@@ -93,6 +106,7 @@ class Lifecycle : public ::testing::Test {
     v1::SubmitTaskRequest r;
     auto* s = r.mutable_spec();
     s->set_matter_id("m-1");
+    s->set_pool(pool);
     s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
     auto* sk = s->add_required_skills();
     sk->set_skill("doc-review");
@@ -109,17 +123,16 @@ class Lifecycle : public ::testing::Test {
 
   v1::Task wait_until(const std::string& id, const std::function<bool(const v1::Task&)>& done) {
     v1::Task t;
-    for (int i = 0; i < 300; ++i) {
+    testing::eventually([&] {
       v1::GetTaskRequest r;
       r.set_task_id(id);
-      if (dev->intake()->GetTask(as(key).get(), r, &t).ok() && done(t)) break;
-      std::this_thread::sleep_for(50ms);
-    }
+      return dev->intake()->GetTask(as(key).get(), r, &t).ok() && done(t);
+    });
     return t;
   }
 
   int load_of(const std::string& staff) {
-    auto r = redis->command({"HGET", keys::load("default"), staff});
+    auto r = redis->command({"HGET", keys::load(pool), staff});
     return r && !r->is_nil() ? std::stoi(r->str) : -1;
   }
 
@@ -132,11 +145,14 @@ class Lifecycle : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
 
-  ManualClock clock{std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000))};
-  testing::TempDir dir;
-  std::unique_ptr<testing::DevNode> dev;
+  static inline ManualClock clock{
+      std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000))};
+  static inline std::unique_ptr<testing::TempDir> dir;
+  static inline std::unique_ptr<testing::DevNode> dev;
+  static inline std::string key;
+  static inline int tests_started = 0;
+  std::string pool;
   std::unique_ptr<RedisClient> redis;
-  std::string key;
 };
 
 TEST_F(Lifecycle, AnUnansweredOfferTimesOutAndGoesToSomeoneElse) {
@@ -152,7 +168,7 @@ TEST_F(Lifecycle, AnUnansweredOfferTimesOutAndGoesToSomeoneElse) {
   EXPECT_EQ(load_of(first_holder), 1);
 
   clock.advance(119s);
-  std::this_thread::sleep_for(1200ms);  // router passes: not due yet
+  ASSERT_TRUE(dev->router_made_passes());  // not due yet
   EXPECT_EQ(wait_until(task, [](auto&) { return true; }).staff_id(), first_holder);
 
   clock.advance(2s);  // 121 s after the offer: past the default 120 s
@@ -181,7 +197,7 @@ TEST_F(Lifecycle, AnUnansweredOfferTimesOutAndGoesToSomeoneElse) {
 
 TEST_F(Lifecycle, AfterThePoolsLimitOfOffersTheTaskIsUnroutableWithTheReason) {
   v1::ConfigurePoolRequest cfg;
-  cfg.set_pool("default");
+  cfg.set_pool(pool);
   cfg.set_max_offer_attempts(2);
   v1::ConfigurePoolResponse cfg_resp;
   ASSERT_TRUE(dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &cfg_resp).ok());
@@ -225,7 +241,7 @@ TEST_F(Lifecycle, AtItsDeadlineWaitingWorkThatAskedForItExpires) {
   ASSERT_EQ(t.status(), v1::TASK_STATUS_EXPIRED);
   EXPECT_TRUE(t.overdue());
   EXPECT_EQ(t.history().rbegin()->reason(), "the deadline passed");
-  auto waiting = redis->command({"ZCARD", keys::waiting("default")});
+  auto waiting = redis->command({"ZCARD", keys::waiting(pool)});
   EXPECT_EQ(waiting->integer, 0) << "an expired task leaves the queue";
   EXPECT_EQ(wait_until(holding, [](auto&) { return true; }).status(), v1::TASK_STATUS_OFFERED)
       << "the other task's deadline has not passed";
@@ -256,7 +272,7 @@ TEST_F(Lifecycle, AcceptedWorkPastItsDeadlineIsMarkedOverdueButKept) {
 
 TEST_F(Lifecycle, BadPoolSettingsAreRefusedAndChangeNothing) {
   v1::ConfigurePoolRequest cfg;
-  cfg.set_pool("default");
+  cfg.set_pool(pool);
   cfg.set_offer_timeout_seconds(5);
   v1::ConfigurePoolResponse resp;
   auto st = dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp);
@@ -317,15 +333,13 @@ TEST_F(Lifecycle, AcceptedWorkOfSilentStaffMovesOnlyAfterTheGracePeriod) {
   heartbeat(ben);
   clock.advance(31s);
   heartbeat(ben);
-  for (int i = 0; i < 60 && availability_of("ana") != "OFFLINE"; ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  testing::eventually([&] { return availability_of("ana") == "OFFLINE"; }, 3s);
   ASSERT_EQ(availability_of("ana"), "OFFLINE") << "silent for 61 s";
   for (int step = 0; step < 6; ++step) {  // to t=355: within 60 s + 300 s of grace
     clock.advance(step == 5 ? 44s : 50s);
     heartbeat(ben);
   }
-  std::this_thread::sleep_for(1200ms);  // router passes
+  ASSERT_TRUE(dev->router_made_passes());
   auto kept = wait_until(task, [](auto&) { return true; });
   EXPECT_EQ(kept.status(), v1::TASK_STATUS_ACCEPTED);
   EXPECT_EQ(kept.staff_id(), "ana") << "accepted work waits out the grace period";
@@ -336,7 +350,7 @@ TEST_F(Lifecycle, AcceptedWorkOfSilentStaffMovesOnlyAfterTheGracePeriod) {
   ASSERT_EQ(moved.staff_id(), "ben");
   EXPECT_TRUE(has_step(moved, "ana offline for longer than the 300 s grace period"));
   EXPECT_EQ(load_of("ana"), 0);
-  auto lapsed = redis->command({"ZCARD", keys::lapsed("default")});
+  auto lapsed = redis->command({"ZCARD", keys::lapsed(pool)});
   EXPECT_EQ(lapsed->integer, 0) << "nothing left to hand on";
 }
 
@@ -351,9 +365,7 @@ TEST_F(Lifecycle, StaffHeardFromAgainWithinTheGracePeriodKeepTheirAcceptedWork) 
   add_staff("ben");
 
   clock.advance(61s);
-  for (int i = 0; i < 60 && availability_of("ana") != "OFFLINE"; ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  testing::eventually([&] { return availability_of("ana") == "OFFLINE"; }, 3s);
   ASSERT_EQ(availability_of("ana"), "OFFLINE");
   // ana's connection comes back at t=100 and her app keeps heartbeating from then on.
   clock.advance(39s);
@@ -362,7 +374,7 @@ TEST_F(Lifecycle, StaffHeardFromAgainWithinTheGracePeriodKeepTheirAcceptedWork) 
     clock.advance(50s);
     heartbeat(ana);
   }
-  std::this_thread::sleep_for(1200ms);  // router passes
+  ASSERT_TRUE(dev->router_made_passes());
   auto t = wait_until(task, [](auto&) { return true; });
   EXPECT_EQ(t.status(), v1::TASK_STATUS_ACCEPTED);
   EXPECT_EQ(t.staff_id(), "ana");
@@ -393,7 +405,7 @@ TEST_F(Lifecycle, TakingABreakSendsOpenOffersToSomeoneElseAtOnce) {
 
 TEST_F(Lifecycle, BadPresenceSettingsAreRefusedWithTheFieldNamed) {
   v1::ConfigurePoolRequest cfg;
-  cfg.set_pool("default");
+  cfg.set_pool(pool);
   cfg.set_presence_timeout_seconds(5);
   v1::ConfigurePoolResponse resp;
   auto st = dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &resp);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/dev_node.h"
+#include "tests/support/eventually.h"
 
 namespace lexroute {
 namespace {
@@ -90,12 +91,11 @@ class ShiftRouting : public ::testing::Test {
 
   v1::Task wait_for(const std::string& id, v1::TaskStatus status) {
     v1::Task t;
-    for (int i = 0; i < 300; ++i) {
+    testing::eventually([&] {
       v1::GetTaskRequest r;
       r.set_task_id(id);
-      if (dev->intake()->GetTask(as(key).get(), r, &t).ok() && t.status() == status) break;
-      std::this_thread::sleep_for(50ms);
-    }
+      return dev->intake()->GetTask(as(key).get(), r, &t).ok() && t.status() == status;
+    });
     return t;
   }
 
@@ -130,7 +130,7 @@ TEST_F(ShiftRouting, FridayEveningWorkWaitsForTheNextShiftAndIsOfferedWhenItStar
   EXPECT_NE(d.reason().find("2027-01-16T03:30:00Z"), std::string::npos) << d.reason();
 
   clock.advance(std::chrono::minutes(4 * 60 + 29));  // one minute before the shift
-  std::this_thread::sleep_for(1500ms);               // a few router passes
+  ASSERT_TRUE(dev->router_made_passes());
   EXPECT_EQ(wait_for(task, v1::TASK_STATUS_WAITING).status(), v1::TASK_STATUS_WAITING);
 
   clock.advance(std::chrono::minutes(1));  // Saturday 09:00 in Pune

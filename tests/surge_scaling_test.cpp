@@ -18,6 +18,7 @@
 #include "services/redis/pool_store.h"
 #include "services/scaler/scaler_service.h"
 #include "tests/support/dev_node.h"
+#include "tests/support/eventually.h"
 
 namespace lexroute {
 namespace {
@@ -92,6 +93,11 @@ class SurgeScaling : public ::testing::Test {
     s.signed_in = a == v1::AVAILABILITY_AVAILABLE;
   }
 
+  int64_t waiting_documents() {
+    auto n = redis->command({"ZCARD", keys::waiting("default")});
+    return n ? n->integer : -1;
+  }
+
   std::vector<std::string> members_of(const std::string& key) {
     auto r = redis->command({"SMEMBERS", key});
     std::vector<std::string> out;
@@ -115,8 +121,10 @@ class SurgeScaling : public ::testing::Test {
     // milliseconds, more under sanitizers.
     for (int idle_rounds = 0; idle_rounds < 5;) {
       bool progress = false;
+      bool can_work = false;  // someone signed in has time for another document this step
       for (auto& s : staff) {
         if (!s.signed_in || budget[s.id] < kMinutesPerDocument) continue;
+        can_work = true;
         for (const auto& task : members_of(keys::offers("default", s.id))) {
           v1::OfferActionRequest accept;
           accept.set_task_id(task);
@@ -136,6 +144,8 @@ class SurgeScaling : public ::testing::Test {
           }
         }
       }
+      if (!can_work) break;  // the rest of the step's documents wait for the next step
+      if (!progress && waiting_documents() == 0) break;  // nothing left the router could offer
       if (progress) {
         idle_rounds = 0;
       } else {
@@ -215,12 +225,8 @@ TEST_F(SurgeScaling, FridayEveningSurgeIsReviewedByMondayWithBenchStaffCalledInA
   ASSERT_EQ(submitted.accepted(), kDocuments);
 
   // The router parks the whole batch as waiting first (nobody is on shift at 17:00).
-  auto waiting = [&] {
-    auto n = redis->command({"ZCARD", keys::waiting("default")});
-    return n ? n->integer : -1;
-  };
-  for (int i = 0; i < 1200 && waiting() < kDocuments; ++i) std::this_thread::sleep_for(50ms);
-  ASSERT_EQ(waiting(), kDocuments);
+  testing::eventually([&] { return waiting_documents() >= kDocuments; }, 60s, 50ms);
+  ASSERT_EQ(waiting_documents(), kDocuments);
 
   struct Sample {
     absl::Time at;

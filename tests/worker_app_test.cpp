@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/dev_node.h"
+#include "tests/support/eventually.h"
 
 namespace lexroute {
 namespace {
@@ -17,16 +18,40 @@ namespace {
 using namespace std::chrono_literals;
 using testing::as;
 
+// One dev node for the suite; each test has a pool of its own with ana in it. The tests that
+// stop a node start one of their own (own_node()).
 class WorkerApp : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() {
+    shared_dir = std::make_unique<testing::TempDir>();
+    shared = std::make_unique<testing::DevNode>(shared_dir->str() + "/data");
+  }
+
+  static void TearDownTestSuite() { shared.reset(); }
+
   void SetUp() override {
-    dev = std::make_unique<testing::DevNode>(dir.str() + "/data");
+    ASSERT_TRUE(shared && shared->started()) << "the suite's dev node did not start";
+    dev = shared.get();
+    pool = "worker-app-" + std::to_string(++tests_started);
+    ASSERT_NO_FATAL_FAILURE(populate());
+  }
+
+  // A dev node for this test alone, with what SetUp made.
+  void own_node() {
+    own = std::make_unique<testing::DevNode>(dir.str() + "/data");
+    ASSERT_TRUE(own->started());
+    dev = own.get();
+    ASSERT_NO_FATAL_FAILURE(populate());
+  }
+
+  void populate() {
     ASSERT_FALSE(dev->node().http_address().empty());
     v1::UpsertStaffRequest req;
     req.mutable_staff()->set_id("ana");
     req.mutable_staff()->set_display_name("Ana Cruz");
     req.mutable_staff()->set_time_zone("Asia/Manila");
     req.mutable_staff()->set_capacity(2);
+    req.mutable_staff()->set_pool(pool);
     auto* skill = req.mutable_staff()->add_skills();
     skill->set_skill("transcription");
     skill->set_proficiency(4);
@@ -64,8 +89,13 @@ class WorkerApp : public ::testing::Test {
     return http->Post(path, headers, body, "application/json");
   }
 
+  static inline std::unique_ptr<testing::TempDir> shared_dir;
+  static inline std::unique_ptr<testing::DevNode> shared;
+  static inline int tests_started = 0;
   testing::TempDir dir;
-  std::unique_ptr<testing::DevNode> dev;
+  std::unique_ptr<testing::DevNode> own;
+  testing::DevNode* dev = nullptr;  // the shared node, or this test's own
+  std::string pool;
   std::unique_ptr<httplib::Client> http;
   std::string token, cookie, csrf;
 };
@@ -150,6 +180,7 @@ TEST_F(WorkerApp, SignOutEndsTheSessionAndANewTokenEndsOldSessions) {
   reissue.mutable_staff()->set_id("ana");
   reissue.mutable_staff()->set_time_zone("Asia/Manila");
   reissue.mutable_staff()->set_capacity(2);
+  reissue.mutable_staff()->set_pool(pool);
   reissue.set_issue_token(true);
   v1::UpsertStaffResponse resp;
   ASSERT_TRUE(dev->admin()->UpsertStaff(as(dev->admin_key()).get(), reissue, &resp).ok());
@@ -174,6 +205,7 @@ TEST_F(WorkerApp, ThePageIsServedWithAStrictContentSecurityPolicy) {
 }
 
 TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops) {
+  ASSERT_NO_FATAL_FAILURE(own_node());
   v1::CreateFirmRequest firm;
   firm.set_firm_id("acme");
   v1::CreateFirmResponse created;
@@ -198,12 +230,12 @@ TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops)
       return true;
     });
   });
-  for (int i = 0; i < 200 && !seen("event: synced"); ++i) std::this_thread::sleep_for(50ms);
-  EXPECT_TRUE(seen("event: synced"));
+  EXPECT_TRUE(testing::eventually([&] { return seen("event: synced"); }, 10s));
 
   v1::SubmitTaskRequest submit;
   auto* spec = submit.mutable_spec();
   spec->set_matter_id("m-1");
+  spec->set_pool(pool);
   spec->set_kind(v1::TASK_KIND_TRANSCRIPTION);
   spec->set_priority(3);
   spec->set_effort_minutes(15);
@@ -218,8 +250,7 @@ TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops)
   EXPECT_TRUE(status.ok()) << status.error_message();
   // The first consumer-group join of the embedded Kafka takes a few seconds.
   std::string offer = "data: {\"offered\":{\"taskId\":\"" + submitted.task_id() + "\"";
-  for (int i = 0; i < 1200 && !seen(offer); ++i) std::this_thread::sleep_for(50ms);
-  EXPECT_TRUE(seen(offer)) << received;
+  EXPECT_TRUE(testing::eventually([&] { return seen(offer); }, 60s)) << received;
   EXPECT_TRUE(seen("\"expiresAt\":\"")) << received;
   EXPECT_TRUE(seen("\"kind\":\"TASK_KIND_TRANSCRIPTION\"")) << received;
 
@@ -230,6 +261,7 @@ TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops)
 }
 
 TEST_F(WorkerApp, AnOpenFeedEndsSoonAfterItsSessionEnds) {
+  ASSERT_NO_FATAL_FAILURE(own_node());
   sign_in();
   std::atomic<bool> synced{false}, ended{false};
   std::thread reader([&] {
@@ -243,8 +275,7 @@ TEST_F(WorkerApp, AnOpenFeedEndsSoonAfterItsSessionEnds) {
     });
     ended = true;
   });
-  for (int i = 0; i < 600 && !synced; ++i) std::this_thread::sleep_for(50ms);
-  EXPECT_TRUE(synced.load());
+  EXPECT_TRUE(testing::eventually([&] { return synced.load(); }, 30s));
   auto out = post("/api/v1/sign-out", "");
   ASSERT_TRUE(out);
   EXPECT_EQ(out->status, 200);

@@ -28,8 +28,8 @@ TEST(PeriodicTask, RunsAtOnceThenOnWakeAndStopsWithoutWaitingOutThePeriod) {
 
 TEST(PeriodicTask, AfterOnePeriodWaitsForTheFirstRun) {
   std::atomic<int> runs{0};
-  PeriodicTask task(std::chrono::hours(1), [&] { ++runs; },
-                    PeriodicTask::FirstRun::kAfterOnePeriod);
+  PeriodicTask task(
+      std::chrono::hours(1), [&] { ++runs; }, PeriodicTask::FirstRun::kAfterOnePeriod);
   task.start();
   task.stop();
   EXPECT_EQ(runs.load(), 0);

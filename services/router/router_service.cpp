@@ -510,6 +510,7 @@ void RouterService::run() {
         continue;
       }
     }
+    if (clock_due) ++clock_passes_;
 
     std::map<int32_t, int64_t> done;
     while (!pending_.empty() && !stopping_.load()) {

@@ -65,6 +65,10 @@ class RouterService {
   uint64_t consumed() const { return consumed_.load(); }
   // Times Redis was found to have lost offsets this router stored, and routing went back.
   uint64_t rewinds() const { return rewinds_.load(); }
+  // Passes of the clock's work (timeouts, deadlines, presence, then waiting work) finished. Once
+  // it has moved by two, a whole pass began after the caller looked: what is due at the clock's
+  // time then has been done.
+  uint64_t clock_passes() const { return clock_passes_.load(); }
 
  private:
   struct PoolView {
@@ -155,6 +159,7 @@ class RouterService {
   std::atomic<uint64_t> routed_{0};
   std::atomic<uint64_t> consumed_{0};
   std::atomic<uint64_t> rewinds_{0};
+  std::atomic<uint64_t> clock_passes_{0};
   std::thread thread_;
 };
 

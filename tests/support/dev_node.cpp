@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "tests/support/eventually.h"
+
 namespace lexroute::testing {
 
 Config DevNode::dev_config(const std::string& data_dir) {
@@ -28,6 +30,19 @@ DevNode::DevNode(Config config, const Clock* clock) {
 
 DevNode::~DevNode() {
   if (node_) node_->stop();
+}
+
+::testing::AssertionResult DevNode::router_made_passes(uint64_t passes,
+                                                       std::chrono::milliseconds within) {
+  RouterService* router = node_ ? node_->router() : nullptr;
+  if (router == nullptr) return ::testing::AssertionFailure() << "this node runs no router";
+  uint64_t from = router->clock_passes();
+  if (eventually([&] { return router->clock_passes() >= from + passes; }, within)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "the router finished " << router->clock_passes() - from << " of " << passes
+         << " clock passes within " << within.count() << " ms";
 }
 
 std::unique_ptr<grpc::ClientContext> as(const std::string& secret) {

@@ -25,6 +25,8 @@ class DevNode {
   // `lexrouted dev` on a free port; set `redis` and `kafka_brokers` to use ones the test owns.
   static Config dev_config(const std::string& data_dir);
   ~DevNode();
+  // False when the node did not start (the failure is recorded).
+  bool started() const { return node_ != nullptr; }
   Node& node() { return *node_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   std::unique_ptr<v1::TaskIntake::Stub> intake() { return v1::TaskIntake::NewStub(channel_); }
@@ -33,6 +35,11 @@ class DevNode {
   }
   std::unique_ptr<v1::Admin::Stub> admin() { return v1::Admin::NewStub(channel_); }
   const std::string& admin_key() const { return node_->generated_admin_key(); }
+  // Waits until the router has finished `passes` more passes of its clock's work than now (two
+  // make sure a whole pass began after this call: whatever is due at the clock's time is done).
+  // For "nothing happens yet" checks, which would pass without a router otherwise.
+  ::testing::AssertionResult router_made_passes(
+      uint64_t passes = 2, std::chrono::milliseconds within = std::chrono::seconds(15));
 
  private:
   std::unique_ptr<Node> node_;
