@@ -114,8 +114,7 @@ Result<void> Node::start_backends() {
   if (!endpoint) return std::unexpected(endpoint.error());
   redis_ =
       std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 16, 2000ms, &metrics_->redis});
-  auto pong = redis_->command({"PING"});
-  if (!pong) return std::unexpected(pong.error());
+  if (auto pong = redis_->ping(); !pong) return pong;
   tasks_ = std::make_unique<TaskStore>(*redis_, clock_);
   staff_ = std::make_unique<StaffStore>(*redis_);
   presence_ = std::make_unique<PresenceStore>(*redis_, *staff_, *tasks_, clock_);
@@ -183,13 +182,18 @@ Result<void> Node::start_services() {
         {config_.kafka_brokers, config_.kafka_delivery_timeout, {}, &metrics_->kafka});
     if (!events) return std::unexpected(events.error());
     events_producer_ = std::move(*events);
-    audit_metrics_ = std::make_unique<AuditMetrics>(*redis_, metrics_->tasks);
-    event_relay_ = std::make_unique<EventRelay>(*redis_, *staff_, *events_producer_,
-                                                cat("relay-", ::getpid(), "-", random_hex(8)),
+    audit_metrics_ = std::make_unique<AuditMetrics>(*tasks_, metrics_->tasks);
+    // Off the shared pool: a blocking read holds its connection for the whole wait. Its waits are
+    // not round trips, so they stay out of the Redis latency metrics.
+    outbox_watch_ =
+        std::make_unique<RedisClient>(RedisClient::Options{redis_->endpoint(), 1, 2000ms, nullptr});
+    audit_outbox_ = std::make_unique<AuditOutbox>(*redis_, *outbox_watch_,
+                                                  cat("relay-", ::getpid(), "-", random_hex(8)));
+    event_relay_ = std::make_unique<EventRelay>(*audit_outbox_, *staff_, *events_producer_,
                                                 audit_metrics_.get());
     event_relay_->start();
     // Pool gauges travel with the routers too: one reader per router is plenty.
-    pool_collector_ = std::make_unique<PoolCollector>(*redis_, *staff_, metrics_->pools, clock_,
+    pool_collector_ = std::make_unique<PoolCollector>(*pools_, *staff_, metrics_->pools, clock_,
                                                       config_.pool_metrics_every);
     pool_collector_->start();
   }

@@ -96,6 +96,8 @@ class Node {
   std::unique_ptr<RouterService> router_;
   std::unique_ptr<Producer> events_producer_;
   std::unique_ptr<AuditMetrics> audit_metrics_;
+  std::unique_ptr<RedisClient> outbox_watch_;  // the event relay's blocking reads
+  std::unique_ptr<AuditOutbox> audit_outbox_;
   std::unique_ptr<EventRelay> event_relay_;
   std::unique_ptr<ScalerService> scaler_;
   std::unique_ptr<PoolCollector> pool_collector_;

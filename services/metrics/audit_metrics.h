@@ -5,7 +5,7 @@
 
 #include "lexroute/v1/task.pb.h"
 #include "services/metrics/task_metrics.h"
-#include "services/redis/redis_client.h"
+#include "services/redis/task_store.h"
 
 namespace lexroute {
 
@@ -14,14 +14,14 @@ namespace lexroute {
 // per batch adds them.
 class AuditMetrics {
  public:
-  AuditMetrics(RedisClient& redis, TaskMetrics& tasks) : redis_(redis), tasks_(tasks) {}
+  AuditMetrics(TaskStore& store, TaskMetrics& tasks) : store_(store), tasks_(tasks) {}
 
   // Events of one pool, just acknowledged by Kafka. A failed read skips the batch's latencies
   // but still counts its steps.
   void relayed(const std::string& pool, const std::vector<v1::TaskEvent>& events);
 
  private:
-  RedisClient& redis_;
+  TaskStore& store_;
   TaskMetrics& tasks_;
 };
 

@@ -9,7 +9,6 @@
 #include "router/task_status.h"
 #include "router/text.h"
 #include "services/common/log.h"
-#include "services/redis/keys.h"
 
 namespace lexroute {
 namespace {
@@ -24,14 +23,6 @@ std::string state_of(const std::string& availability, int64_t load, int capacity
   std::string state = availability;
   for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return state;
-}
-
-std::map<std::string, std::string> as_map(const RedisReply& hash) {
-  std::map<std::string, std::string> out;
-  for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) {
-    out[hash.elements[i].str] = hash.elements[i + 1].str;
-  }
-  return out;
 }
 
 }  // namespace
@@ -62,23 +53,11 @@ Result<PoolSnapshot> PoolCollector::read_pool(const std::string& pool) {
   const int64_t now_ms = clock_.now_ms();
   const int64_t lookahead_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(kRiskLookahead).count();
-  auto state = redis_.pipeline({
-      {"GET", keys::roster_version(pool)},
-      {"HGETALL", keys::availability(pool)},
-      {"HGETALL", keys::load(pool)},
-      {"ZCARD", keys::waiting(pool)},
-      {"ZCARD", keys::offer_expiry(pool)},
-      {"ZRANGE", keys::waiting(pool), "0", std::to_string(kOldestAmong - 1)},
-      {"ZRANGEBYSCORE", keys::deadlines(pool), std::to_string(now_ms),
-       std::to_string(now_ms + lookahead_ms), "WITHSCORES", "LIMIT", "0",
-       std::to_string(kScanLimit)},
-  });
-  if (!state) return std::unexpected(state.error());
-  const auto& r = *state;
+  auto r = pools_.readings(pool, {now_ms, now_ms + lookahead_ms, kOldestAmong, kScanLimit});
+  if (!r) return std::unexpected(r.error());
 
   Roster& roster = rosters_[pool];
-  int64_t version = 0;
-  if (!r[0].is_nil()) (void)parse_int(r[0].str, &version);
+  const int64_t version = r->roster_version;
   if (version != roster.version) {
     auto staff = staff_.roster(pool);
     if (!staff) return std::unexpected(staff.error());
@@ -93,60 +72,34 @@ Result<PoolSnapshot> PoolCollector::read_pool(const std::string& pool) {
 
   PoolSnapshot snap;
   snap.pool = pool;
-  auto availability = as_map(r[1]);
-  auto load = as_map(r[2]);
+  const auto& availability = r->availability;
   for (const auto& [id, m] : roster.members) {
-    int64_t held = 0;
-    if (auto it = load.find(id); it != load.end()) (void)parse_int(it->second, &held);
-    std::string avail = availability.contains(id) ? availability[id] : "OFFLINE";
+    auto held = r->load.find(id);
+    auto avail = availability.find(id);
+    const std::string state = avail != availability.end() ? avail->second : "OFFLINE";
     for (const char* s : kStates) snap.staff[{m.vendor, m.region, m.time_zone, s}] += 0;
-    ++snap.staff[{m.vendor, m.region, m.time_zone, state_of(avail, held, m.capacity)}];
-    if (avail == "AVAILABLE") snap.capacity_signed_in += m.capacity;
+    ++snap.staff[{m.vendor, m.region, m.time_zone,
+                  state_of(state, held != r->load.end() ? held->second : 0, m.capacity)}];
+    if (state == "AVAILABLE") snap.capacity_signed_in += m.capacity;
   }
-  for (const auto& [id, held] : load) {
-    int64_t n = 0;
-    if (parse_int(held, &n)) snap.load += n;
-  }
-  snap.waiting = r[3].integer;
-  snap.offered = r[4].integer;
+  for (const auto& [id, held] : r->load) snap.load += held;
+  snap.waiting = r->waiting;
+  snap.offered = r->offered;
   snap.accepted = std::max<int64_t>(0, snap.load - snap.offered);
 
-  // The task records behind the head of the queue and the deadlines ahead, in one round trip.
-  std::vector<std::vector<std::string>> reads;
-  for (const auto& id : r[5].elements) {
-    reads.push_back({"HGET", keys::task(pool, id.str), "submitted_ms"});
-  }
-  std::vector<int64_t> deadline_ms;
-  const auto& due = r[6].elements;
-  for (size_t i = 0; i + 1 < due.size(); i += 2) {
-    int64_t ms = 0;
-    (void)parse_int(due[i + 1].str, &ms);
-    deadline_ms.push_back(ms);
-    reads.push_back({"HMGET", keys::task(pool, due[i].str), "status", "spec", "decision"});
-  }
-  if (reads.empty()) return snap;
-  auto records = redis_.pipeline(reads);
-  if (!records) return std::unexpected(records.error());
-  size_t k = 0;
-  for (; k < r[5].elements.size(); ++k) {
-    int64_t submitted = 0;
-    if (parse_int((*records)[k].str, &submitted) && submitted < now_ms) {
+  for (int64_t submitted : r->head_submitted_ms) {
+    if (submitted < now_ms) {
       snap.oldest_waiting_seconds =
           std::max(snap.oldest_waiting_seconds, static_cast<double>(now_ms - submitted) / 1000.0);
     }
   }
-  for (size_t d = 0; d < deadline_ms.size(); ++d, ++k) {
-    const auto& f = (*records)[k].elements;
-    if (f.size() != 3) continue;
-    v1::TaskStatus status = status_from_name(f[0].str);
-    if (!is_unassigned(status)) continue;
-    v1::TaskSpec spec;
-    (void)spec.ParseFromString(f[1].str);
-    bool at_risk = sla_at_risk(absl::FromUnixMillis(now_ms), absl::Minutes(spec.effort_minutes()),
-                               absl::FromUnixMillis(deadline_ms[d]));
-    if (!at_risk && status == v1::TASK_STATUS_WAITING && !f[2].is_nil()) {
-      v1::RoutingDecision decision;
-      at_risk = decision.ParseFromString(f[2].str) && decision.sla_at_risk();
+  for (const auto& due : r->due) {
+    if (!is_unassigned(due.status)) continue;
+    bool at_risk =
+        sla_at_risk(absl::FromUnixMillis(now_ms), absl::Minutes(due.spec.effort_minutes()),
+                    absl::FromUnixMillis(due.deadline_ms));
+    if (!at_risk && due.status == v1::TASK_STATUS_WAITING && due.decision) {
+      at_risk = due.decision->sla_at_risk();
     }
     snap.sla_at_risk += at_risk;
   }

@@ -11,7 +11,7 @@
 #include "router/clock.h"
 #include "services/common/periodic_task.h"
 #include "services/metrics/pool_metrics.h"
-#include "services/redis/redis_client.h"
+#include "services/redis/pool_store.h"
 #include "services/redis/staff_store.h"
 
 namespace lexroute {
@@ -28,9 +28,9 @@ class PoolCollector {
   // Tasks waiting at the head of the queue whose age is checked for the oldest.
   static constexpr size_t kOldestAmong = 200;
 
-  PoolCollector(RedisClient& redis, StaffStore& staff, PoolMetrics& metrics, const Clock& clock,
+  PoolCollector(PoolStore& pools, StaffStore& staff, PoolMetrics& metrics, const Clock& clock,
                 std::chrono::milliseconds every)
-      : redis_(redis), staff_(staff), metrics_(metrics), clock_(clock), every_(every) {}
+      : pools_(pools), staff_(staff), metrics_(metrics), clock_(clock), every_(every) {}
   ~PoolCollector() { stop(); }
 
   void start();
@@ -49,7 +49,7 @@ class PoolCollector {
   };
   Result<PoolSnapshot> read_pool(const std::string& pool);
 
-  RedisClient& redis_;
+  PoolStore& pools_;
   StaffStore& staff_;
   PoolMetrics& metrics_;
   const Clock& clock_;

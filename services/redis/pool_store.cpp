@@ -5,13 +5,23 @@
 #include "router/task_status.h"
 #include "router/text.h"
 #include "services/redis/keys.h"
+#include "services/redis/script_replies.h"
 #include "services/redis/scripts.h"
+#include "services/redis/task_fields.h"
 
 namespace lexroute {
 namespace {
 
 constexpr size_t kDecisionsKept = 100;
 constexpr size_t kBacklogChunk = 1000;
+
+std::map<std::string, std::string> as_map(const RedisReply& hash) {
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) {
+    out[hash.elements[i].str] = hash.elements[i + 1].str;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -70,7 +80,9 @@ Result<bool> PoolStore::move(const std::string& pool, const std::string& staff_i
                            {staff_id, from, to, kind, vendor, reason,
                             std::to_string(clock_.now_ms()), keys::wake_channel(pool)});
   if (!reply) return std::unexpected(reply.error());
-  return !reply->elements.empty() && reply->elements[0].str == "OK";
+  auto answer = parse_reply<CallInReply>(*reply);
+  if (!answer) return std::unexpected(answer.error());
+  return *answer == CallInReply::kOk;
 }
 
 Result<bool> PoolStore::call_in(const std::string& pool, const std::string& staff_id,
@@ -124,7 +136,8 @@ Result<std::vector<BacklogItem>> PoolStore::backlog(const std::string& pool) {
     std::vector<std::vector<std::string>> cmds;
     std::vector<int64_t> deadlines;
     for (size_t i = from; i + 1 < e.size() && i < from + 2 * kBacklogChunk; i += 2) {
-      cmds.push_back({"HMGET", keys::task(pool, e[i].str), "status", "spec"});
+      cmds.push_back(
+          {"HMGET", keys::task(pool, e[i].str), task_fields::kStatus, task_fields::kSpec});
       int64_t ms = 0;
       (void)parse_int(e[i + 1].str, &ms);
       deadlines.push_back(ms);
@@ -157,6 +170,63 @@ Result<int64_t> PoolStore::waiting_count(const std::string& pool) {
   auto reply = redis_.command({"ZCARD", keys::waiting(pool)});
   if (!reply) return std::unexpected(reply.error());
   return reply->integer;
+}
+
+Result<PoolReadings> PoolStore::readings(const std::string& pool, const ReadingWindow& window) {
+  auto state = redis_.pipeline({
+      {"GET", keys::roster_version(pool)},
+      {"HGETALL", keys::availability(pool)},
+      {"HGETALL", keys::load(pool)},
+      {"ZCARD", keys::waiting(pool)},
+      {"ZCARD", keys::offer_expiry(pool)},
+      {"ZRANGE", keys::waiting(pool), "0", std::to_string(static_cast<int64_t>(window.head) - 1)},
+      {"ZRANGEBYSCORE", keys::deadlines(pool), std::to_string(window.from_ms),
+       std::to_string(window.until_ms), "WITHSCORES", "LIMIT", "0",
+       std::to_string(window.due_limit)},
+  });
+  if (!state) return std::unexpected(state.error());
+  const auto& r = *state;
+  PoolReadings out;
+  if (!r[0].is_nil()) (void)parse_int(r[0].str, &out.roster_version);
+  out.availability = as_map(r[1]);
+  for (const auto& [id, held] : as_map(r[2])) {
+    int64_t n = 0;
+    (void)parse_int(held, &n);
+    out.load[id] = n;
+  }
+  out.waiting = r[3].integer;
+  out.offered = r[4].integer;
+
+  // The task records behind the head of the queue and the deadlines ahead, in one round trip.
+  std::vector<std::vector<std::string>> reads;
+  for (const auto& id : r[5].elements) {
+    reads.push_back({"HGET", keys::task(pool, id.str), task_fields::kSubmittedMs});
+  }
+  const auto& due = r[6].elements;
+  for (size_t i = 0; i + 1 < due.size(); i += 2) {
+    reads.push_back({"HMGET", keys::task(pool, due[i].str), task_fields::kStatus,
+                     task_fields::kSpec, task_fields::kDecision});
+  }
+  if (reads.empty()) return out;
+  auto records = redis_.pipeline(reads);
+  if (!records) return std::unexpected(records.error());
+  size_t k = 0;
+  for (; k < r[5].elements.size(); ++k) {
+    int64_t submitted = 0;
+    if (parse_int((*records)[k].str, &submitted)) out.head_submitted_ms.push_back(submitted);
+  }
+  for (size_t i = 0; i + 1 < due.size(); i += 2, ++k) {
+    const auto& f = (*records)[k].elements;
+    if (f.size() != 3) continue;
+    PoolReadings::Due& d = out.due.emplace_back();
+    (void)parse_int(due[i + 1].str, &d.deadline_ms);
+    d.status = status_from_name(f[0].str);
+    (void)d.spec.ParseFromString(f[1].str);
+    if (v1::RoutingDecision decision; !f[2].is_nil() && decision.ParseFromString(f[2].str)) {
+      d.decision = std::move(decision);
+    }
+  }
+  return out;
 }
 
 Result<void> PoolStore::record(const std::string& pool, const v1::ScalingDecision& decision) {

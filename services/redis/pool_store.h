@@ -18,6 +18,25 @@
 
 namespace lexroute {
 
+// What a pool's gauges are computed from (PoolCollector), as Redis holds it.
+struct PoolReadings {
+  int64_t roster_version = 0;
+  std::map<std::string, std::string> availability;  // staff id -> AVAILABLE, OFFLINE, ...
+  std::map<std::string, int64_t> load;              // staff id -> tasks held (offered or accepted)
+  int64_t waiting = 0;
+  int64_t offered = 0;  // open offers
+  // When the tasks at the head of the waiting queue were submitted (ms); tasks gone are left out.
+  std::vector<int64_t> head_submitted_ms;
+  // A task with its deadline inside the window read.
+  struct Due {
+    int64_t deadline_ms = 0;
+    v1::TaskStatus status = v1::TASK_STATUS_UNSPECIFIED;
+    v1::TaskSpec spec;
+    std::optional<v1::RoutingDecision> decision;  // the last one, when there is one
+  };
+  std::vector<Due> due;
+};
+
 // Elastic pools in Redis (docs/pools.md): scaling settings, the bench and who is called in, the
 // backlog as the scaler sees it, its decisions, and the lease that lets one scaler act at a time.
 class PoolStore {
@@ -49,6 +68,14 @@ class PoolStore {
   // Tasks completed in the pool since it began (for throughput).
   Result<int64_t> completed(const std::string& pool);
   Result<int64_t> waiting_count(const std::string& pool);
+
+  // Two round trips: the pool's state, the `head` longest-waiting tasks and at most `due_limit`
+  // tasks due in [from_ms, until_ms]; then those tasks' records.
+  struct ReadingWindow {
+    int64_t from_ms = 0, until_ms = 0;
+    size_t head = 0, due_limit = 0;
+  };
+  Result<PoolReadings> readings(const std::string& pool, const ReadingWindow& window);
 
   // Keeps the newest 100.
   Result<void> record(const std::string& pool, const v1::ScalingDecision& decision);

@@ -4,6 +4,7 @@
 
 #include "router/text.h"
 #include "services/redis/keys.h"
+#include "services/redis/script_replies.h"
 #include "services/redis/scripts.h"
 
 namespace lexroute {
@@ -98,7 +99,9 @@ Result<PresenceStore::SweepResult> PresenceStore::sweep(const std::string& pool,
                               keys::accepted(pool, staff_id), keys::offers(pool, staff_id)},
                              {staff_id, silent_cutoff, keys::wake_channel(pool)});
     if (!reply) return std::unexpected(reply.error());
-    if (reply->elements.size() < 3 || reply->elements[0].str != "OFFLINE") continue;
+    auto answer = parse_reply<LapsePresenceReply>(*reply);
+    if (!answer) return std::unexpected(answer.error());
+    if (*answer != LapsePresenceReply::kOffline || reply->elements.size() < 3) continue;
     ++result.went_offline;
     std::vector<std::string> offers;
     for (const auto& o : reply->elements[2].elements) offers.push_back(o.str);

@@ -263,4 +263,10 @@ Result<RedisReply> RedisClient::eval(const RedisScript& script,
   return std::move(replies->front());
 }
 
+Result<void> RedisClient::ping() {
+  auto pong = command({"PING"});
+  if (!pong) return std::unexpected(pong.error());
+  return {};
+}
+
 }  // namespace lexroute

@@ -92,6 +92,9 @@ class RedisClient {
   // or the first failure.
   Result<std::vector<RedisReply>> eval_each(const std::vector<ScriptRun>& runs);
 
+  // Whether Redis answers at all (start-up checks).
+  Result<void> ping();
+
   const RedisEndpoint& endpoint() const { return options_.endpoint; }
 
  private:

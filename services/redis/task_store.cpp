@@ -10,6 +10,7 @@
 #include "services/common/task_id.h"
 #include "services/redis/keys.h"
 #include "services/redis/scripts.h"
+#include "services/redis/task_fields.h"
 
 namespace lexroute {
 namespace {
@@ -22,10 +23,6 @@ Result<std::string> pool_or_not_found(const std::string& task_id) {
   auto pool = pool_of_task(task_id);
   if (!pool) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
   return *pool;
-}
-
-std::string reply_word(const RedisReply& r, size_t i) {
-  return r.elements.size() > i ? r.elements[i].str : std::string();
 }
 
 void parse_history(const RedisReply& list, v1::Task& task) {
@@ -60,8 +57,10 @@ Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::
   auto reply = redis_.eval(scripts::claim_idempotency_key(), {keys::idempotency(firm, key)},
                            {task_id, fingerprint, record, std::to_string(kIdempotencyTtlSeconds)});
   if (!reply) return std::unexpected(reply.error());
+  auto answer = parse_reply<ClaimReply>(*reply);
+  if (!answer) return std::unexpected(answer.error());
   IdempotencyClaim claim;
-  claim.is_new = reply_word(*reply, 0) == "NEW";
+  claim.is_new = *answer == ClaimReply::kNew;
   claim.task_id = claim.is_new ? task_id : reply_word(*reply, 1);
   claim.fingerprint = claim.is_new ? fingerprint : reply_word(*reply, 2);
   claim.record = claim.is_new ? record : reply_word(*reply, 3);
@@ -78,14 +77,14 @@ Result<std::vector<v1::TaskSubmitted>> TaskStore::queued_tasks(const std::string
     std::vector<std::vector<std::string>> reads;
     size_t to = std::min(ids.size(), from + kPerRoundTrip);
     for (size_t i = from; i < to; ++i) {
-      reads.push_back(
-          {"HMGET", keys::task(pool, ids[i].str), "status", "firm", "spec", "submitted_ms"});
+      reads.push_back({"HMGET", keys::task(pool, ids[i].str), task_fields::kStatus,
+                       task_fields::kFirm, task_fields::kSpec, task_fields::kSubmittedMs});
     }
     auto replies = redis_.pipeline(reads);
     if (!replies) return std::unexpected(replies.error());
     for (size_t i = from; i < to; ++i) {
       const auto& fields = (*replies)[i - from].elements;
-      if (fields.size() != 4 || fields[0].str != "QUEUED") continue;
+      if (fields.size() != 4 || status_from_name(fields[0].str) != v1::TASK_STATUS_QUEUED) continue;
       v1::TaskSubmitted task;
       int64_t submitted_ms = 0;
       if (!task.mutable_spec()->ParseFromString(fields[2].str) ||
@@ -156,21 +155,21 @@ std::optional<v1::Task> task_from(const std::string& task_id, const RedisReply& 
     const std::string& name = fields[i].str;
     const std::string& value = fields[i + 1].str;
     int64_t ms = 0;
-    if (name == "firm")
+    if (name == task_fields::kFirm)
       task.set_firm_id(value);
-    else if (name == "status")
+    else if (name == task_fields::kStatus)
       task.set_status(status_from_name(value));
-    else if (name == "staff")
+    else if (name == task_fields::kStaff)
       task.set_staff_id(value);
-    else if (name == "outcome")
+    else if (name == task_fields::kOutcome)
       task.set_outcome(value);
-    else if (name == "overdue")
+    else if (name == task_fields::kOverdue)
       task.set_overdue(value == "1");
-    else if (name == "spec")
+    else if (name == task_fields::kSpec)
       task.mutable_spec()->ParseFromString(value);
-    else if (name == "decision")
+    else if (name == task_fields::kDecision)
       task.mutable_last_decision()->ParseFromString(value);
-    else if (name == "submitted_ms" && parse_int(value, &ms))
+    else if (name == task_fields::kSubmittedMs && parse_int(value, &ms))
       *task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(ms);
   }
   parse_history(history, task);
@@ -208,7 +207,8 @@ Result<std::vector<TaskStore::TaskLook>> TaskStore::look_up(
     if (!pool) continue;  // not an id lexroute made: no such task
     asked.emplace_back(i, commands.size());
     if (!whole[i]) {
-      commands.push_back({"HMGET", keys::task(*pool, task_ids[i]), "status", "staff"});
+      commands.push_back(
+          {"HMGET", keys::task(*pool, task_ids[i]), task_fields::kStatus, task_fields::kStaff});
       continue;
     }
     commands.push_back({"HGETALL", keys::task(*pool, task_ids[i])});
@@ -243,7 +243,7 @@ Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& t
   // The script must name the holder's keys up front; read the holder, and retry if it moved
   // between the read and the script.
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto holder = redis_.command({"HGET", keys::task(*pool, task_id), "staff"});
+    auto holder = redis_.command({"HGET", keys::task(*pool, task_id), task_fields::kStaff});
     if (!holder) return std::unexpected(holder.error());
     std::string staff = holder->str;
     auto reply = redis_.eval(
@@ -254,13 +254,19 @@ Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& t
         {task_id, firm, std::to_string(clock_.now_ms()), reason, staff,
          keys::staff_channel(*pool, staff), keys::wake_channel(*pool)});
     if (!reply) return std::unexpected(reply.error());
-    std::string word = reply_word(*reply, 0);
-    if (word == "NOT_FOUND") return fail(Errc::kNotFound, "no task " + task_id, "task_id");
-    if (word == "TERMINAL") {
-      return fail(Errc::kFailedPrecondition,
-                  "task " + task_id + " is already " + reply_word(*reply, 1));
+    auto answer = parse_reply<CancelReply>(*reply);
+    if (!answer) return std::unexpected(answer.error());
+    switch (*answer) {
+      case CancelReply::kNotFound:
+        return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+      case CancelReply::kTerminal:
+        return fail(Errc::kFailedPrecondition,
+                    "task " + task_id + " is already " + reply_word(*reply, 1));
+      case CancelReply::kOk:
+        return get(task_id);
+      case CancelReply::kRetry:
+        break;
     }
-    if (word == "OK") return get(task_id);
   }
   return fail(Errc::kUnavailable, "task " + task_id + " kept changing hands; try again");
 }
@@ -279,7 +285,8 @@ RedisClient::ScriptRun route_run(const TaskStore::RouteAttempt& a, int64_t now_m
        keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool), keys::bench(pool)},
       {t.task_id(), t.firm_id(), t.spec().SerializeAsString(), std::to_string(submitted_ms),
        std::to_string(t.spec().priority()), std::to_string(now_ms), a.staff_id, a.offset_field,
-       std::to_string(a.next_offset), a.unroutable ? "UNROUTABLE" : "WAITING", a.reason,
+       std::to_string(a.next_offset),
+       status_name(a.unroutable ? v1::TASK_STATUS_UNROUTABLE : v1::TASK_STATUS_WAITING), a.reason,
        keys::staff_channel(pool, a.staff_id),
        std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision,
        keys::wake_channel(pool), std::to_string(a.offer_expires_ms),
@@ -289,24 +296,12 @@ RedisClient::ScriptRun route_run(const TaskStore::RouteAttempt& a, int64_t now_m
       {}};
 }
 
-Result<TaskStore::RouteOutcome> route_outcome(const RedisReply& reply) {
-  using RouteOutcome = TaskStore::RouteOutcome;
-  std::string word = reply_word(reply, 0);
-  if (word == "REWOUND") return RouteOutcome::kRewound;
-  if (word == "OFFERED") return RouteOutcome::kOffered;
-  if (word == "STALE") return RouteOutcome::kStale;
-  if (word == "WAITING") return RouteOutcome::kWaiting;
-  if (word == "UNROUTABLE") return RouteOutcome::kUnroutable;
-  if (word == "SKIP") return RouteOutcome::kSkipped;
-  return fail(Errc::kInternal, "route_task answered '" + word + "'");
-}
-
 }  // namespace
 
 Result<TaskStore::RouteOutcome> TaskStore::route(const RouteAttempt& a) {
   auto replies = redis_.eval_each({route_run(a, clock_.now_ms())});
   if (!replies) return std::unexpected(replies.error());
-  return route_outcome(replies->front());
+  return parse_reply<RouteReply>(replies->front());
 }
 
 Result<std::vector<TaskStore::RouteOutcome>> TaskStore::route_each(
@@ -320,7 +315,7 @@ Result<std::vector<TaskStore::RouteOutcome>> TaskStore::route_each(
   std::vector<RouteOutcome> outcomes;
   outcomes.reserve(replies->size());
   for (const auto& reply : *replies) {
-    auto outcome = route_outcome(reply);
+    auto outcome = parse_reply<RouteReply>(reply);
     if (!outcome) return std::unexpected(outcome.error());
     outcomes.push_back(*outcome);
   }
@@ -341,7 +336,8 @@ Result<std::vector<TaskStore::WaitingTask>> TaskStore::waiting_tasks(
   std::vector<std::vector<std::string>> commands;
   commands.reserve(ids.size() * 2);
   for (const auto& id : ids) {
-    commands.push_back({"HMGET", keys::task(pool, id), "firm", "spec", "submitted_ms", "attempts"});
+    commands.push_back({"HMGET", keys::task(pool, id), task_fields::kFirm, task_fields::kSpec,
+                        task_fields::kSubmittedMs, task_fields::kAttempts});
     commands.push_back({"SMEMBERS", keys::task_excluded(pool, id)});
   }
   auto replies = redis_.pipeline(commands);
@@ -417,14 +413,18 @@ Result<v1::Task> staff_answer(const std::string& staff, const std::string& task_
                               Result<std::vector<RedisReply>> replies) {
   if (!replies) return std::unexpected(replies.error());
   const RedisReply* reply = &(*replies)[0];
-  std::string word = reply_word(*reply, 0);
-  if (word == "NOT_FOUND") return fail(Errc::kNotFound, "no task " + task_id, "task_id");
-  if (word == "NOT_YOURS") {
-    return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to " + staff);
-  }
-  if (word == "NOT_OPEN") {
-    return fail(Errc::kFailedPrecondition,
-                "task " + task_id + " is " + reply_word(*reply, 1) + ", not open for this");
+  auto answer = parse_reply<StaffStepReply>(*reply);
+  if (!answer) return std::unexpected(answer.error());
+  switch (*answer) {
+    case StaffStepReply::kNotFound:
+      return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+    case StaffStepReply::kNotYours:
+      return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to " + staff);
+    case StaffStepReply::kNotOpen:
+      return fail(Errc::kFailedPrecondition,
+                  "task " + task_id + " is " + reply_word(*reply, 1) + ", not open for this");
+    case StaffStepReply::kOk:
+      break;
   }
   auto task = task_from(task_id, (*replies)[1], (*replies)[2]);
   if (!task) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
@@ -506,6 +506,30 @@ int64_t TaskStore::requeue_score(const std::string& task_id) {
                        w.task.spec().priority(), w.attempts);
 }
 
+Result<std::vector<TaskStore::StepTimes>> TaskStore::step_times(
+    const std::string& pool, const std::vector<std::string>& task_ids) {
+  std::vector<StepTimes> out(task_ids.size());
+  if (task_ids.empty()) return out;
+  std::vector<std::vector<std::string>> reads;
+  reads.reserve(task_ids.size());
+  for (const auto& id : task_ids) {
+    reads.push_back({"HMGET", keys::task(pool, id), task_fields::kSpec, task_fields::kSubmittedMs,
+                     task_fields::kOfferedMs, task_fields::kAcceptedMs});
+  }
+  auto records = redis_.pipeline(reads);
+  if (!records) return std::unexpected(records.error());
+  for (size_t i = 0; i < task_ids.size(); ++i) {
+    const auto& f = (*records)[i].elements;
+    if (f.size() != 4) continue;
+    StepTimes& t = out[i];
+    if (v1::TaskSpec spec; !f[0].is_nil() && spec.ParseFromString(f[0].str)) t.kind = spec.kind();
+    if (!f[1].is_nil()) (void)parse_int(f[1].str, &t.submitted_ms);
+    if (!f[2].is_nil()) (void)parse_int(f[2].str, &t.offered_ms);
+    if (!f[3].is_nil()) (void)parse_int(f[3].str, &t.accepted_ms);
+  }
+  return out;
+}
+
 Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limit) {
   std::string now = std::to_string(clock_.now_ms());
   auto due = redis_.command({"ZRANGEBYSCORE", keys::offer_expiry(pool), "-inf", now, "LIMIT", "0",
@@ -514,7 +538,7 @@ Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limi
   size_t expired = 0;
   for (const auto& entry : due->elements) {
     const std::string& task_id = entry.str;
-    auto holder = redis_.command({"HGET", keys::task(pool, task_id), "staff"});
+    auto holder = redis_.command({"HGET", keys::task(pool, task_id), task_fields::kStaff});
     if (!holder) return std::unexpected(holder.error());
     std::string staff = holder->str;
     auto reply = redis_.eval(
@@ -525,7 +549,9 @@ Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limi
         {task_id, staff, now, keys::wake_channel(pool), std::to_string(requeue_score(task_id)),
          keys::staff_channel(pool, staff)});
     if (!reply) return std::unexpected(reply.error());
-    if (reply_word(*reply, 0) == "EXPIRED") ++expired;
+    auto answer = parse_reply<ExpireOfferReply>(*reply);
+    if (!answer) return std::unexpected(answer.error());
+    if (*answer == ExpireOfferReply::kExpired) ++expired;
   }
   return expired;
 }
@@ -543,7 +569,9 @@ Result<bool> TaskStore::take_back_work(const std::string& pool, const std::strin
        keys::wake_channel(pool), std::to_string(requeue_score(task_id)), status_name(expected),
        lapsed_cutoff_ms ? std::to_string(*lapsed_cutoff_ms) : std::string()});
   if (!reply) return std::unexpected(reply.error());
-  return reply_word(*reply, 0) == "OK";
+  auto answer = parse_reply<TakeBackReply>(*reply);
+  if (!answer) return std::unexpected(answer.error());
+  return *answer == TakeBackReply::kOk;
 }
 
 Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) {
@@ -556,7 +584,7 @@ Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) 
     const std::string& task_id = entry.str;
     // Like cancel: the script names the holder's keys, so read the holder and retry if it moved.
     for (int attempt = 0; attempt < 3; ++attempt) {
-      auto holder = redis_.command({"HGET", keys::task(pool, task_id), "staff"});
+      auto holder = redis_.command({"HGET", keys::task(pool, task_id), task_fields::kStaff});
       if (!holder) return std::unexpected(holder.error());
       std::string staff = holder->str;
       auto reply = redis_.eval(
@@ -566,9 +594,12 @@ Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) 
            keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool)},
           {task_id, now, staff, keys::staff_channel(pool, staff), keys::wake_channel(pool)});
       if (!reply) return std::unexpected(reply.error());
-      std::string word = reply_word(*reply, 0);
-      if (word == "RETRY") continue;
-      if (word == "OVERDUE" || word == "EXPIRED") ++passed;
+      auto answer = parse_reply<PassDeadlineReply>(*reply);
+      if (!answer) return std::unexpected(answer.error());
+      if (*answer == PassDeadlineReply::kRetry) continue;
+      if (*answer == PassDeadlineReply::kOverdue || *answer == PassDeadlineReply::kExpired) {
+        ++passed;
+      }
       break;
     }
   }

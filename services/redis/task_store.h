@@ -12,6 +12,7 @@
 #include "router/error.h"
 #include "router/task_status.h"
 #include "services/redis/redis_client.h"
+#include "services/redis/script_replies.h"
 
 namespace lexroute {
 
@@ -44,7 +45,7 @@ class TaskStore {
   // --- router ---
   // kRewound: Redis holds an older offset than `last_stored_offset`; it lost writes, and nothing
   // was written.
-  enum class RouteOutcome { kOffered, kStale, kWaiting, kUnroutable, kSkipped, kRewound };
+  using RouteOutcome = RouteReply;
   struct RouteAttempt {
     const v1::TaskSubmitted* task = nullptr;
     std::string staff_id;      // the candidate; empty to park the task
@@ -91,6 +92,14 @@ class TaskStore {
   // and staff member are read: enough to tell a completion from a withdrawal.
   Result<std::vector<TaskLook>> look_up(const std::vector<std::string>& task_ids,
                                         const std::vector<bool>& whole);
+  // What the audit trail's step latencies need of many tasks of a pool, in one round trip, in
+  // order; zero where a task (or that step of it) is not there.
+  struct StepTimes {
+    v1::TaskKind kind = v1::TASK_KIND_UNSPECIFIED;
+    int64_t submitted_ms = 0, offered_ms = 0, accepted_ms = 0;
+  };
+  Result<std::vector<StepTimes>> step_times(const std::string& pool,
+                                            const std::vector<std::string>& task_ids);
   // Sends offers that were not answered in time back to routing; returns how many.
   Result<size_t> expire_due_offers(const std::string& pool, size_t limit);
   // Marks tasks past their deadline overdue, or EXPIRED when they asked; returns how many.

@@ -298,6 +298,32 @@ TEST_F(TaskStoreTest, IdempotencyKeyBindsToTheFirstTask) {
   EXPECT_TRUE(other_firm->is_new) << "keys are per firm";
 }
 
+TEST_F(TaskStoreTest, StepTimesAreWhenEachStepHappenedAndZeroBeforeIt) {
+  add_staff("ana", 1);
+  auto t = task();
+  t.mutable_spec()->set_kind(v1::TASK_KIND_LEGAL_RESEARCH);
+  const int64_t submitted_ms = clock.now_ms();
+  clock.advance(std::chrono::seconds(2));
+  ASSERT_EQ(route(t, "ana"), TaskStore::RouteOutcome::kOffered);
+  const int64_t offered_ms = clock.now_ms();
+
+  auto offered = tasks->step_times("default", {t.task_id(), "gone@default"});
+  ASSERT_TRUE(offered.has_value()) << offered.error().message;
+  ASSERT_EQ(offered->size(), 2u);
+  EXPECT_EQ((*offered)[0].kind, v1::TASK_KIND_LEGAL_RESEARCH);
+  EXPECT_EQ((*offered)[0].submitted_ms, submitted_ms);
+  EXPECT_EQ((*offered)[0].offered_ms, offered_ms);
+  EXPECT_EQ((*offered)[0].accepted_ms, 0) << "not accepted yet";
+  EXPECT_EQ((*offered)[1].kind, v1::TASK_KIND_UNSPECIFIED) << "no such task";
+  EXPECT_EQ((*offered)[1].submitted_ms, 0);
+
+  clock.advance(std::chrono::seconds(5));
+  ASSERT_TRUE(tasks->accept("default", "ana", t.task_id()).has_value());
+  auto accepted = tasks->step_times("default", {t.task_id()});
+  ASSERT_TRUE(accepted.has_value());
+  EXPECT_EQ(accepted->at(0).accepted_ms, offered_ms + 5000);
+}
+
 TEST_F(TaskStoreTest, ScriptsReloadAfterRedisForgetsThem) {
   add_staff("ana", 1);
   ASSERT_TRUE(redis().command({"SCRIPT", "FLUSH"}).has_value());

@@ -1,6 +1,6 @@
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include "services/redis/keys.h"
 #include "services/scaler/scaler_service.h"
 #include "tests/support/redis_fixture.h"
 
@@ -32,16 +32,14 @@ class ScalerTest : public testing::RedisTest {
     }
     ASSERT_TRUE(pools->set_scaling("default", scaling).has_value());
     // 80 minutes of work due in 4 hours: one person is enough.
-    v1::TaskSpec spec;
-    spec.set_effort_minutes(80);
-    ASSERT_TRUE(redis()
-                    .command({"HSET", keys::task("default", "t1@default"), "status", "WAITING",
-                              "spec", spec.SerializeAsString()})
-                    .has_value());
-    ASSERT_TRUE(redis()
-                    .command({"ZADD", keys::deadlines("default"),
-                              std::to_string(clock.now_ms() + 4 * 3600 * 1000), "t1@default"})
-                    .has_value());
+    v1::TaskSubmitted task;
+    task.set_task_id("t1@default");
+    task.set_firm_id("acme");
+    task.mutable_spec()->set_pool("default");
+    task.mutable_spec()->set_effort_minutes(80);
+    *task.mutable_spec()->mutable_deadline() =
+        google::protobuf::util::TimeUtil::MillisecondsToTimestamp(clock.now_ms() + 4 * 3600 * 1000);
+    ASSERT_TRUE(tasks->record_queued({&task}).has_value());
   }
 
   std::map<std::string, std::string> bench() { return *pools->bench("default"); }
