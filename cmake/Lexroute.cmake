@@ -14,7 +14,7 @@ endfunction()
 #                Without it, every TEST runs in a process of its own.
 #   SANITIZE     an end-to-end suite that scripts/test also runs under ASan+UBSan (label asan;
 #                ONE_PROCESS suites only, as discovered tests carry one label).
-# Tests labelled unit, redis or kafka run under ASan+UBSan and under ThreadSanitizer too. The
+# Tests labelled unit, redis or kafka run under ASan+UBSan, unit and redis under ThreadSanitizer. The
 # targets lexroute_asan_tests and lexroute_tsan_tests (made at the end of the root CMakeLists)
 # build only the binaries each sanitizer pass runs.
 function(lexroute_test name)
@@ -26,16 +26,16 @@ function(lexroute_test name)
   lexroute_target(${name})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  set(unit_or_adapter FALSE)
   foreach(label unit redis kafka)
     if(label IN_LIST T_LABELS)
-      set(unit_or_adapter TRUE)
+      set_property(GLOBAL APPEND PROPERTY LEXROUTE_ASAN_TESTS ${name})
+      # Under TSan, Debian's librdkafka (not built for it) crashes the TSan runtime in its own
+      # threads (SEGV inside TSan, before any report): the Kafka adapter tests run under ASan only.
+      if(NOT label STREQUAL kafka)
+        set_property(GLOBAL APPEND PROPERTY LEXROUTE_TSAN_TESTS ${name})
+      endif()
     endif()
   endforeach()
-  if(unit_or_adapter)
-    set_property(GLOBAL APPEND PROPERTY LEXROUTE_ASAN_TESTS ${name})
-    set_property(GLOBAL APPEND PROPERTY LEXROUTE_TSAN_TESTS ${name})
-  endif()
   # Any lexrouted a test starts serves /metrics on a free port, never the fixed default.
   set(environment LEXROUTE_METRICS_LISTEN=127.0.0.1:0)
   if(T_ONE_PROCESS)
