@@ -31,8 +31,11 @@ TEST(PeriodicTask, AfterOnePeriodWaitsForTheFirstRun) {
   PeriodicTask task(
       std::chrono::hours(1), [&] { ++runs; }, PeriodicTask::FirstRun::kAfterOnePeriod);
   task.start();
-  task.stop();
+  // A task that ran at once would have run within this; the wake below shows the thread is up.
+  std::this_thread::sleep_for(200ms);
   EXPECT_EQ(runs.load(), 0);
+  task.wake();
+  EXPECT_TRUE(eventually([&] { return runs.load() == 1; }));
 }
 
 TEST(PeriodicTask, KeepsRunningEveryPeriod) {
