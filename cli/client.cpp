@@ -8,11 +8,16 @@ std::shared_ptr<grpc::Channel> open_channel(const std::string& server) {
   return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
 }
 
+void authorize(grpc::ClientContext& ctx, const std::string& secret,
+               std::chrono::milliseconds timeout) {
+  if (!secret.empty()) ctx.AddMetadata("authorization", "Bearer " + secret);
+  ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+}
+
 std::unique_ptr<grpc::ClientContext> call_context(const std::string& secret,
                                                   std::chrono::milliseconds timeout) {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  if (!secret.empty()) ctx->AddMetadata("authorization", "Bearer " + secret);
-  ctx->set_deadline(std::chrono::system_clock::now() + timeout);
+  authorize(*ctx, secret, timeout);
   return ctx;
 }
 

@@ -16,6 +16,10 @@ struct Connection {
 
 std::shared_ptr<grpc::Channel> open_channel(const std::string& server);
 
+// Sets `authorization: Bearer <secret>` (when there is one) and a deadline `timeout` from now.
+void authorize(grpc::ClientContext& ctx, const std::string& secret,
+               std::chrono::milliseconds timeout);
+
 // A call context carrying `authorization: Bearer <secret>` and a deadline.
 std::unique_ptr<grpc::ClientContext> call_context(
     const std::string& secret, std::chrono::milliseconds timeout = std::chrono::seconds(30));

@@ -24,6 +24,8 @@ function(lexroute_test name)
   endif()
   add_executable(${name} ${T_SOURCES})
   lexroute_target(${name})
+  # Test files repeat fixture and helper names; each stays a translation unit of its own.
+  set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   foreach(label unit redis kafka)

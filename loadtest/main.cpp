@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "cli/client.h"
 #include "lexroute/v1/admin.grpc.pb.h"
 #include "loadtest/ledger.h"
 #include "loadtest/process_stats.h"
@@ -35,10 +36,7 @@ struct Flags {
 };
 
 std::unique_ptr<grpc::ClientContext> as(const std::string& key) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("authorization", "Bearer " + key);
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-  return ctx;
+  return cli::call_context(key, std::chrono::seconds(120));
 }
 
 // Firms and staff of this run, under a fresh prefix so runs never collide.

@@ -3,15 +3,16 @@
 #include <map>
 #include <queue>
 
+#include "cli/client.h"
+
 namespace lexroute::loadtest {
 namespace {
 
 // Sign-ins in flight at once: 100,000 at a time would only queue in the server.
 constexpr size_t kSignInsInFlight = 1000;
 
-void authorize(grpc::ClientContext& ctx, const std::string& token) {
-  ctx.AddMetadata("authorization", "Bearer " + token);
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+void authorize_staff(grpc::ClientContext& ctx, const std::string& token) {
+  cli::authorize(ctx, token, std::chrono::seconds(30));
 }
 
 // A unary call in flight: what gRPC needs kept alive until its callback.
@@ -139,7 +140,7 @@ bool StaffFleet::start() {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     auto* call = new Call<v1::SetAvailabilityRequest, v1::SetAvailabilityResponse>();
-    authorize(call->ctx, options_.staff[i].token);
+    authorize_staff(call->ctx, options_.staff[i].token);
     call->request.set_availability(v1::AVAILABILITY_AVAILABLE);
     stub(i).async()->SetAvailability(&call->ctx, &call->request, &call->response,
                                      [&, call](grpc::Status s) {
@@ -191,7 +192,7 @@ void StaffFleet::on_offer(size_t member, const v1::Offer& offer, bool already_ac
 
 void StaffFleet::accept(size_t member, v1::Offer offer) {
   auto* call = new Call<v1::OfferActionRequest, v1::OfferActionResponse>();
-  authorize(call->ctx, options_.staff[member].token);
+  authorize_staff(call->ctx, options_.staff[member].token);
   call->request.set_task_id(offer.task_id());
   stub(member).async()->AcceptOffer(
       &call->ctx, &call->request, &call->response,
@@ -209,7 +210,7 @@ void StaffFleet::accept(size_t member, v1::Offer offer) {
 
 void StaffFleet::complete(size_t member, v1::Offer offer) {
   auto* call = new Call<v1::CompleteTaskRequest, v1::OfferActionResponse>();
-  authorize(call->ctx, options_.staff[member].token);
+  authorize_staff(call->ctx, options_.staff[member].token);
   call->request.set_task_id(offer.task_id());
   call->request.set_outcome("responsive");
   stub(member).async()->CompleteTask(
@@ -239,7 +240,7 @@ void StaffFleet::heartbeat_loop() {
     std::this_thread::sleep_until(next_tick);
     for (owed += per_tick; owed >= 1 && !stopping_.load(); owed -= 1) {
       auto* call = new Call<v1::HeartbeatRequest, v1::HeartbeatResponse>();
-      authorize(call->ctx, options_.staff[member].token);
+      authorize_staff(call->ctx, options_.staff[member].token);
       ++in_flight_;
       stub(member).async()->Heartbeat(&call->ctx, &call->request, &call->response,
                                       [this, call](grpc::Status) {

@@ -16,9 +16,8 @@ using Clock = std::chrono::steady_clock;
 // the bottleneck, and it says so (not_sent) rather than queueing without bound.
 constexpr int64_t kMaxInFlight = 20000;
 
-void authorize(grpc::ClientContext& ctx, const std::string& key) {
-  ctx.AddMetadata("authorization", "Bearer " + key);
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+void authorize_firm(grpc::ClientContext& ctx, const std::string& key) {
+  cli::authorize(ctx, key, std::chrono::seconds(60));
 }
 
 }  // namespace
@@ -53,7 +52,7 @@ bool Submitter::warm_up(const std::function<bool()>& offered, std::chrono::secon
   v1::SubmitTaskRequest request = task(0);
   request.mutable_spec()->set_payload_ref(kWarmUpRef);
   grpc::ClientContext ctx;
-  authorize(ctx, key(0));
+  authorize_firm(ctx, key(0));
   v1::SubmitTaskResponse response;
   grpc::Status s = stub(0).SubmitTask(&ctx, request, &response);
   if (!s.ok()) {
@@ -109,7 +108,7 @@ bool Submitter::send_next(size_t stub_index, std::function<void()> then) {
     delete call;
     return false;
   }
-  authorize(call->ctx, key(*seq));
+  authorize_firm(call->ctx, key(*seq));
   call->request = task(*seq);
   ++in_flight_;
   stub(stub_index)
@@ -163,7 +162,7 @@ void Submitter::open_loop(SteadyTime until) {
 void Submitter::bulk(size_t worker, SteadyTime until) {
   while (Clock::now() < until) {
     grpc::ClientContext ctx;
-    authorize(ctx, options_.firm_keys[worker % options_.firm_keys.size()]);
+    authorize_firm(ctx, options_.firm_keys[worker % options_.firm_keys.size()]);
     v1::SubmitTasksResponse response;
     auto writer = stub(worker).SubmitTasks(&ctx, &response);
     std::vector<SteadyTime> sent;

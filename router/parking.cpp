@@ -4,14 +4,6 @@
 #include "router/text.h"
 
 namespace lexroute {
-namespace {
-
-std::string format_utc(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
-
-}  // namespace
-
 bool sla_at_risk(absl::Time start, absl::Duration effort, absl::Time deadline) {
   return start + effort + kSlaMargin > deadline;
 }

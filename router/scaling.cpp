@@ -10,10 +10,6 @@
 namespace lexroute {
 namespace {
 
-std::string format_utc(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
-
 // Cumulative demand: by checkpoint k, `minutes[k]` of work must be done.
 struct Demand {
   std::vector<absl::Time> at;

@@ -78,4 +78,8 @@ std::string bounded_quote(std::string_view text) {
   return cat("'", escaped(text, limits::kQuoted), "'");
 }
 
+std::string format_utc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
 }  // namespace lexroute

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <absl/strings/str_cat.h>
+#include <absl/time/time.h>
 
 #include <string>
 #include <string_view>
@@ -57,6 +58,9 @@ bool is_valid_utf8(std::string_view text);
 // characters, quotes, backslashes and bytes that are not UTF-8 written as escapes (\n, \", \\,
 // \x9f), and "..." where it was cut. Never longer than 4 * max_bytes + 3.
 std::string escaped(std::string_view text, size_t max_bytes);
+
+// `t` as "2026-12-04T18:30:00Z", for reasons and log lines.
+std::string format_utc(absl::Time t);
 
 // escaped() in single quotes, at most limits::kQuoted (64) bytes of the text: for error messages.
 // (Not `quoted`: argument-dependent lookup would pick std::quoted for a std::string.)
