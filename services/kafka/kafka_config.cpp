@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "services/common/log.h"
+#include "services/kafka/kafka_properties.h"
 
 namespace lexroute {
 namespace {
@@ -41,7 +42,8 @@ Result<std::unique_ptr<RdKafka::Conf>> make_kafka_conf(const KafkaSettings& sett
   }
   for (const auto& [key, value] : settings) {
     if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK) {
-      return fail(Errc::kInvalidArgument, "kafka setting " + key + ": " + err, "kafka");
+      return fail(Errc::kInvalidArgument,
+                  "kafka setting " + key + ": " + without_secret(err, key, value), "kafka");
     }
   }
   return conf;

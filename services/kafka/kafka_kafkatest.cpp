@@ -110,7 +110,7 @@ TEST_F(KafkaTest, BacklogCountsWhatTheRoutersHaveNotTakenAndHoldsBackAtTheLimit)
   auto p = producer();
   for (int i = 0; i < 12; ++i) ASSERT_TRUE(p->send("t", "same", std::to_string(i)).has_value());
   // Looks only when asked here.
-  auto backlog = RoutingBacklog::start({kafka->bootstrap(), "routers", "t", 10, 1h});
+  auto backlog = RoutingBacklog::start({kafka->bootstrap(), "routers", "t", 10, 1h, {}});
   ASSERT_TRUE(backlog.has_value()) << backlog.error().message;
   ASSERT_TRUE((*backlog)->look());
   EXPECT_EQ((*backlog)->deepest(), 12);
@@ -119,7 +119,7 @@ TEST_F(KafkaTest, BacklogCountsWhatTheRoutersHaveNotTakenAndHoldsBackAtTheLimit)
   EXPECT_EQ(refusal->code, Errc::kResourceExhausted);
   EXPECT_NE(refusal->message.find("12 tasks behind"), std::string::npos) << refusal->message;
 
-  auto unlimited = RoutingBacklog::start({kafka->bootstrap(), "routers", "t", 0, 1h});
+  auto unlimited = RoutingBacklog::start({kafka->bootstrap(), "routers", "t", 0, 1h, {}});
   ASSERT_TRUE(unlimited.has_value());
   ASSERT_TRUE((*unlimited)->look());
   EXPECT_EQ((*unlimited)->deepest(), 12);
@@ -148,6 +148,22 @@ TEST_F(KafkaTest, BrokerDownMeansUnavailableNotSuccess) {
   ASSERT_FALSE(sent.has_value()) << "a record no broker acknowledged must not count as sent";
   EXPECT_EQ(sent.error().code, Errc::kUnavailable);
   EXPECT_TRUE(is_retriable(sent.error().code));
+}
+
+// The operator's properties reach the client: a size limit changes what the producer takes, and
+// TLS to a broker that speaks plaintext (the mock) gets nothing acknowledged.
+TEST_F(KafkaTest, OperatorPropertiesReachTheProducer) {
+  auto small = Producer::create({kafka->bootstrap(), 10000ms, {{"message.max.bytes", "20000"}}});
+  ASSERT_TRUE(small.has_value()) << small.error().message;
+  EXPECT_LT((*small)->max_record_bytes(), 20000u);
+  EXPECT_GT(producer()->max_record_bytes(), 20000u);
+
+  auto tls = Producer::create({kafka->bootstrap(), 1500ms, {{"security.protocol", "ssl"}}});
+  ASSERT_TRUE(tls.has_value()) << tls.error().message;
+  auto sent = (*tls)->send("t", "k", "over TLS to a plaintext broker");
+  ASSERT_FALSE(sent.has_value());
+  EXPECT_EQ(sent.error().code, Errc::kUnavailable);
+  EXPECT_TRUE(producer()->send("t", "k", "plaintext").has_value());
 }
 
 }  // namespace

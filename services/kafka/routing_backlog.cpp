@@ -19,9 +19,11 @@ constexpr int kAskTimeoutMs = 2000;
 RoutingBacklog::RoutingBacklog(Options options) : options_(std::move(options)) {}
 
 Result<std::unique_ptr<RoutingBacklog>> RoutingBacklog::start(Options options) {
-  auto conf = make_kafka_conf({{"bootstrap.servers", options.brokers},
-                               {"group.id", options.group_id},
-                               {"enable.auto.commit", "false"}});
+  KafkaSettings settings = options.extra;
+  settings["bootstrap.servers"] = options.brokers;
+  settings["group.id"] = options.group_id;
+  settings["enable.auto.commit"] = "false";
+  auto conf = make_kafka_conf(settings);
   if (!conf) return std::unexpected(conf.error());
   std::unique_ptr<RoutingBacklog> b(new RoutingBacklog(std::move(options)));
   std::string err;

@@ -12,6 +12,7 @@
 
 #include "router/error.h"
 #include "services/common/periodic_task.h"
+#include "services/kafka/kafka_config.h"
 
 namespace RdKafka {
 class KafkaConsumer;
@@ -33,6 +34,7 @@ class RoutingBacklog {
     std::string topic;
     int64_t limit = 0;  // records behind on one partition
     std::chrono::milliseconds every{250};
+    KafkaSettings extra;  // the operator's properties (SASL, TLS)
   };
 
   static Result<std::unique_ptr<RoutingBacklog>> start(Options options);

@@ -1,17 +1,26 @@
 #include "services/lexrouted/config.h"
 
 #include <CLI/CLI.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "router/text.h"
 #include "services/common/host_port.h"
+#include "services/kafka/kafka_properties.h"
 
 namespace lexroute {
 namespace {
 
-void add_common(CLI::App* cmd, Config& c, int& delivery_ms) {
+constexpr std::string_view kKafkaConfigPrefix = "LEXROUTE_KAFKA_CONFIG_";
+
+void add_common(CLI::App* cmd, Config& c, int& delivery_ms, std::string& kafka_config) {
   cmd->add_option("--redis", c.redis, "Redis address host:port")->envname("LEXROUTE_REDIS");
   cmd->add_option("--kafka-brokers", c.kafka_brokers, "Kafka bootstrap servers")
       ->envname("LEXROUTE_KAFKA_BROKERS");
+  cmd->add_option("--kafka-config", kafka_config,
+                  "librdkafka properties (SASL, TLS) as key=value lines; LEXROUTE_KAFKA_CONFIG_* "
+                  "variables add to them (SASL_MECHANISM: sasl.mechanism)")
+      ->envname("LEXROUTE_KAFKA_CONFIG");
   cmd->add_option("--kafka-delivery-timeout-ms", delivery_ms,
                   "How long SubmitTask waits for Kafka's acknowledgement")
       ->envname("LEXROUTE_KAFKA_DELIVERY_TIMEOUT_MS")
@@ -72,13 +81,43 @@ void add_scaler(CLI::App* cmd, int& interval_ms) {
       ->capture_default_str();
 }
 
+// --kafka-config's file, then each LEXROUTE_KAFKA_CONFIG_* variable over it, checked whole.
+Result<KafkaSettings> kafka_properties(const std::string& file, char** environment) {
+  KafkaSettings settings;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      return fail(Errc::kInvalidArgument, "--kafka-config: cannot read " + file, "kafka-config");
+    }
+    auto parsed = parse_kafka_properties(text.str(), file);
+    if (!parsed) return std::unexpected(parsed.error());
+    settings = std::move(*parsed);
+  }
+  for (char** e = environment; e && *e; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (!entry.starts_with(kKafkaConfigPrefix) || eq == std::string_view::npos) continue;
+    std::string_view suffix =
+        entry.substr(kKafkaConfigPrefix.size(), eq - kKafkaConfigPrefix.size());
+    if (suffix.empty()) continue;
+    settings[kafka_property_from_env(suffix)] = std::string(entry.substr(eq + 1));
+  }
+  if (auto checked = check_kafka_properties(settings); !checked) {
+    return std::unexpected(checked.error());
+  }
+  return settings;
+}
+
 }  // namespace
 
-Result<Config> parse_config(int argc, char** argv) {
+Result<Config> parse_config(int argc, char** argv, char** environment) {
   Config c;
   int delivery_ms = static_cast<int>(c.kafka_delivery_timeout.count());
   int scaler_ms = static_cast<int>(c.scaler_interval.count());
   int pool_metrics_ms = static_cast<int>(c.pool_metrics_every.count());
+  std::string kafka_config;
   CLI::App app{"lexrouted: lexroute's server. Routes outsourced legal work to vendor staff."};
   app.require_subcommand(1);
 
@@ -86,7 +125,7 @@ Result<Config> parse_config(int argc, char** argv) {
       "dev",
       "Intake, router and gateway in one process on the embedded default: an in-memory "
       "Kafka mock cluster and a redis-server child (unless --redis/--kafka-brokers)");
-  add_common(dev, c, delivery_ms);
+  add_common(dev, c, delivery_ms, kafka_config);
   add_listen(dev, c);
   add_http(dev, c);
   add_admin(dev, c);
@@ -102,7 +141,7 @@ Result<Config> parse_config(int argc, char** argv) {
       ->capture_default_str();
 
   auto* intake = app.add_subcommand("intake", "gRPC TaskIntake and Admin for firms and operators");
-  add_common(intake, c, delivery_ms);
+  add_common(intake, c, delivery_ms, kafka_config);
   add_listen(intake, c);
   add_admin(intake, c);
   add_backlog(intake, c);
@@ -110,16 +149,16 @@ Result<Config> parse_config(int argc, char** argv) {
       ->envname("LEXROUTE_ROUTER_GROUP")
       ->capture_default_str();
   auto* router = app.add_subcommand("router", "Routing: a consumer-group member on the task topic");
-  add_common(router, c, delivery_ms);
+  add_common(router, c, delivery_ms, kafka_config);
   add_router(router, c, pool_metrics_ms);
   auto* gateway = app.add_subcommand(
       "gateway", "gRPC WorkerGateway and the worker app (HTTP) for vendor staff");
-  add_common(gateway, c, delivery_ms);
+  add_common(gateway, c, delivery_ms, kafka_config);
   add_listen(gateway, c);
   add_http(gateway, c);
   auto* scaler = app.add_subcommand(
       "scaler", "Elastic pools: calls bench staff in and releases them (one acts at a time)");
-  add_common(scaler, c, delivery_ms);
+  add_common(scaler, c, delivery_ms, kafka_config);
   add_scaler(scaler, scaler_ms);
 
   try {
@@ -139,6 +178,10 @@ Result<Config> parse_config(int argc, char** argv) {
   c.kafka_delivery_timeout = std::chrono::milliseconds(delivery_ms);
   c.scaler_interval = std::chrono::milliseconds(scaler_ms);
   c.pool_metrics_every = std::chrono::milliseconds(pool_metrics_ms);
+
+  auto kafka = kafka_properties(kafka_config, environment);
+  if (!kafka) return std::unexpected(kafka.error());
+  c.kafka_settings = std::move(*kafka);
 
   if (c.role != Role::kDev) {
     if (c.redis.empty()) {

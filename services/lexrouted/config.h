@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "router/error.h"
+#include "services/kafka/kafka_config.h"
 
 namespace lexroute {
 
@@ -19,8 +20,11 @@ struct Config {
   std::string http_listen = "127.0.0.1:8080";  // gateway/dev: the worker app; port 0: any free
   std::string redis;                           // host:port; dev starts its own when empty
   std::string kafka_brokers;                   // dev uses the embedded mock cluster when empty
-  std::string data_dir = "lexroute-data";      // dev: Redis's append-only file, the admin key
-  std::string admin_key_sha256;                // intake/dev: SHA-256 of the admin key
+  // librdkafka properties for every Kafka client (SASL, TLS): --kafka-config's file, then
+  // LEXROUTE_KAFKA_CONFIG_* variables; checked at start.
+  KafkaSettings kafka_settings;
+  std::string data_dir = "lexroute-data";  // dev: Redis's append-only file, the admin key
+  std::string admin_key_sha256;            // intake/dev: SHA-256 of the admin key
   std::string router_group = "lexroute-router";
   int task_partitions = 8;  // dev: partitions of lexroute.tasks.v1 on the embedded Kafka
   // Intake refuses new work while one task partition has this many records the routers have not
@@ -45,6 +49,7 @@ struct Config {
 
 // Parses argv (after the program name) into a Config. On --help, prints usage and returns an
 // error with an empty message; on bad input, an error naming the flag.
-Result<Config> parse_config(int argc, char** argv);
+// `environment` is the process's (environ), for the LEXROUTE_KAFKA_CONFIG_* variables.
+Result<Config> parse_config(int argc, char** argv, char** environment);
 
 }  // namespace lexroute

@@ -1,5 +1,6 @@
 // lexrouted: parse the configuration, start a Node, run until SIGTERM or SIGINT, stop cleanly.
 #include <absl/synchronization/mutex.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <iostream>
@@ -21,7 +22,7 @@ int main(int argc, char** argv) {
   // choices").
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  auto config = lexroute::parse_config(argc, argv);
+  auto config = lexroute::parse_config(argc, argv, environ);
   if (!config) {
     if (config.error().message.empty()) return 0;  // --help
     std::cerr << "lexrouted: " << config.error().message << "\n";

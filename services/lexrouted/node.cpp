@@ -16,6 +16,7 @@
 #include "services/common/protobuf_log.h"
 #include "services/common/request_parsing.h"
 #include "services/common/secrets.h"
+#include "services/kafka/kafka_properties.h"
 #include "services/kafka/topics.h"
 
 namespace lexroute {
@@ -109,6 +110,9 @@ Result<void> Node::start_backends() {
   }
   redis_address_ = config_.redis;
   kafka_bootstrap_ = config_.kafka_brokers;
+  if (!config_.kafka_settings.empty()) {
+    LOG_INFO("lexrouted", "Kafka properties: ", describe_kafka_properties(config_.kafka_settings));
+  }
 
   auto endpoint = RedisEndpoint::parse(config_.redis);
   if (!endpoint) return std::unexpected(endpoint.error());
@@ -124,10 +128,16 @@ Result<void> Node::start_backends() {
   return {};
 }
 
+KafkaSettings Node::consumer_settings() const {
+  KafkaSettings settings = config_.kafka_settings;
+  if (embedded_kafka_) settings.merge(EmbeddedKafka::consumer_settings());
+  return settings;
+}
+
 Result<void> Node::start_services() {
   if (config_.runs_intake()) {
-    auto producer = Producer::create(
-        {config_.kafka_brokers, config_.kafka_delivery_timeout, {}, &metrics_->kafka});
+    auto producer = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout,
+                                      config_.kafka_settings, &metrics_->kafka});
     if (!producer) return std::unexpected(producer.error());
     producer_ = std::move(*producer);
     int64_t limit = config_.max_routing_backlog >= 0 ? config_.max_routing_backlog
@@ -135,7 +145,8 @@ Result<void> Node::start_services() {
                                                      : 0;
     if (limit > 0) {
       auto backlog = RoutingBacklog::start(
-          {config_.kafka_brokers, config_.router_group, std::string(topics::kTasks), limit});
+          {config_.kafka_brokers, config_.router_group, std::string(topics::kTasks), limit,
+           std::chrono::milliseconds(250), config_.kafka_settings});
       if (!backlog) return std::unexpected(backlog.error());
       routing_backlog_ = std::move(*backlog);
       LOG_INFO("intake", "holding back new tasks while the routers are ", limit,
@@ -171,15 +182,14 @@ Result<void> Node::start_services() {
   }
   if (config_.runs_router()) {
     router_ = std::make_unique<RouterService>(
-        RouterService::Options{
-            config_.kafka_brokers, config_.router_group, 500,
-            embedded_kafka_ ? EmbeddedKafka::consumer_settings() : KafkaSettings{},
-            &metrics_->router, embedded_kafka_ ? embedded_kafka_->cluster_id() : std::string()},
+        RouterService::Options{config_.kafka_brokers, config_.router_group, 500,
+                               consumer_settings(), &metrics_->router,
+                               embedded_kafka_ ? embedded_kafka_->cluster_id() : std::string()},
         *tasks_, *staff_, *presence_, *notifier_, clock_);
     if (auto r = router_->start(); !r) return r;
     // The audit trail travels with the routers: wherever tasks are routed, events are relayed.
-    auto events = Producer::create(
-        {config_.kafka_brokers, config_.kafka_delivery_timeout, {}, &metrics_->kafka});
+    auto events = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout,
+                                    config_.kafka_settings, &metrics_->kafka});
     if (!events) return std::unexpected(events.error());
     events_producer_ = std::move(*events);
     audit_metrics_ = std::make_unique<AuditMetrics>(*tasks_, metrics_->tasks);

@@ -67,6 +67,8 @@ class Node {
   // On the embedded default, whose Kafka starts empty: sends the tasks an earlier run
   // acknowledged but did not route (still QUEUED in Redis) to the new Kafka before intake opens.
   Result<void> requeue_unrouted();
+  // The routers' consumer: the operator's Kafka properties, and the embedded cluster's own.
+  KafkaSettings consumer_settings() const;
   // On the embedded default, whose Kafka goes with the process: lets the router finish what was
   // acknowledged, bounded.
   void drain_router();
