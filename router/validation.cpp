@@ -365,4 +365,49 @@ Result<void> validate_staff(v1::Staff& staff) {
   return {};
 }
 
+Result<void> validate_pool_scaling(const v1::PoolScaling& scaling) {
+  if (scaling.max_active() < 1 || scaling.max_active() > 10000) {
+    return fail(Errc::kInvalidArgument, "scaling.max_active must be 1 to 10000",
+                "scaling.max_active");
+  }
+  if (scaling.min_active() < 0 || scaling.min_active() > scaling.max_active()) {
+    return fail(Errc::kInvalidArgument, "scaling.min_active must be 0 to max_active",
+                "scaling.min_active");
+  }
+  if (scaling.has_surge_start()) {
+    if (auto ok = validate_timestamp(scaling.surge_start(), "scaling.surge_start"); !ok) return ok;
+  }
+  if (scaling.has_surge_end()) {
+    if (auto ok = validate_timestamp(scaling.surge_end(), "scaling.surge_end"); !ok) return ok;
+  }
+  if (scaling.has_surge_start() && scaling.has_surge_end() &&
+      google::protobuf::util::TimeUtil::TimestampToMilliseconds(scaling.surge_end()) <=
+          google::protobuf::util::TimeUtil::TimestampToMilliseconds(scaling.surge_start())) {
+    return fail(Errc::kInvalidArgument, "scaling.surge_end must be after surge_start",
+                "scaling.surge_end");
+  }
+  if (scaling.target_time_to_offer_seconds() < 0 ||
+      scaling.target_time_to_offer_seconds() > 86400) {
+    return fail(Errc::kInvalidArgument, "scaling.target_time_to_offer_seconds must be 0 to 86400",
+                "scaling.target_time_to_offer_seconds");
+  }
+  if (scaling.bench_staff_size() > limits::kBenchStaff) {
+    return fail(Errc::kInvalidArgument,
+                cat("scaling.bench_staff may list at most ", limits::kBenchStaff, " staff"),
+                "scaling.bench_staff");
+  }
+  std::set<std::string> seen;
+  for (int i = 0; i < scaling.bench_staff_size(); ++i) {
+    const std::string& id = scaling.bench_staff(i);
+    std::string field = cat("scaling.bench_staff[", i, "]");
+    if (!is_valid_name(id)) {
+      return fail(Errc::kInvalidArgument, cat("not a staff id: ", bounded_quote(id)), field);
+    }
+    if (!seen.insert(id).second) {
+      return fail(Errc::kInvalidArgument, cat(bounded_quote(id), " is listed twice"), field);
+    }
+  }
+  return {};
+}
+
 }  // namespace lexroute

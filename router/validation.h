@@ -39,6 +39,10 @@ Result<void> validate_text(std::string_view text, size_t max_bytes, std::string_
 // names the first that is not, under `prefix` ("staff.walls[1].reason").
 Result<void> validate_utf8(const google::protobuf::Message& message, std::string_view prefix);
 
+// A pool's elastic scaling as an admin sends it: bounds, surge window, bench staff ids (at most
+// limits::kBenchStaff, each once). Whether each bench member exists is for the roster to say.
+Result<void> validate_pool_scaling(const v1::PoolScaling& scaling);
+
 // Ids chosen by people (firms, pools, staff): letters, digits, '-', '_' and '.', 1 to 64 long.
 bool is_valid_name(std::string_view name);
 

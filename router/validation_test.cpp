@@ -291,5 +291,48 @@ TEST(StaffValidation, CapacityAndProficiencyRanges) {
   EXPECT_EQ(validate_staff(s).error().field, "staff.skills[0].proficiency");
 }
 
+v1::PoolScaling good_scaling() {
+  v1::PoolScaling s;
+  s.set_min_active(1);
+  s.set_max_active(20);
+  s.mutable_surge_start()->set_seconds(1'800'000'000);
+  s.mutable_surge_end()->set_seconds(1'800'000'000 + 86400);
+  s.set_target_time_to_offer_seconds(600);
+  s.add_bench_staff("s-1");
+  s.add_bench_staff("s-2");
+  return s;
+}
+
+TEST(PoolScalingValidation, AGoodScalingPasses) {
+  EXPECT_TRUE(validate_pool_scaling(good_scaling()).has_value());
+}
+
+TEST(PoolScalingValidation, EachBadValueIsRefusedNamingItsField) {
+  std::vector<std::pair<std::function<void(v1::PoolScaling&)>, std::string>> cases = {
+      {[](auto& s) { s.set_max_active(0); }, "scaling.max_active"},
+      {[](auto& s) { s.set_max_active(10001); }, "scaling.max_active"},
+      {[](auto& s) { s.set_min_active(21); }, "scaling.min_active"},
+      {[](auto& s) { s.set_min_active(-1); }, "scaling.min_active"},
+      {[](auto& s) { s.mutable_surge_start()->set_nanos(-1); }, "scaling.surge_start"},
+      {[](auto& s) { s.mutable_surge_end()->set_seconds(1'800'000'000); }, "scaling.surge_end"},
+      {[](auto& s) { s.set_target_time_to_offer_seconds(86401); },
+       "scaling.target_time_to_offer_seconds"},
+      {[](auto& s) { s.add_bench_staff("not a name"); }, "scaling.bench_staff[2]"},
+      {[](auto& s) { s.add_bench_staff("s-1"); }, "scaling.bench_staff[2]"},
+      {[](auto& s) {
+         for (int i = 0; i <= limits::kBenchStaff; ++i) s.add_bench_staff(cat("b-", i));
+       },
+       "scaling.bench_staff"},
+  };
+  for (const auto& [spoil, field] : cases) {
+    v1::PoolScaling s = good_scaling();
+    spoil(s);
+    auto valid = validate_pool_scaling(s);
+    ASSERT_FALSE(valid.has_value()) << field;
+    EXPECT_EQ(valid.error().code, Errc::kInvalidArgument);
+    EXPECT_EQ(valid.error().field, field) << valid.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace lexroute

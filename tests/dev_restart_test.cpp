@@ -16,9 +16,9 @@
 #include "lexroute/v1/admin.grpc.pb.h"
 #include "lexroute/v1/intake.grpc.pb.h"
 #include "lexroute/v1/worker.grpc.pb.h"
-#include "services/redis/keys.h"
 #include "services/redis/redis_client.h"
 #include "tests/support/dev_node.h"
+#include "tests/support/task_statuses.h"
 #include "tests/support/temp_dir.h"
 
 namespace lexroute {
@@ -144,17 +144,6 @@ void all_available(DevProcess& dev, const std::vector<std::string>& tokens) {
   }
 }
 
-// Task id -> status, read from the dev node's Redis.
-std::map<std::string, int> count_statuses(RedisClient& redis, const std::vector<std::string>& ids) {
-  std::vector<std::vector<std::string>> reads;
-  for (const auto& id : ids) reads.push_back({"HGET", keys::task("default", id), "status"});
-  auto replies = redis.pipeline(reads);
-  std::map<std::string, int> out;
-  if (!replies) return out;
-  for (const auto& r : *replies) ++out[r.is_nil() ? "(none)" : r.str];
-  return out;
-}
-
 TEST(DevRestart, EveryAcknowledgedTaskIsOfferedAcrossSigtermAndSigkill) {
   testing::TempDir dir;
   const std::string data = dir.str() + "/data";
@@ -209,9 +198,11 @@ TEST(DevRestart, EveryAcknowledgedTaskIsOfferedAcrossSigtermAndSigkill) {
     for (auto& id : submit(dev, firm_key, 500)) acknowledged.push_back(std::move(id));
     ASSERT_EQ(acknowledged.size(), 2500u);
     RedisClient redis({dev.redis(), 1, 5000ms});
+    SystemClock clock;
+    TaskStore tasks(redis, clock);
     std::map<std::string, int> statuses;
     for (int i = 0; i < 600; ++i) {
-      statuses = count_statuses(redis, acknowledged);
+      statuses = testing::count_statuses(tasks, acknowledged).value_or(statuses);
       if (statuses["OFFERED"] == static_cast<int>(acknowledged.size())) break;
       std::this_thread::sleep_for(100ms);
     }

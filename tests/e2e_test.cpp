@@ -10,7 +10,7 @@
 
 #include "services/kafka/consumer.h"
 #include "services/kafka/topics.h"
-#include "services/redis/keys.h"
+#include "services/redis/audit_outbox.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 
@@ -244,11 +244,11 @@ TEST_F(EndToEnd, EveryTransitionReachesTheAuditTopicInKafka) {
   // Relayed entries leave the outbox.
   auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
   RedisClient redis({*endpoint, 1, 2000ms});
+  AuditOutbox outbox(redis, redis, "e2e-test-reader");
   long long left = -1;
   testing::eventually(
       [&] {
-        auto n = redis.command({"XLEN", keys::task_events(pool)});
-        left = n ? n->integer : -1;
+        left = outbox.length(pool, AuditOutbox::Stream::kTaskEvents).value_or(-1);
         return left == 0;
       },
       5s);

@@ -10,6 +10,7 @@
 #include "services/kafka/consumer.h"
 #include "services/kafka/topics.h"
 #include "services/redis/redis_client.h"
+#include "services/redis/task_store.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -76,14 +77,10 @@ class InputLimits : public ::testing::Test {
 
   // Task records in Redis, over every pool.
   static size_t task_records() {
-    auto records = redis->command({"KEYS", "lx:{*}:task:*"});
-    EXPECT_TRUE(records.has_value());
-    size_t n = 0;
-    for (const auto& k : records->elements) {
-      n += k.str.find(":history") == std::string::npos &&
-           k.str.find(":excluded") == std::string::npos;
-    }
-    return n;
+    SystemClock clock;
+    auto n = TaskStore(*redis, clock).count_task_records("*");
+    EXPECT_TRUE(n.has_value()) << n.error().message;
+    return n.value_or(0);
   }
 
   static std::string add_staff(const std::string& id, const std::string& pool) {

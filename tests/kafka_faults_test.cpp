@@ -9,7 +9,7 @@
 #include "services/common/secrets.h"
 #include "services/kafka/embedded_kafka.h"
 #include "services/metrics/exposition.h"
-#include "services/redis/keys.h"
+#include "services/redis/task_store.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/temp_dir.h"
 
@@ -67,14 +67,10 @@ class KafkaFaults : public ::testing::Test {
 
   // Task records in Redis (not their history or exclusions).
   size_t task_records() {
-    auto records = redis->command({"KEYS", "lx:{default}:task:*"});
-    EXPECT_TRUE(records.has_value());
-    size_t n = 0;
-    for (const auto& k : records->elements) {
-      n += k.str.find(":history") == std::string::npos &&
-           k.str.find(":excluded") == std::string::npos;
-    }
-    return n;
+    SystemClock clock;
+    auto n = TaskStore(*redis, clock).count_task_records("default");
+    EXPECT_TRUE(n.has_value()) << n.error().message;
+    return n.value_or(0);
   }
 
   // Submits `r` while Kafka is failing: UNAVAILABLE, with a retry hint, within a bound.

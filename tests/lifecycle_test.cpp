@@ -4,7 +4,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include "services/redis/keys.h"
+#include "services/redis/pool_store.h"
+#include "services/redis/presence_store.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 
@@ -39,6 +40,10 @@ class Lifecycle : public ::testing::Test {
     auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
     ASSERT_TRUE(endpoint.has_value());
     redis = std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 1, 2000ms});
+    staff_store = std::make_unique<StaffStore>(*redis);
+    task_store = std::make_unique<TaskStore>(*redis, clock);
+    presence = std::make_unique<PresenceStore>(*redis, *staff_store, *task_store, clock);
+    pools = std::make_unique<PoolStore>(*redis, *staff_store, *task_store, clock);
     // Most tests here move the clock by minutes or hours without heartbeats; presence has its
     // own tests below, which set the default back.
     configure_presence(604800, 900);
@@ -69,10 +74,14 @@ class Lifecycle : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
 
-  std::string availability_of(const std::string& staff) {
-    auto r = redis->command({"HGET", keys::availability(pool), staff});
-    return r && !r->is_nil() ? r->str : "";
+  // As the router sees the member: -1 / kOffline when Redis cannot be read.
+  StaffState state_of(const std::string& staff) {
+    auto states = staff_store->states(pool, {staff});
+    if (!states) return {Availability::kOffline, -1};
+    auto it = states->find(staff);
+    return it == states->end() ? StaffState{} : it->second;
   }
+  Availability availability_of(const std::string& staff) { return state_of(staff).availability; }
 
   // True if some step of the task's history has this reason.
   static bool has_step(const v1::Task& t, const std::string& reason) {
@@ -131,10 +140,7 @@ class Lifecycle : public ::testing::Test {
     return t;
   }
 
-  int load_of(const std::string& staff) {
-    auto r = redis->command({"HGET", keys::load(pool), staff});
-    return r && !r->is_nil() ? std::stoi(r->str) : -1;
-  }
+  int load_of(const std::string& staff) { return state_of(staff).load; }
 
   void reject(const std::string& token, const std::string& task) {
     v1::OfferActionRequest r;
@@ -153,6 +159,10 @@ class Lifecycle : public ::testing::Test {
   static inline int tests_started = 0;
   std::string pool;
   std::unique_ptr<RedisClient> redis;
+  std::unique_ptr<StaffStore> staff_store;
+  std::unique_ptr<TaskStore> task_store;
+  std::unique_ptr<PresenceStore> presence;
+  std::unique_ptr<PoolStore> pools;
 };
 
 TEST_F(Lifecycle, AnUnansweredOfferTimesOutAndGoesToSomeoneElse) {
@@ -241,8 +251,9 @@ TEST_F(Lifecycle, AtItsDeadlineWaitingWorkThatAskedForItExpires) {
   ASSERT_EQ(t.status(), v1::TASK_STATUS_EXPIRED);
   EXPECT_TRUE(t.overdue());
   EXPECT_EQ(t.history().rbegin()->reason(), "the deadline passed");
-  auto waiting = redis->command({"ZCARD", keys::waiting(pool)});
-  EXPECT_EQ(waiting->integer, 0) << "an expired task leaves the queue";
+  auto waiting = pools->waiting_count(pool);
+  ASSERT_TRUE(waiting.has_value()) << waiting.error().message;
+  EXPECT_EQ(*waiting, 0) << "an expired task leaves the queue";
   EXPECT_EQ(wait_until(holding, [](auto&) { return true; }).status(), v1::TASK_STATUS_OFFERED)
       << "the other task's deadline has not passed";
 }
@@ -302,8 +313,8 @@ TEST_F(Lifecycle, SilentStaffGoOfflineAndTheirOpenOffersMoveAtOnce) {
   });
   ASSERT_EQ(moved.staff_id(), other) << "the offer moves long before its own 3600 s timeout";
   EXPECT_TRUE(has_step(moved, silent + " went offline: no heartbeat for 60 s"));
-  EXPECT_EQ(availability_of(silent), "OFFLINE");
-  EXPECT_EQ(availability_of(other), "AVAILABLE");
+  EXPECT_EQ(availability_of(silent), Availability::kOffline);
+  EXPECT_EQ(availability_of(other), Availability::kAvailable);
   EXPECT_EQ(load_of(silent), 0);
   bool withdrawn = false;
   for (int i = 0; i < 5 && !withdrawn; ++i) {
@@ -333,8 +344,8 @@ TEST_F(Lifecycle, AcceptedWorkOfSilentStaffMovesOnlyAfterTheGracePeriod) {
   heartbeat(ben);
   clock.advance(31s);
   heartbeat(ben);
-  testing::eventually([&] { return availability_of("ana") == "OFFLINE"; }, 3s);
-  ASSERT_EQ(availability_of("ana"), "OFFLINE") << "silent for 61 s";
+  testing::eventually([&] { return availability_of("ana") == Availability::kOffline; }, 3s);
+  ASSERT_EQ(availability_of("ana"), Availability::kOffline) << "silent for 61 s";
   for (int step = 0; step < 6; ++step) {  // to t=355: within 60 s + 300 s of grace
     clock.advance(step == 5 ? 44s : 50s);
     heartbeat(ben);
@@ -350,8 +361,9 @@ TEST_F(Lifecycle, AcceptedWorkOfSilentStaffMovesOnlyAfterTheGracePeriod) {
   ASSERT_EQ(moved.staff_id(), "ben");
   EXPECT_TRUE(has_step(moved, "ana offline for longer than the 300 s grace period"));
   EXPECT_EQ(load_of("ana"), 0);
-  auto lapsed = redis->command({"ZCARD", keys::lapsed(pool)});
-  EXPECT_EQ(lapsed->integer, 0) << "nothing left to hand on";
+  auto lapsed = presence->lapsed_count(pool);
+  ASSERT_TRUE(lapsed.has_value()) << lapsed.error().message;
+  EXPECT_EQ(*lapsed, 0) << "nothing left to hand on";
 }
 
 TEST_F(Lifecycle, StaffHeardFromAgainWithinTheGracePeriodKeepTheirAcceptedWork) {
@@ -365,8 +377,8 @@ TEST_F(Lifecycle, StaffHeardFromAgainWithinTheGracePeriodKeepTheirAcceptedWork) 
   add_staff("ben");
 
   clock.advance(61s);
-  testing::eventually([&] { return availability_of("ana") == "OFFLINE"; }, 3s);
-  ASSERT_EQ(availability_of("ana"), "OFFLINE");
+  testing::eventually([&] { return availability_of("ana") == Availability::kOffline; }, 3s);
+  ASSERT_EQ(availability_of("ana"), Availability::kOffline);
   // ana's connection comes back at t=100 and her app keeps heartbeating from then on.
   clock.advance(39s);
   EXPECT_EQ(heartbeat(ana).availability(), v1::AVAILABILITY_OFFLINE);

@@ -12,8 +12,9 @@
 #include <filesystem>
 
 #include "services/metrics/exposition.h"
-#include "services/redis/keys.h"
+#include "services/redis/staff_store.h"
 #include "tests/support/dev_node.h"
+#include "tests/support/task_statuses.h"
 #include "workers/staff_simulator.h"
 
 namespace lexroute {
@@ -107,14 +108,10 @@ TEST(RedisRestart, LosingTheLastSecondOfWritesLosesNoAcknowledgedTask) {
   };
 
   RedisClient redis({redis_process->endpoint(), 1, 5000ms});
+  SystemClock clock;
+  TaskStore tasks(redis, clock);
   auto count_completed = [&](const std::vector<std::string>& ids) {
-    int done = 0;
-    std::vector<std::vector<std::string>> cmds;
-    for (const auto& id : ids) cmds.push_back({"HGET", keys::task("default", id), "status"});
-    auto replies = redis.pipeline(cmds);
-    if (!replies) return -1;
-    for (const auto& r : *replies) done += r.str == "COMPLETED";
-    return done;
+    return testing::count_completed(tasks, ids);
   };
 
   // The append-only file's size over time, to cut it back by one second.
@@ -184,9 +181,10 @@ TEST(RedisRestart, LosingTheLastSecondOfWritesLosesNoAcknowledgedTask) {
   EXPECT_GE(sum_of(m, "lexroute_redis_errors_total", {{"error", "unavailable"}}), 1);
   EXPECT_EQ(sum_of(m, "lexroute_router_rewinds_total"),
             static_cast<double>(dev.node().router()->rewinds()));
-  auto loads = redis.command({"HVALS", keys::load("default")});
-  ASSERT_TRUE(loads.has_value());
-  for (const auto& v : loads->elements) EXPECT_EQ(v.str, "0");
+  auto states = StaffStore(redis).states("default");
+  ASSERT_TRUE(states.has_value()) << states.error().message;
+  ASSERT_FALSE(states->empty());
+  for (const auto& [member, state] : *states) EXPECT_EQ(state.load, 0) << member;
 }
 
 }  // namespace

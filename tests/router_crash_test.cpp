@@ -12,8 +12,9 @@
 
 #include "services/common/secrets.h"
 #include "services/kafka/embedded_kafka.h"
-#include "services/redis/keys.h"
+#include "services/redis/staff_store.h"
 #include "tests/support/dev_node.h"
+#include "tests/support/task_statuses.h"
 #include "workers/staff_simulator.h"
 
 namespace lexroute {
@@ -117,38 +118,26 @@ void kill_a_router_mid_batch(bool two_routers) {
   std::atomic<int> worst_load{0};
   std::thread watcher([&] {
     RedisClient r({(*redis_process)->endpoint(), 1, 5000ms});
+    StaffStore roster(r);
     while (watching.load()) {
-      auto loads = r.command({"HVALS", keys::load("default")});
-      if (loads) {
-        for (const auto& v : loads->elements) {
-          worst_load = std::max(worst_load.load(), std::stoi(v.str));
+      if (auto states = roster.states("default")) {
+        for (const auto& [id, state] : *states) {
+          worst_load = std::max(worst_load.load(), state.load);
         }
       }
       std::this_thread::sleep_for(20ms);
     }
   });
 
-  auto completed = [&] {
-    int done = 0;
-    for (size_t from = 0; from < static_cast<size_t>(submitted.results_size()); from += 1000) {
-      std::vector<std::vector<std::string>> cmds;
-      for (size_t i = from;
-           i < std::min<size_t>(from + 1000, static_cast<size_t>(submitted.results_size())); ++i) {
-        cmds.push_back({"HGET",
-                        keys::task("default", submitted.results(static_cast<int>(i)).task_id()),
-                        "status"});
-      }
-      auto replies = redis.pipeline(cmds);
-      if (!replies) return -1;
-      for (const auto& r : *replies) done += r.str == "COMPLETED";
-    }
-    return done;
-  };
+  SystemClock clock;
+  TaskStore tasks(redis, clock);
+  std::vector<std::string> ids;
+  for (const auto& r : submitted.results()) ids.push_back(r.task_id());
+  auto completed = [&] { return testing::count_completed(tasks, ids); };
   auto routed_offsets = [&] {
-    auto offsets = redis.command({"HVALS", keys::offsets("default")});
     long long sum = 0;
-    if (offsets) {
-      for (const auto& v : offsets->elements) sum += std::stoll(v.str);
+    if (auto offsets = tasks.stored_offsets("default")) {
+      for (const auto& [partition, next] : *offsets) sum += next;
     }
     return sum;
   };
@@ -185,26 +174,24 @@ void kill_a_router_mid_batch(bool two_routers) {
   EXPECT_LE(worst_load.load(), kCapacity) << "no staff member's load ever exceeds capacity";
   // Nobody was offered a task twice: exactly one OFFERED step each (no rejects, no timeouts).
   int doubled = 0;
-  for (size_t from = 0; from < static_cast<size_t>(submitted.results_size()); from += 1000) {
-    std::vector<std::vector<std::string>> cmds;
-    for (size_t i = from;
-         i < std::min<size_t>(from + 1000, static_cast<size_t>(submitted.results_size())); ++i) {
-      cmds.push_back(
-          {"LRANGE",
-           keys::task_history("default", submitted.results(static_cast<int>(i)).task_id()), "0",
-           "-1"});
-    }
-    auto replies = redis.pipeline(cmds);
-    ASSERT_TRUE(replies.has_value());
-    for (const auto& r : *replies) {
+  for (size_t from = 0; from < ids.size(); from += 1000) {
+    std::vector<std::string> batch(
+        ids.begin() + static_cast<std::ptrdiff_t>(from),
+        ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), from + 1000)));
+    auto looks = tasks.look_up(batch, std::vector<bool>(batch.size(), true));
+    ASSERT_TRUE(looks.has_value()) << looks.error().message;
+    for (const auto& look : *looks) {
+      ASSERT_TRUE(look.task.has_value());
       int offers = 0;
-      for (const auto& e : r.elements) offers += e.str.rfind("OFFERED|", 0) == 0;
+      for (const auto& step : look.task->history())
+        offers += step.status() == v1::TASK_STATUS_OFFERED;
       doubled += offers != 1;
     }
   }
   EXPECT_EQ(doubled, 0) << "tasks not offered exactly once";
-  auto loads = redis.command({"HVALS", keys::load("default")});
-  for (const auto& v : loads->elements) EXPECT_EQ(v.str, "0");
+  auto states = StaffStore(redis).states("default");
+  ASSERT_TRUE(states.has_value()) << states.error().message;
+  for (const auto& [member, state] : *states) EXPECT_EQ(state.load, 0) << member;
 }
 
 TEST(RouterCrash, SigkillMidBatchLosesNothingAndDoublesNothing) { kill_a_router_mid_batch(false); }

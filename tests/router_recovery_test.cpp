@@ -5,7 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "services/kafka/embedded_kafka.h"
-#include "services/redis/keys.h"
+#include "services/redis/staff_store.h"
+#include "services/redis/task_store.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -78,8 +79,8 @@ class RouterRecovery : public ::testing::Test {
   }
 
   int load_of(const std::string& staff) {
-    auto r = redis_client->command({"HGET", keys::load("default"), staff});
-    return r && !r->is_nil() ? std::stoi(r->str) : -1;
+    auto states = StaffStore(*redis_client).states("default", {staff});
+    return states && states->contains(staff) ? states->at(staff).load : -1;
   }
 
   testing::TempDir dir;
@@ -141,7 +142,13 @@ TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDouble
 
   // Redis forgot how far routing got (as after losing its last writes): the next router replays
   // every record, recognises each task as routed, and offers none of them again.
-  ASSERT_TRUE(redis_client->command({"DEL", keys::offsets("default")}).has_value());
+  SystemClock clock;
+  TaskStore task_store(*redis_client, clock);
+  auto stored = task_store.stored_offsets("default");
+  ASSERT_TRUE(stored.has_value() && !stored->empty());
+  std::vector<std::string> fields;
+  for (const auto& [field, next] : *stored) fields.push_back(field);
+  ASSERT_TRUE(task_store.forget_offsets("default", fields).has_value());
   auto third = node("routers-c");
   for (int i = 0; i < 150 && third->node().router()->consumed() < kTasks + 1; ++i) {
     std::this_thread::sleep_for(100ms);

@@ -14,7 +14,6 @@
 #include "router/roster.h"
 #include "services/kafka/consumer.h"
 #include "services/kafka/topics.h"
-#include "services/redis/keys.h"
 #include "services/redis/pool_store.h"
 #include "services/scaler/scaler_service.h"
 #include "tests/support/dev_node.h"
@@ -93,18 +92,12 @@ class SurgeScaling : public ::testing::Test {
     s.signed_in = a == v1::AVAILABILITY_AVAILABLE;
   }
 
-  int64_t waiting_documents() {
-    auto n = redis->command({"ZCARD", keys::waiting("default")});
-    return n ? n->integer : -1;
-  }
+  int64_t waiting_documents() { return pool_store->waiting_count("default").value_or(-1); }
 
-  std::vector<std::string> members_of(const std::string& key) {
-    auto r = redis->command({"SMEMBERS", key});
-    std::vector<std::string> out;
-    if (r) {
-      for (const auto& e : r->elements) out.push_back(e.str);
-    }
-    return out;
+  // What a member has on offer and has accepted; nothing when Redis cannot be read.
+  StaffStore::Holdings holdings_of(const std::string& staff_id) {
+    auto h = staff_store->holdings({{"default", staff_id}});
+    return h && h->size() == 1 ? (*h)[0] : StaffStore::Holdings{};
   }
 
   // Everyone signed in spends up to one step of simulated time on documents: accept what is
@@ -125,13 +118,13 @@ class SurgeScaling : public ::testing::Test {
       for (auto& s : staff) {
         if (!s.signed_in || budget[s.id] < kMinutesPerDocument) continue;
         can_work = true;
-        for (const auto& task : members_of(keys::offers("default", s.id))) {
+        for (const auto& task : holdings_of(s.id).open_offers) {
           v1::OfferActionRequest accept;
           accept.set_task_id(task);
           v1::OfferActionResponse reply;
           progress |= gateway->AcceptOffer(as(s.token).get(), accept, &reply).ok();
         }
-        for (const auto& task : members_of(keys::accepted("default", s.id))) {
+        for (const auto& task : holdings_of(s.id).accepted_work) {
           if (budget[s.id] < kMinutesPerDocument) break;
           v1::CompleteTaskRequest complete;
           complete.set_task_id(task);
@@ -265,7 +258,7 @@ TEST_F(SurgeScaling, FridayEveningSurgeIsReviewedByMondayWithBenchStaffCalledInA
         was_called_in.erase(s.id);
       }
       bool should_work = working_hours && (!s.bench || is_called_in);
-      bool has_work = !members_of(keys::accepted("default", s.id)).empty();
+      bool has_work = !holdings_of(s.id).accepted_work.empty();
       if (should_work && !s.signed_in) set_availability(s, v1::AVAILABILITY_AVAILABLE);
       // Released or off shift: sign out once nothing accepted is left to finish.
       if (!should_work && s.signed_in && (!working_hours || !has_work)) {
@@ -307,16 +300,20 @@ TEST_F(SurgeScaling, FridayEveningSurgeIsReviewedByMondayWithBenchStaffCalledInA
   EXPECT_LE(peak_called_in + 4, 24) << "never above max_active";
   EXPECT_LT(all_released, absl::InfiniteFuture()) << "everyone called in is released at the end";
   // No document was completed after its deadline (checked on the tasks themselves).
-  std::vector<std::vector<std::string>> cmds;
-  for (const auto& r : submitted.results()) {
-    cmds.push_back({"HGET", keys::task("default", r.task_id()), "completed_ms"});
-  }
-  auto done_at = redis->pipeline(cmds);
-  ASSERT_TRUE(done_at.has_value());
+  std::vector<std::string> ids;
+  for (const auto& r : submitted.results()) ids.push_back(r.task_id());
+  auto looks = task_store->look_up(ids, std::vector<bool>(ids.size(), true));
+  ASSERT_TRUE(looks.has_value()) << looks.error().message;
   int late = 0;
-  for (const auto& r : *done_at) {
-    int64_t ms = 0;
-    late += !parse_int(r.str, &ms) || ms > kMondayNineAm * 1000 ? 1 : 0;
+  for (const auto& look : *looks) {
+    bool in_time = false;  // completed, by the deadline
+    if (look.task) {
+      for (const auto& step : look.task->history()) {
+        if (step.status() != v1::TASK_STATUS_COMPLETED) continue;
+        in_time = TimeUtil::TimestampToMilliseconds(step.at()) <= kMondayNineAm * 1000;
+      }
+    }
+    late += in_time ? 0 : 1;
   }
   EXPECT_EQ(late, 0);
   // Every call-in and release reached lexroute.staff-events.v1 for the vendor.

@@ -6,11 +6,11 @@
 #include <string>
 
 #include "router/clock.h"
+#include "services/admin/admin_service.h"
 #include "services/audit/event_relay.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/worker_app_server.h"
 #include "services/gateway/worker_desk.h"
-#include "services/intake/admin_service.h"
 #include "services/intake/intake_service.h"
 #include "services/kafka/embedded_kafka.h"
 #include "services/kafka/producer.h"

@@ -175,4 +175,10 @@ Result<bool> AuditOutbox::wait(const std::string& pool, std::chrono::millisecond
   return !fresh->is_nil() && !fresh->elements.empty();
 }
 
+Result<int64_t> AuditOutbox::length(const std::string& pool, Stream stream) {
+  auto reply = redis_.command({"XLEN", stream_key(pool, stream)});
+  if (!reply) return std::unexpected(reply.error());
+  return reply->integer;
+}
+
 }  // namespace lexroute

@@ -35,6 +35,9 @@ class AuditOutbox {
   AuditOutbox(RedisClient& redis, RedisClient& waiting, std::string consumer)
       : redis_(redis), waiting_(waiting), consumer_(std::move(consumer)) {}
 
+  // Entries in the outbox: appended and not yet relayed and acknowledged.
+  Result<int64_t> length(const std::string& pool, Stream stream);
+
   // Up to `max` entries: this consumer's own unacknowledged ones first (a previous run's, or what
   // wait() took), then entries another consumer claimed and sat on for 30 s, then new ones.
   Result<Batch> claim(const std::string& pool, Stream stream, size_t max);

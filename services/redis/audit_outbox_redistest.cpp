@@ -29,9 +29,7 @@ class AuditOutboxTest : public testing::RedisTest {
                               "router", "reason", "offered"})
                     .has_value());
   }
-  int64_t outbox_length() {
-    return redis().command({"XLEN", keys::task_events("default")})->integer;
-  }
+  int64_t outbox_length() { return outbox->length("default", Stream::kTaskEvents).value_or(-1); }
 
   std::unique_ptr<RedisClient> watch;
   std::unique_ptr<AuditOutbox> outbox;

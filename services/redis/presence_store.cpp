@@ -139,4 +139,10 @@ Result<PresenceStore::SweepResult> PresenceStore::sweep(const std::string& pool,
   return result;
 }
 
+Result<int64_t> PresenceStore::lapsed_count(const std::string& pool) {
+  auto reply = redis_.command({"ZCARD", keys::lapsed(pool)});
+  if (!reply) return std::unexpected(reply.error());
+  return reply->integer;
+}
+
 }  // namespace lexroute

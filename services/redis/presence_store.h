@@ -41,6 +41,8 @@ class PresenceStore {
     size_t offers_moved = 0;
     size_t accepted_moved = 0;
   };
+  // Staff gone silent whose accepted work still waits out the grace period.
+  Result<int64_t> lapsed_count(const std::string& pool);
   // The router's pass: takes silent staff offline and moves their work. At most `limit` staff
   // per step, so one pass stays short.
   Result<SweepResult> sweep(const std::string& pool, const PoolSettings& settings, size_t limit);

@@ -624,4 +624,23 @@ Result<v1::Task> TaskStore::complete(const std::string& pool, const std::string&
   return one_step({StaffStep::Kind::kComplete, pool, staff, task_id, outcome, note});
 }
 
+Result<size_t> TaskStore::count_task_records(std::string_view pool_glob) {
+  const std::string pattern = keys::task(pool_glob, "*");
+  const std::string history = keys::task_history("", ""), excluded = keys::task_excluded("", "");
+  const std::string_view history_suffix = std::string_view(history).substr(history.rfind(':'));
+  const std::string_view excluded_suffix = std::string_view(excluded).substr(excluded.rfind(':'));
+  size_t n = 0;
+  std::string cursor = "0";
+  do {
+    auto reply = redis_.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (!reply) return std::unexpected(reply.error());
+    if (reply->elements.size() != 2) return fail(Errc::kInternal, "SCAN: unexpected reply");
+    cursor = reply->elements[0].str;
+    for (const auto& key : reply->elements[1].elements) {
+      n += !key.str.ends_with(history_suffix) && !key.str.ends_with(excluded_suffix);
+    }
+  } while (cursor != "0");
+  return n;
+}
+
 }  // namespace lexroute

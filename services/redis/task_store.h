@@ -80,6 +80,9 @@ class TaskStore {
   // Tasks of `pool` still QUEUED (in Kafka, not yet routed), as intake submitted them. For when
   // the Kafka that held them is gone (the embedded default after a restart).
   Result<std::vector<v1::TaskSubmitted>> queued_tasks(const std::string& pool);
+  // Task records in the pools matching `pool_glob` (a Redis pattern; "*" for every pool), for
+  // checks that nothing was stored. It scans the whole keyspace: never on a serving path.
+  Result<size_t> count_task_records(std::string_view pool_glob);
   // Drops stored offsets that no longer mean anything (another Kafka cluster's).
   Result<void> forget_offsets(const std::string& pool, const std::vector<std::string>& fields);
   // A task as an offer feed shows it: the task (none when it is gone) and, while it is on open

@@ -4,9 +4,9 @@
 #include "router/roster_import.h"
 #include "router/text.h"
 #include "router/validation.h"
+#include "services/admin/admin_service.h"
 #include "services/common/grpc_status.h"
 #include "services/common/log.h"
-#include "services/intake/admin_service.h"
 
 // Admin calls about the workforce in bulk: roster import, ethical walls per matter, vendors.
 namespace lexroute {

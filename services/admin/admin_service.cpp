@@ -1,4 +1,4 @@
-#include "services/intake/admin_service.h"
+#include "services/admin/admin_service.h"
 
 #include "router/validation.h"
 #include "services/common/grpc_auth.h"

@@ -1,0 +1,31 @@
+#include "tests/support/task_statuses.h"
+
+#include <algorithm>
+
+#include "router/task_status.h"
+
+namespace lexroute::testing {
+
+Result<std::map<std::string, int>> count_statuses(TaskStore& tasks,
+                                                  const std::vector<std::string>& ids) {
+  constexpr size_t kBatch = 1000;
+  std::map<std::string, int> out;
+  for (size_t from = 0; from < ids.size(); from += kBatch) {
+    std::vector<std::string> batch(
+        ids.begin() + static_cast<std::ptrdiff_t>(from),
+        ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), from + kBatch)));
+    auto looks = tasks.look_up(batch, std::vector<bool>(batch.size(), false));
+    if (!looks) return std::unexpected(looks.error());
+    for (const auto& look : *looks) {
+      ++out[look.task ? status_name(look.task->status()) : "(none)"];
+    }
+  }
+  return out;
+}
+
+int count_completed(TaskStore& tasks, const std::vector<std::string>& ids) {
+  auto counts = count_statuses(tasks, ids);
+  return counts ? (*counts)["COMPLETED"] : -1;
+}
+
+}  // namespace lexroute::testing

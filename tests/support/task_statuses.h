@@ -1,0 +1,20 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "router/error.h"
+#include "services/redis/task_store.h"
+
+namespace lexroute::testing {
+
+// How many of these tasks are in each status, by name ("COMPLETED" -> 9998, "(none)" -> 2 for ids
+// Redis has no task for), read through the store a thousand at a time.
+Result<std::map<std::string, int>> count_statuses(TaskStore& tasks,
+                                                  const std::vector<std::string>& ids);
+
+// count_statuses(...)["COMPLETED"]; -1 when Redis cannot be read.
+int count_completed(TaskStore& tasks, const std::vector<std::string>& ids);
+
+}  // namespace lexroute::testing
