@@ -16,6 +16,7 @@
 #include "services/common/protobuf_log.h"
 #include "services/common/request_parsing.h"
 #include "services/common/secrets.h"
+#include "services/common/tls_credentials.h"
 #include "services/kafka/topics.h"
 
 namespace lexroute {
@@ -59,6 +60,15 @@ Result<std::unique_ptr<Node>> Node::start(Config config, const Clock* clock) {
 }
 
 namespace {
+
+std::string tls_summary(const ServerTls& tls) {
+  if (!tls.enabled()) return " plaintext";
+  std::string client = tls.client_auth == ClientAuth::kRequire    ? ", client certificate required"
+                       : tls.client_auth == ClientAuth::kOptional ? ", client certificate optional"
+                                                                  : "";
+  return cat(" over TLS (", tls.cert_file, client, "; files read again every ",
+             tls.reload_every.count(), " s)");
+}
 
 const char* role_name(Role role) {
   switch (role) {
@@ -210,7 +220,7 @@ Result<void> Node::start_services() {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(config_.listen, server_credentials(config_.tls), &port);
     // The unparsable-request answer first, so the metrics count the status the client gets.
     auto interceptors = metrics_->grpc.interceptors();
     interceptors.insert(interceptors.begin(), unparsable_request_interceptor());
@@ -226,12 +236,17 @@ Result<void> Node::start_services() {
       return fail(Errc::kUnavailable, "cannot listen on " + config_.listen, "listen");
     }
     if (gateway_) gateway_->start();
-    grpc_address_ =
-        HostPort{parse_host_port(config_.listen, "listen", PortZero::kAnyFree)->host, port}
-            .to_string();
+    HostPort listening{parse_host_port(config_.listen, "listen", PortZero::kAnyFree)->host, port};
+    grpc_address_ = listening.to_string();
     server_->GetHealthCheckService()->SetServingStatus(true);
     LOG_INFO("lexrouted", "gRPC on ", grpc_address_, intake_ ? " TaskIntake Admin" : "",
-             gateway_ ? " WorkerGateway" : "", " (health, reflection)");
+             gateway_ ? " WorkerGateway" : "", " (health, reflection)", tls_summary(config_.tls));
+    if (!config_.tls.enabled() && !listening.is_loopback()) {
+      // API keys and staff tokens travel in every call's metadata.
+      LOG_WARN("lexrouted", "gRPC on ", grpc_address_,
+               " is PLAINTEXT beyond loopback: keys and tokens cross the network readable unless "
+               "TLS ends in front of it; serve TLS with --tls-cert and --tls-key");
+    }
   }
   return {};
 }
