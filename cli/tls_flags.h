@@ -9,12 +9,13 @@
 namespace lexroute::cli {
 
 // The client side's TLS flags as given: file names, read by load_channel_security.
+// Every member has a default, so tests can name only the flags they give.
 struct TlsFlags {
   bool tls = false;
-  std::string ca_file;
-  std::string client_cert;
-  std::string client_key;
-  std::string server_name;
+  std::string ca_file = {};
+  std::string client_cert = {};
+  std::string client_key = {};
+  std::string server_name = {};
 };
 
 // --tls, --ca-file, --client-cert, --client-key, --tls-server-name (and their LEXROUTE_*
