@@ -1,11 +1,13 @@
 // TLS on the gRPC doors, over real sockets, with certificates the test makes with `openssl`: one
 // `lexrouted dev` serves TLS (a firm submits and a staff member is offered the task through it),
 // clients that trust another CA or speak plaintext are refused, a rotated certificate is served
-// without a restart, the CLI connects with --ca-file, mutual TLS refuses clients without a
-// certificate, and bad TLS flags stop the start naming the flag and the file.
+// without a restart (on the gRPC door and the worker app's HTTPS door), the CLI connects with
+// --ca-file, mutual TLS refuses clients without a certificate, and bad TLS flags stop the start
+// naming the flag and the file.
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +15,7 @@
 #include "cli/client.h"
 #include "cli/tls_flags.h"
 #include "lexroute/v1/admin.grpc.pb.h"
+#include "services/common/host_port.h"
 #include "services/common/tls_credentials.h"
 #include "services/lexrouted/config.h"
 #include "tests/support/command_run.h"
@@ -70,6 +73,15 @@ Call create_firm(const std::shared_ptr<grpc::Channel>& channel, const std::strin
   call.api_key = resp.api_key();
   call.server_common_name = property(*ctx, "x509_common_name");
   return call;
+}
+
+// The subject of the certificate an OpenSSL client is shown at `address`, having verified it
+// against `ca_file` ("subject=CN = intake-1"); empty when the handshake failed.
+std::string https_subject(const std::string& address, const std::string& ca_file) {
+  auto run = testing::run_command("openssl s_client -connect " + address + " -CAfile " + ca_file +
+                                  " -verify_return_error </dev/null 2>/dev/null"
+                                  " | openssl x509 -noout -subject 2>/dev/null");
+  return run.exit_code == 0 ? run.out.substr(0, run.out.find('\n')) : "";
 }
 
 // Writes `from` over `to` the way cert-manager's secret volumes do: a complete new file appears
@@ -224,6 +236,51 @@ TEST_F(Tls, RotatedCertificateIsServedWithoutARestart) {
       15s, 250ms);
   EXPECT_TRUE(rotated) << "still served: " << seen
                        << " (before the rotation: " << before.server_common_name << ")";
+
+  // The worker app's HTTPS door reads the same files on the same interval.
+  std::string web = node->node().http_address();
+  EXPECT_TRUE(testing::eventually(
+      [&] { return https_subject(web, pki().ca.ca_file()) == "subject=CN = " + renewed_name; }, 15s,
+      250ms))
+      << "the worker app still serves: " << https_subject(web, pki().ca.ca_file());
+}
+
+TEST_F(Tls, WorkerAppIsServedOverHttpsWithASecureSessionCookie) {
+  auto admin = v1::Admin::NewStub(fresh_channel(address, trusting_our_ca()));
+  v1::UpsertStaffRequest staff;
+  staff.mutable_staff()->set_id("tls-web-raj");
+  staff.mutable_staff()->set_time_zone("Asia/Kolkata");
+  staff.mutable_staff()->set_capacity(1);
+  staff.mutable_staff()->set_pool("tls-web");
+  staff.set_issue_token(true);
+  v1::UpsertStaffResponse added;
+  auto upserted = admin->UpsertStaff(as(node->admin_key()).get(), staff, &added);
+  ASSERT_TRUE(upserted.ok()) << upserted.error_message();
+
+  auto web = parse_host_port(node->node().http_address(), "http-listen");
+  ASSERT_TRUE(web.has_value());
+  httplib::SSLClient https(web->host, web->port);
+  https.set_ca_cert_path(pki().ca.ca_file().c_str());
+  https.enable_server_certificate_verification(true);
+  auto page = https.Get("/");
+  ASSERT_TRUE(page) << "no HTTPS answer: " << httplib::to_string(page.error());
+  EXPECT_EQ(page->status, 200);
+  auto signed_in = https.Post("/api/v1/sign-in", "{\"staffToken\":\"" + added.staff_token() + "\"}",
+                              "application/json");
+  ASSERT_TRUE(signed_in) << httplib::to_string(signed_in.error());
+  EXPECT_EQ(signed_in->status, 200) << signed_in->body;
+  std::string cookie = signed_in->get_header_value("Set-Cookie");
+  EXPECT_TRUE(cookie.starts_with("lx_session=")) << cookie;
+  EXPECT_TRUE(cookie.ends_with("; Secure")) << cookie;
+
+  httplib::SSLClient untrusting(web->host, web->port);
+  untrusting.set_ca_cert_path(pki().unrelated_ca.ca_file().c_str());
+  untrusting.enable_server_certificate_verification(true);
+  EXPECT_FALSE(untrusting.Get("/")) << "a client trusting another CA got an answer";
+  httplib::Client plain(web->host, web->port);
+  plain.set_read_timeout(5, 0);
+  auto plain_page = plain.Get("/");
+  EXPECT_FALSE(plain_page && plain_page->status == 200) << "plain HTTP was served";
 }
 
 TEST_F(Tls, CliConnectsWithCaFile) {

@@ -173,11 +173,20 @@ Result<void> Node::start_services() {
     desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
     gateway_ = std::make_unique<GatewayService>(*desk_, *notifier_);
     sessions_ = std::make_unique<SessionStore>(*redis_);
-    auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_);
+    // The same certificate as the gRPC door, read again on the same interval.
+    auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_, config_.tls);
     if (!app) return std::unexpected(app.error());
     worker_app_ = std::move(*app);
     http_address_ = worker_app_->address();
-    LOG_INFO("lexrouted", "worker app on http://", http_address_, "/");
+    LOG_INFO("lexrouted", "worker app on ", config_.tls.enabled() ? "https://" : "http://",
+             http_address_, "/");
+    if (!config_.tls.enabled() &&
+        !parse_host_port(http_address_, "http-listen", PortZero::kAnyFree)->is_loopback()) {
+      LOG_WARN("lexrouted", "worker app on ", http_address_,
+               " is plain HTTP beyond loopback: staff tokens and session cookies cross the "
+               "network readable unless TLS ends in front of it; serve HTTPS with --tls-cert and "
+               "--tls-key");
+    }
   }
   if (config_.runs_router()) {
     router_ = std::make_unique<RouterService>(
