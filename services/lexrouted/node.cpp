@@ -250,6 +250,7 @@ Result<void> Node::start_services() {
     server_->GetHealthCheckService()->SetServingStatus(true);
     LOG_INFO("lexrouted", "gRPC on ", grpc_address_, intake_ ? " TaskIntake Admin" : "",
              gateway_ ? " WorkerGateway" : "", " (health, reflection)", tls_summary(config_.tls));
+    if (config_.tls.enabled()) watch_tls_files();
     if (!config_.tls.enabled() && !listening.is_loopback()) {
       // API keys and staff tokens travel in every call's metadata.
       LOG_WARN("lexrouted", "gRPC on ", grpc_address_,
@@ -258,6 +259,28 @@ Result<void> Node::start_services() {
     }
   }
   return {};
+}
+
+void Node::watch_tls_files() {
+  // gRPC reads the files again on its own and only logs what it cannot use; with a bad pair it
+  // refuses new connections (Debian's gRPC 1.51) until the files are right again.
+  tls_watch_ = std::make_unique<PeriodicTask>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(config_.tls.reload_every),
+      [this] {
+        auto usable = check_server_tls(config_.tls);
+        std::string problem = usable ? std::string() : usable.error().message;
+        if (problem == tls_problem_) return;
+        if (problem.empty()) {
+          LOG_INFO("lexrouted", "TLS files usable again: new connections get ",
+                   config_.tls.cert_file);
+        } else {
+          LOG_ERROR("lexrouted", "TLS files changed and are not usable: ", problem,
+                    "; new gRPC connections fail until they are fixed");
+        }
+        tls_problem_ = std::move(problem);
+      },
+      PeriodicTask::FirstRun::kAfterOnePeriod);
+  tls_watch_->start();
 }
 
 Result<void> Node::requeue_unrouted() {
@@ -315,6 +338,7 @@ Result<void> Node::write_ready_file() const {
 void Node::stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (tls_watch_) tls_watch_->stop();
   if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
   if (desk_) desk_->stop();
   if (gateway_) gateway_->stop();
