@@ -33,12 +33,12 @@ void add_listen(CLI::App* cmd, Config& c) {
 }
 
 // The flags are kept as text until the subcommand is known, then checked together.
-struct TlsFlags {
+struct ServerTlsText {
   std::string client_auth;
   int reload_seconds = 60;
 };
 
-void add_tls(CLI::App* cmd, Config& c, TlsFlags& flags) {
+void add_tls(CLI::App* cmd, Config& c, ServerTlsText& flags) {
   cmd->add_option("--tls-cert", c.tls.cert_file,
                   "Serve gRPC over TLS with this PEM certificate chain (reloaded when it changes)")
       ->envname("LEXROUTE_TLS_CERT");
@@ -59,7 +59,8 @@ void add_tls(CLI::App* cmd, Config& c, TlsFlags& flags) {
 
 void add_http(CLI::App* cmd, Config& c) {
   cmd->add_option("--http-listen", c.http_listen,
-                  "Worker app (web page and JSON API) listen address host:port (port 0: any free)")
+                  "Worker app (web page and JSON API) listen address host:port (port 0: any free); "
+                  "HTTPS with --tls-cert")
       ->envname("LEXROUTE_HTTP_LISTEN")
       ->capture_default_str();
 }
@@ -104,7 +105,7 @@ Result<Config> parse_config(int argc, char** argv) {
   int delivery_ms = static_cast<int>(c.kafka_delivery_timeout.count());
   int scaler_ms = static_cast<int>(c.scaler_interval.count());
   int pool_metrics_ms = static_cast<int>(c.pool_metrics_every.count());
-  TlsFlags tls_flags;
+  ServerTlsText tls_flags;
   CLI::App app{"lexrouted: lexroute's server. Routes outsourced legal work to vendor staff."};
   app.require_subcommand(1);
 
@@ -141,7 +142,7 @@ Result<Config> parse_config(int argc, char** argv) {
   add_common(router, c, delivery_ms);
   add_router(router, c, pool_metrics_ms);
   auto* gateway = app.add_subcommand(
-      "gateway", "gRPC WorkerGateway and the worker app (HTTP) for vendor staff");
+      "gateway", "gRPC WorkerGateway and the worker app (HTTP or HTTPS) for vendor staff");
   add_common(gateway, c, delivery_ms);
   add_listen(gateway, c);
   add_tls(gateway, c, tls_flags);
