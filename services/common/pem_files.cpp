@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -39,6 +40,8 @@ std::unexpected<Error> bad_file(std::string_view flag, const std::string& path,
 }
 
 Result<std::string> read_pem_text(const std::string& path, std::string_view flag) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return bad_file(flag, path, "is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) return bad_file(flag, path, "cannot be read");
   std::ostringstream content;
