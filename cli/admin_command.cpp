@@ -9,7 +9,7 @@
 namespace lexroute::cli {
 
 int firm_create(const Connection& conn, const std::string& firm_id, const std::string& name) {
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   v1::CreateFirmRequest request;
   request.set_firm_id(firm_id);
   request.set_display_name(name);
@@ -26,7 +26,7 @@ int firm_create(const Connection& conn, const std::string& firm_id, const std::s
 
 int pool_configure(const Connection& conn, v1::ConfigurePoolRequest request,
                    const std::string& strategy) {
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   std::string name = "BALANCE_STRATEGY_";
   for (char c : strategy) name += c == '-' ? '_' : static_cast<char>(std::toupper(c));
   v1::BalanceStrategy parsed = v1::BALANCE_STRATEGY_UNSPECIFIED;
@@ -58,7 +58,7 @@ int staff_load(const Connection& conn, const std::string& path, const std::strin
   }
   std::ofstream tokens;
   if (!tokens_out.empty()) tokens.open(tokens_out, std::ios::trunc);
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   int line_no = 0, ok = 0, failed = 0;
   for (std::string line; std::getline(in, line);) {
     ++line_no;

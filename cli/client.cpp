@@ -2,10 +2,27 @@
 
 namespace lexroute::cli {
 
-std::shared_ptr<grpc::Channel> open_channel(const std::string& server) {
-  grpc::ChannelArguments args;
+std::shared_ptr<grpc::ChannelCredentials> channel_credentials(const ChannelSecurity& security) {
+  if (!security.tls) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = security.root_certs;
+  options.pem_cert_chain = security.client_cert;
+  options.pem_private_key = security.client_key;
+  return grpc::SslCredentials(options);
+}
+
+std::shared_ptr<grpc::Channel> open_channel(const std::string& server,
+                                            const ChannelSecurity& security,
+                                            grpc::ChannelArguments args) {
   args.SetMaxReceiveMessageSize(16 * 1024 * 1024);
-  return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+  if (security.tls && !security.server_name.empty()) {
+    args.SetSslTargetNameOverride(security.server_name);
+  }
+  return grpc::CreateCustomChannel(server, channel_credentials(security), args);
+}
+
+std::shared_ptr<grpc::Channel> open_channel(const Connection& conn) {
+  return open_channel(conn.server, conn.security);
 }
 
 void authorize(grpc::ClientContext& ctx, const std::string& secret,

@@ -39,7 +39,7 @@ int staff_load(const Connection& conn, const std::string& path, const std::strin
 int status(const std::vector<std::string>& sources, bool once, double interval_s);
 
 // Simulated staff from a tokens file until SIGINT/SIGTERM or `seconds` pass.
-int worker_auto(const std::string& server, const std::string& tokens_file, int think_ms,
+int worker_auto(const Connection& conn, const std::string& tokens_file, int think_ms,
                 double reject_rate, int seconds);
 
 }  // namespace lexroute::cli

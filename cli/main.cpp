@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/tls_flags.h"
 #include "cli/workforce_command.h"
 
 namespace {
@@ -51,9 +52,11 @@ int main(int argc, char** argv) {
   CLI::App app{"lexroute: submit and follow legal work, set up firms and staff, simulate staff."};
   app.require_subcommand(1);
   app.fallthrough();  // parent options (--server, --api-key) may follow the subcommand
-  Connection conn{env_or("LEXROUTE_SERVER", "127.0.0.1:50051"), ""};
+  Connection conn{env_or("LEXROUTE_SERVER", "127.0.0.1:50051"), "", {}};
   app.add_option("--server", conn.server, "lexrouted gRPC address (LEXROUTE_SERVER)")
       ->capture_default_str();
+  TlsFlags tls_flags;
+  add_tls_flags(app, tls_flags);
 
   // Firm commands use the firm API key.
   std::string api_key = env_or("LEXROUTE_API_KEY");
@@ -165,6 +168,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
+  auto security = load_channel_security(tls_flags);
+  if (!security) {
+    std::cerr << "lexroute: " << security.error().message << "\n";
+    return 2;
+  }
+  conn.security = std::move(*security);
 
   if (submit->parsed()) {
     conn.secret = api_key;
@@ -238,7 +247,6 @@ int main(int argc, char** argv) {
   }
   if (int code = run_workforce_command(workforce, conn); code != -1) return code;
   if (status_cmd->parsed()) return status(metrics_sources, status_once, status_interval);
-  if (worker->parsed())
-    return worker_auto(conn.server, tokens_file, think_ms, reject_rate, seconds);
+  if (worker->parsed()) return worker_auto(conn, tokens_file, think_ms, reject_rate, seconds);
   return 2;
 }

@@ -9,7 +9,7 @@
 namespace lexroute::cli {
 
 int submit_one(const Connection& conn, const v1::SubmitTaskRequest& request) {
-  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn));
   v1::SubmitTaskResponse response;
   auto status = stub->SubmitTask(call_context(conn.secret).get(), request, &response);
   if (!status.ok()) {
@@ -26,7 +26,7 @@ int submit_file(const Connection& conn, const std::string& path, const std::stri
     std::cerr << "submit: cannot read " << path << "\n";
     return 2;
   }
-  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn));
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + conn.secret);
   v1::SubmitTasksResponse response;

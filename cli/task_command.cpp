@@ -43,7 +43,7 @@ void print_task(const v1::Task& t) {
 // GetTask, or nothing after printing why under `command`'s name.
 std::optional<v1::Task> fetch_task(const Connection& conn, const std::string& task_id,
                                    const char* command) {
-  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn));
   v1::GetTaskRequest request;
   request.set_task_id(task_id);
   v1::Task task;
@@ -74,7 +74,7 @@ int task_get(const Connection& conn, const std::string& task_id, bool json) {
 }
 
 int task_watch(const Connection& conn, const std::string& task_id) {
-  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn));
   v1::GetTaskRequest request;
   request.set_task_id(task_id);
   grpc::ClientContext ctx;
@@ -108,7 +108,7 @@ int task_history(const Connection& conn, const std::string& task_id) {
 }
 
 int task_explain(const Connection& conn, const std::string& task_id) {
-  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn));
   v1::GetTaskRequest request;
   request.set_task_id(task_id);
   v1::RoutingDecision d;
@@ -142,7 +142,7 @@ int task_explain(const Connection& conn, const std::string& task_id) {
 }
 
 int task_cancel(const Connection& conn, const std::string& task_id, const std::string& reason) {
-  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn));
   v1::CancelTaskRequest request;
   request.set_task_id(task_id);
   request.set_reason(reason);
@@ -166,7 +166,7 @@ int task_wait(const Connection& conn, const std::string& ids_file, int timeout_s
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) ids.push_back(line);
   }
-  auto stub = v1::TaskIntake::NewStub(open_channel(conn.server));
+  auto stub = v1::TaskIntake::NewStub(open_channel(conn));
   std::map<std::string, v1::TaskStatus> last;  // only tasks not yet terminal are asked again
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   std::map<std::string, int> counts;

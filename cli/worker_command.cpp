@@ -9,7 +9,7 @@
 
 namespace lexroute::cli {
 
-int worker_auto(const std::string& server, const std::string& tokens_file, int think_ms,
+int worker_auto(const Connection& conn, const std::string& tokens_file, int think_ms,
                 double reject_rate, int seconds) {
   std::ifstream in(tokens_file);
   if (!in) {
@@ -17,7 +17,8 @@ int worker_auto(const std::string& server, const std::string& tokens_file, int t
     return 2;
   }
   StaffSimulator::Options options;
-  options.server = server;
+  options.server = conn.server;
+  options.security = conn.security;
   options.think = std::chrono::milliseconds(think_ms);
   options.reject_rate = reject_rate;
   for (std::string line; std::getline(in, line);) {

@@ -29,7 +29,7 @@ int fail_with(const char* command, const grpc::Status& status) {
 }
 
 int pools_status(const Connection& conn, const std::string& pool) {
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   v1::PoolStatusRequest request;
   request.set_pool(pool);
   v1::PoolStatusResponse response;
@@ -82,7 +82,7 @@ int pools_scale(const WorkforceCli& w, const Connection& conn) {
   for (std::string id; std::getline(ids, id, ',');) {
     if (!id.empty()) s->add_bench_staff(id);
   }
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   v1::ConfigurePoolResponse response;
   auto status = stub->ConfigurePool(call_context(conn.secret).get(), request, &response);
   if (!status.ok()) return fail_with("pools scale", status);
@@ -114,7 +114,7 @@ int staff_import(const WorkforceCli& w, const Connection& conn) {
   request.set_content(content.str());
   request.set_issue_tokens(!w.tokens_out.empty());
   request.set_dry_run(w.dry_run);
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   v1::ImportRosterResponse response;
   auto status = stub->ImportRoster(call_context(conn.secret).get(), request, &response);
   if (!status.ok()) return fail_with("staff import", status);
@@ -141,7 +141,7 @@ int staff_wall(const WorkforceCli& w, const Connection& conn) {
   request.set_pool(w.pool);
   request.set_reason(w.reason);
   for (const auto& id : w.staff_ids) request.add_staff_ids(id);
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   v1::AddMatterWallResponse response;
   auto status = stub->AddMatterWall(call_context(conn.secret).get(), request, &response);
   if (!status.ok()) return fail_with("staff wall", status);
@@ -155,7 +155,7 @@ int vendors_add(const WorkforceCli& w, const Connection& conn) {
   request.mutable_vendor()->set_id(w.vendor_id);
   request.mutable_vendor()->set_display_name(w.vendor_name);
   request.mutable_vendor()->set_contact(w.contact);
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   v1::Vendor response;
   auto status = stub->UpsertVendor(call_context(conn.secret).get(), request, &response);
   if (!status.ok()) return fail_with("vendors add", status);
@@ -164,7 +164,7 @@ int vendors_add(const WorkforceCli& w, const Connection& conn) {
 }
 
 int vendors_list(const Connection& conn) {
-  auto stub = v1::Admin::NewStub(open_channel(conn.server));
+  auto stub = v1::Admin::NewStub(open_channel(conn));
   v1::ListVendorsResponse response;
   auto status =
       stub->ListVendors(call_context(conn.secret).get(), v1::ListVendorsRequest{}, &response);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/client.h"
+#include "cli/tls_flags.h"
 #include "lexroute/v1/admin.grpc.pb.h"
 #include "loadtest/ledger.h"
 #include "loadtest/process_stats.h"
@@ -26,6 +27,8 @@ using namespace lexroute::loadtest;
 
 struct Flags {
   std::string server = "127.0.0.1:50051";
+  cli::TlsFlags tls;
+  cli::ChannelSecurity security;  // what `tls` names, read at start
   std::string admin_key, admin_key_file, scenario = "custom", mode = "unary", out, chart, pool;
   double rate = 0;
   int concurrency = 32, bulk_batch = 5000, firms = 4, staff = 0, capacity = 4, think_ms = 0;
@@ -42,8 +45,7 @@ std::unique_ptr<grpc::ClientContext> as(const std::string& key) {
 // Firms and staff of this run, under a fresh prefix so runs never collide.
 bool set_up(const Flags& f, const std::string& run, std::vector<std::string>* firm_keys,
             std::vector<StaffFleet::Member>* staff) {
-  auto admin =
-      v1::Admin::NewStub(grpc::CreateChannel(f.server, grpc::InsecureChannelCredentials()));
+  auto admin = v1::Admin::NewStub(cli::open_channel(f.server, f.security));
   for (int i = 0; i < f.firms; ++i) {
     v1::CreateFirmRequest req;
     req.set_firm_id(run + "-firm-" + std::to_string(i));
@@ -115,6 +117,7 @@ int main(int argc, char** argv) {
   Flags f;
   CLI::App app{"lexroute-loadtest: drive a running lexroute and measure it"};
   app.add_option("--server", f.server, "lexrouted gRPC address")->capture_default_str();
+  cli::add_tls_flags(app, f.tls);
   app.add_option("--admin-key", f.admin_key, "Admin key (to set up firms and staff)");
   app.add_option("--admin-key-file", f.admin_key_file, "File holding the admin key");
   app.add_option("--scenario", f.scenario, "Name for the report")->capture_default_str();
@@ -154,6 +157,12 @@ int main(int argc, char** argv) {
     Report::print_header();
     return 0;
   }
+  auto security = cli::load_channel_security(f.tls);
+  if (!security) {
+    std::cerr << "loadtest: " << security.error().message << "\n";
+    return 2;
+  }
+  f.security = std::move(*security);
   if (!f.admin_key_file.empty()) {
     std::ifstream in(f.admin_key_file);
     std::getline(in, f.admin_key);
@@ -186,10 +195,10 @@ int main(int argc, char** argv) {
       if (auto sent = ledger.sent_at(*seq)) log.add(at, at - *sent);
     };
   };
-  StaffFleet fleet(
-      {f.server, members, std::chrono::milliseconds(f.think_ms),
-       static_cast<size_t>(f.staff_connections), std::chrono::seconds(f.heartbeat_seconds)},
-      latency_of(offers, false), latency_of(completions, true));
+  StaffFleet fleet({f.server, members, std::chrono::milliseconds(f.think_ms),
+                    static_cast<size_t>(f.staff_connections),
+                    std::chrono::seconds(f.heartbeat_seconds), f.security},
+                   latency_of(offers, false), latency_of(completions, true));
   if (!members.empty() && !fleet.start()) {
     std::cerr << "loadtest: not every staff member could sign in\n";
   }
@@ -198,7 +207,7 @@ int main(int argc, char** argv) {
   server.start();
   Submitter submitter(
       {f.server, firm_keys, f.mode == "bulk" ? Submitter::Mode::kBulk : Submitter::Mode::kUnary,
-       f.rate, f.concurrency, f.bulk_batch, f.pool, 8},
+       f.rate, f.concurrency, f.bulk_batch, f.pool, 8, f.security},
       ledger, acks);
   // The window starts once the staff are signed in and listening (100,000 take a while) and a
   // first task has reached one of them.

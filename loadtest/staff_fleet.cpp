@@ -126,8 +126,8 @@ StaffFleet::StaffFleet(Options options, Observer offered, Observer completed)
   for (size_t i = 0; i < std::max<size_t>(options_.channels, 1); ++i) {
     grpc::ChannelArguments args;
     args.SetInt("lexroute.loadtest.channel", static_cast<int>(i));  // its own connection
-    stubs_.push_back(v1::WorkerGateway::NewStub(
-        grpc::CreateCustomChannel(options_.server, grpc::InsecureChannelCredentials(), args)));
+    stubs_.push_back(
+        v1::WorkerGateway::NewStub(cli::open_channel(options_.server, options_.security, args)));
   }
 }
 

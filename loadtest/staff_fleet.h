@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/channel_security.h"
 #include "lexroute/v1/worker.grpc.pb.h"
 #include "loadtest/latency_log.h"
 #include "services/common/completion_queues.h"
@@ -34,6 +35,7 @@ class StaffFleet {
     std::chrono::milliseconds think{0};
     size_t channels = 8;
     std::chrono::seconds heartbeat_every{15};
+    cli::ChannelSecurity security;
   };
   // Told of each offer as it arrives and each completion as it is acknowledged.
   using Observer = std::function<void(const v1::Offer& offer, SteadyTime at)>;

@@ -27,8 +27,8 @@ Submitter::Submitter(Options options, Ledger& ledger, LatencyLog& acks)
   for (size_t i = 0; i < std::max<size_t>(options_.channels, 1); ++i) {
     grpc::ChannelArguments args;
     args.SetInt("lexroute.loadtest.channel", static_cast<int>(i));
-    stubs_.push_back(v1::TaskIntake::NewStub(
-        grpc::CreateCustomChannel(options_.server, grpc::InsecureChannelCredentials(), args)));
+    stubs_.push_back(
+        v1::TaskIntake::NewStub(cli::open_channel(options_.server, options_.security, args)));
   }
 }
 

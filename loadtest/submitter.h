@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/channel_security.h"
 #include "lexroute/v1/intake.grpc.pb.h"
 #include "loadtest/latency_log.h"
 #include "loadtest/ledger.h"
@@ -32,6 +33,7 @@ class Submitter {
     int bulk_batch = 5000;
     std::string pool;
     size_t channels = 8;
+    cli::ChannelSecurity security;
   };
 
   Submitter(Options options, Ledger& ledger, LatencyLog& acks);

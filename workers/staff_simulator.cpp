@@ -41,7 +41,7 @@ void StaffSimulator::start() {
 }
 
 void StaffSimulator::heartbeat_all() {
-  auto stub = v1::WorkerGateway::NewStub(cli::open_channel(options_.server));
+  auto stub = v1::WorkerGateway::NewStub(cli::open_channel(options_.server, options_.security));
   auto interval = std::chrono::seconds(15);
   auto next = std::chrono::steady_clock::now();
   while (!stopping_.load()) {
@@ -80,7 +80,7 @@ void StaffSimulator::stop() {
 }
 
 void StaffSimulator::work(const Member& member, size_t index) {
-  auto stub = v1::WorkerGateway::NewStub(cli::open_channel(options_.server));
+  auto stub = v1::WorkerGateway::NewStub(cli::open_channel(options_.server, options_.security));
   std::mt19937 rng(static_cast<uint32_t>(index * 7919 + 17));
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   auto pause = [&](std::chrono::milliseconds d) {

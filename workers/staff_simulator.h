@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "cli/channel_security.h"
+
 namespace grpc {
 class ClientContext;
 }
@@ -26,6 +28,7 @@ class StaffSimulator {
   };
   struct Options {
     std::string server;
+    cli::ChannelSecurity security;
     std::vector<Member> staff;
     std::chrono::milliseconds think{50};  // before accepting, and again before completing
     double reject_rate = 0.0;             // share of offers turned down, 0 to 1

@@ -6,6 +6,10 @@ namespace lexroute {
 
 std::string HostPort::to_string() const { return cat(host, ":", port); }
 
+bool HostPort::is_loopback() const {
+  return host.starts_with("127.") || host == "[::1]" || host == "localhost";
+}
+
 Result<HostPort> parse_host_port(std::string_view text, std::string_view field, PortZero zero,
                                  std::string_view scheme) {
   std::string_view rest = text;

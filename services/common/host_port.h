@@ -14,6 +14,9 @@ struct HostPort {
   int port = 0;
 
   std::string to_string() const;
+  // Reachable only from this machine: 127.0.0.0/8, [::1] or localhost. "0.0.0.0" and "[::]" are
+  // every interface, so not.
+  bool is_loopback() const;
 };
 
 enum class PortZero { kRefused, kAnyFree };

@@ -19,6 +19,16 @@ TEST(HostPort, ParsesHostAndPortWithOrWithoutScheme) {
   EXPECT_EQ(ipv6->host, "[::1]");
 }
 
+TEST(HostPort, LoopbackIsOnlyWhatThisMachineAloneReaches) {
+  for (const char* local : {"127.0.0.1:1", "127.1.2.3:1", "[::1]:1", "localhost:1"}) {
+    EXPECT_TRUE(parse_host_port(local, "listen")->is_loopback()) << local;
+  }
+  for (const char* open :
+       {"0.0.0.0:1", "[::]:1", "10.0.0.7:1", "lexroute-intake:1", "128.0.0.1:1"}) {
+    EXPECT_FALSE(parse_host_port(open, "listen")->is_loopback()) << open;
+  }
+}
+
 TEST(HostPort, PortZeroOnlyWhereAnyFreePortIsMeant) {
   EXPECT_TRUE(parse_host_port("127.0.0.1:0", "listen", PortZero::kAnyFree).has_value());
   auto refused = parse_host_port("127.0.0.1:0", "redis");

@@ -21,12 +21,14 @@ std::string session_id(const httplib::Request& req) {
   return {};
 }
 
-std::string session_cookie(const std::string& session_id) {
-  return cat(kSessionCookie, "=", session_id, "; Path=/; HttpOnly; SameSite=Strict");
+std::string session_cookie(const std::string& session_id, bool secure) {
+  return cat(kSessionCookie, "=", session_id, "; Path=/; HttpOnly; SameSite=Strict",
+             secure ? "; Secure" : "");
 }
 
-std::string ended_session_cookie() {
-  return cat(kSessionCookie, "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+std::string ended_session_cookie(bool secure) {
+  return cat(kSessionCookie, "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+             secure ? "; Secure" : "");
 }
 
 // Only the host is compared: TLS may end at an ingress in front, so the scheme the gateway

@@ -16,10 +16,11 @@ inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
 
 // The session id the request's cookie carries, or empty.
 std::string session_id(const httplib::Request& req);
-// Set-Cookie for a new session: HttpOnly, SameSite=Strict, the whole site.
-std::string session_cookie(const std::string& session_id);
+// Set-Cookie for a new session: HttpOnly, SameSite=Strict, the whole site; `secure` (served over
+// HTTPS) adds Secure, so the browser never sends it over plain HTTP.
+std::string session_cookie(const std::string& session_id, bool secure);
 // Set-Cookie that makes the browser forget the session.
-std::string ended_session_cookie();
+std::string ended_session_cookie(bool secure);
 
 // False when a browser says the request comes from a page on another host.
 bool same_origin(const httplib::Request& req);

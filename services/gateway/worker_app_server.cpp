@@ -47,11 +47,14 @@ void send(httplib::Response& res, const Result<Message>& result) {
 }  // namespace
 
 struct WorkerAppServer::Routes {
-  Routes(WorkerDesk& d, SessionStore& s) : desk(d), sessions(s) {}
+  Routes(WorkerDesk& d, SessionStore& s, std::unique_ptr<httplib::Server> server, bool over_tls)
+      : desk(d), sessions(s), served(std::move(server)), http(*served), https(over_tls) {}
 
   WorkerDesk& desk;
   SessionStore& sessions;
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> served;  // an httplib::SSLServer over HTTPS
+  httplib::Server& http;
+  bool https;  // the session cookie is then Secure
   std::thread listener;
   std::atomic<int> feeds{0};
 
@@ -199,7 +202,7 @@ void WorkerAppServer::Routes::sign_in(const httplib::Request& req, httplib::Resp
   v1::WebSignInResponse response;
   *response.mutable_staff() = std::move(*profile);
   response.set_csrf_token(opened->csrf_token);
-  res.set_header("Set-Cookie", session_cookie(opened->session_id));
+  res.set_header("Set-Cookie", session_cookie(opened->session_id, https));
   res.set_content(json::from_message(response), "application/json");
   LOG_INFO("gateway", "staff=", me->staff_id, " signed in to the worker app");
 }
@@ -210,7 +213,7 @@ void WorkerAppServer::Routes::sign_out(const httplib::Request& req, httplib::Res
   if (auto closed = sessions.close(session_id(req)); !closed) {
     return send_error(res, closed.error());
   }
-  res.set_header("Set-Cookie", ended_session_cookie());
+  res.set_header("Set-Cookie", ended_session_cookie(https));
   res.set_content("{}", "application/json");
 }
 
@@ -259,13 +262,27 @@ void WorkerAppServer::Routes::feed(const httplib::Request& req, httplib::Respons
 
 Result<std::unique_ptr<WorkerAppServer>> WorkerAppServer::start(const std::string& listen,
                                                                 WorkerDesk& desk,
-                                                                SessionStore& sessions) {
+                                                                SessionStore& sessions,
+                                                                const ServerTls& tls) {
   auto address = parse_host_port(listen, "http-listen", PortZero::kAnyFree);
   if (!address) return std::unexpected(address.error());
   const std::string& host = address->host;
   int port = address->port;
   std::unique_ptr<WorkerAppServer> server(new WorkerAppServer());
-  server->routes_ = std::make_unique<Routes>(desk, sessions);
+  std::unique_ptr<httplib::Server> http_server;
+  if (tls.enabled()) {
+    server->certificate_ = std::make_unique<HttpsCertificate>(tls);
+    auto* certificate = server->certificate_.get();
+    http_server = std::make_unique<httplib::SSLServer>(
+        [certificate](SSL_CTX& ctx) { return certificate->install(ctx); });
+    if (!http_server->is_valid()) {
+      return fail(Errc::kInvalidArgument, "the worker app cannot serve HTTPS with " + tls.cert_file,
+                  "tls-cert");
+    }
+  } else {
+    http_server = std::make_unique<httplib::Server>();
+  }
+  server->routes_ = std::make_unique<Routes>(desk, sessions, std::move(http_server), tls.enabled());
   auto& http = server->routes_->http;
   server->routes_->add_routes();
   if (port == 0) {

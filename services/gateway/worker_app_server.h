@@ -4,6 +4,8 @@
 #include <string>
 
 #include "router/error.h"
+#include "services/common/server_tls.h"
+#include "services/gateway/https_certificate.h"
 #include "services/gateway/worker_desk.h"
 #include "services/redis/session_store.h"
 
@@ -16,9 +18,12 @@ namespace lexroute {
 // also carries the session's CSRF token (docs/security.md, "The worker app").
 class WorkerAppServer {
  public:
-  // Listens on `listen` (host:port; port 0 picks a free one) and serves on its own threads.
+  // Listens on `listen` (host:port; port 0 picks a free one) and serves on its own threads:
+  // HTTPS with `tls`'s certificate and key (read again when they change) when it is enabled
+  // (checked with check_server_tls), plain HTTP otherwise.
   static Result<std::unique_ptr<WorkerAppServer>> start(const std::string& listen, WorkerDesk& desk,
-                                                        SessionStore& sessions);
+                                                        SessionStore& sessions,
+                                                        const ServerTls& tls = {});
   ~WorkerAppServer();
   WorkerAppServer(const WorkerAppServer&) = delete;
   WorkerAppServer& operator=(const WorkerAppServer&) = delete;
@@ -33,6 +38,7 @@ class WorkerAppServer {
   struct Routes;
   WorkerAppServer() = default;
 
+  std::unique_ptr<HttpsCertificate> certificate_;  // over HTTPS; outlives the server in routes_
   std::unique_ptr<Routes> routes_;
   std::string address_;
 };

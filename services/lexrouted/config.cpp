@@ -41,9 +41,35 @@ void add_listen(CLI::App* cmd, Config& c) {
       ->envname("LEXROUTE_READY_FILE");
 }
 
+// The flags are kept as text until the subcommand is known, then checked together.
+struct ServerTlsText {
+  std::string client_auth;
+  int reload_seconds = 60;
+};
+
+void add_tls(CLI::App* cmd, Config& c, ServerTlsText& flags) {
+  cmd->add_option("--tls-cert", c.tls.cert_file,
+                  "Serve gRPC over TLS with this PEM certificate chain (reloaded when it changes)")
+      ->envname("LEXROUTE_TLS_CERT");
+  cmd->add_option("--tls-key", c.tls.key_file, "PEM private key of --tls-cert")
+      ->envname("LEXROUTE_TLS_KEY");
+  cmd->add_option("--tls-client-ca", c.tls.client_ca_file,
+                  "Mutual TLS: PEM CAs that sign client certificates")
+      ->envname("LEXROUTE_TLS_CLIENT_CA");
+  cmd->add_option("--tls-client-auth", flags.client_auth,
+                  "With --tls-client-ca: require (default) or optional client certificates")
+      ->envname("LEXROUTE_TLS_CLIENT_AUTH");
+  cmd->add_option("--tls-reload-seconds", flags.reload_seconds,
+                  "How often the TLS files are read again for a rotated certificate")
+      ->envname("LEXROUTE_TLS_RELOAD_SECONDS")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+}
+
 void add_http(CLI::App* cmd, Config& c) {
   cmd->add_option("--http-listen", c.http_listen,
-                  "Worker app (web page and JSON API) listen address host:port (port 0: any free)")
+                  "Worker app (web page and JSON API) listen address host:port (port 0: any free); "
+                  "HTTPS with --tls-cert")
       ->envname("LEXROUTE_HTTP_LISTEN")
       ->capture_default_str();
 }
@@ -118,6 +144,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   int scaler_ms = static_cast<int>(c.scaler_interval.count());
   int pool_metrics_ms = static_cast<int>(c.pool_metrics_every.count());
   std::string kafka_config;
+  ServerTlsText tls_flags;
   CLI::App app{"lexrouted: lexroute's server. Routes outsourced legal work to vendor staff."};
   app.require_subcommand(1);
 
@@ -127,6 +154,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
       "Kafka mock cluster and a redis-server child (unless --redis/--kafka-brokers)");
   add_common(dev, c, delivery_ms, kafka_config);
   add_listen(dev, c);
+  add_tls(dev, c, tls_flags);
   add_http(dev, c);
   add_admin(dev, c);
   add_router(dev, c, pool_metrics_ms);
@@ -143,6 +171,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   auto* intake = app.add_subcommand("intake", "gRPC TaskIntake and Admin for firms and operators");
   add_common(intake, c, delivery_ms, kafka_config);
   add_listen(intake, c);
+  add_tls(intake, c, tls_flags);
   add_admin(intake, c);
   add_backlog(intake, c);
   intake->add_option("--router-group", c.router_group, "Kafka consumer group of the routers")
@@ -152,9 +181,10 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   add_common(router, c, delivery_ms, kafka_config);
   add_router(router, c, pool_metrics_ms);
   auto* gateway = app.add_subcommand(
-      "gateway", "gRPC WorkerGateway and the worker app (HTTP) for vendor staff");
+      "gateway", "gRPC WorkerGateway and the worker app (HTTP or HTTPS) for vendor staff");
   add_common(gateway, c, delivery_ms, kafka_config);
   add_listen(gateway, c);
+  add_tls(gateway, c, tls_flags);
   add_http(gateway, c);
   auto* scaler = app.add_subcommand(
       "scaler", "Elastic pools: calls bench staff in and releases them (one acts at a time)");
@@ -196,6 +226,16 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
     if (auto listen = parse_host_port(c.listen, "listen", PortZero::kAnyFree); !listen) {
       return std::unexpected(listen.error());
     }
+  }
+  if (c.runs_intake() || c.runs_gateway()) {
+    auto client_auth = parse_client_auth(tls_flags.client_auth);
+    if (!client_auth) return std::unexpected(client_auth.error());
+    c.tls.client_auth = *client_auth;
+    if (!c.tls.client_ca_file.empty() && c.tls.client_auth == ClientAuth::kNone) {
+      c.tls.client_auth = ClientAuth::kRequire;
+    }
+    c.tls.reload_every = std::chrono::seconds(tls_flags.reload_seconds);
+    if (auto tls = check_server_tls(c.tls); !tls) return std::unexpected(tls.error());
   }
   if (c.runs_gateway()) {
     auto http = parse_host_port(c.http_listen, "http-listen", PortZero::kAnyFree);

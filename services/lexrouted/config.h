@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "router/error.h"
+#include "services/common/server_tls.h"
 #include "services/kafka/kafka_config.h"
 
 namespace lexroute {
@@ -17,6 +18,7 @@ enum class Role { kDev, kIntake, kRouter, kGateway, kScaler };
 struct Config {
   Role role = Role::kDev;
   std::string listen = "127.0.0.1:50051";      // gRPC; port 0 picks a free one
+  ServerTls tls;                               // on the gRPC listen; none: plaintext
   std::string http_listen = "127.0.0.1:8080";  // gateway/dev: the worker app; port 0: any free
   std::string redis;                           // host:port; dev starts its own when empty
   std::string kafka_brokers;                   // dev uses the embedded mock cluster when empty

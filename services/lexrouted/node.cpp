@@ -16,6 +16,7 @@
 #include "services/common/protobuf_log.h"
 #include "services/common/request_parsing.h"
 #include "services/common/secrets.h"
+#include "services/common/tls_credentials.h"
 #include "services/kafka/kafka_properties.h"
 #include "services/kafka/topics.h"
 
@@ -60,6 +61,15 @@ Result<std::unique_ptr<Node>> Node::start(Config config, const Clock* clock) {
 }
 
 namespace {
+
+std::string tls_summary(const ServerTls& tls) {
+  if (!tls.enabled()) return " plaintext";
+  std::string client = tls.client_auth == ClientAuth::kRequire    ? ", client certificate required"
+                       : tls.client_auth == ClientAuth::kOptional ? ", client certificate optional"
+                                                                  : "";
+  return cat(" over TLS (", tls.cert_file, client, "; files read again every ",
+             tls.reload_every.count(), " s)");
+}
 
 const char* role_name(Role role) {
   switch (role) {
@@ -174,11 +184,20 @@ Result<void> Node::start_services() {
     desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
     gateway_ = std::make_unique<GatewayService>(*desk_, *notifier_);
     sessions_ = std::make_unique<SessionStore>(*redis_);
-    auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_);
+    // The same certificate as the gRPC door, read again on the same interval.
+    auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_, config_.tls);
     if (!app) return std::unexpected(app.error());
     worker_app_ = std::move(*app);
     http_address_ = worker_app_->address();
-    LOG_INFO("lexrouted", "worker app on http://", http_address_, "/");
+    LOG_INFO("lexrouted", "worker app on ", config_.tls.enabled() ? "https://" : "http://",
+             http_address_, "/");
+    if (!config_.tls.enabled() &&
+        !parse_host_port(http_address_, "http-listen", PortZero::kAnyFree)->is_loopback()) {
+      LOG_WARN("lexrouted", "worker app on ", http_address_,
+               " is plain HTTP beyond loopback: staff tokens and session cookies cross the "
+               "network readable unless TLS ends in front of it; serve HTTPS with --tls-cert and "
+               "--tls-key");
+    }
   }
   if (config_.runs_router()) {
     router_ = std::make_unique<RouterService>(
@@ -220,7 +239,7 @@ Result<void> Node::start_services() {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(config_.listen, server_credentials(config_.tls), &port);
     // The unparsable-request answer first, so the metrics count the status the client gets.
     auto interceptors = metrics_->grpc.interceptors();
     interceptors.insert(interceptors.begin(), unparsable_request_interceptor());
@@ -236,14 +255,42 @@ Result<void> Node::start_services() {
       return fail(Errc::kUnavailable, "cannot listen on " + config_.listen, "listen");
     }
     if (gateway_) gateway_->start();
-    grpc_address_ =
-        HostPort{parse_host_port(config_.listen, "listen", PortZero::kAnyFree)->host, port}
-            .to_string();
+    HostPort listening{parse_host_port(config_.listen, "listen", PortZero::kAnyFree)->host, port};
+    grpc_address_ = listening.to_string();
     server_->GetHealthCheckService()->SetServingStatus(true);
     LOG_INFO("lexrouted", "gRPC on ", grpc_address_, intake_ ? " TaskIntake Admin" : "",
-             gateway_ ? " WorkerGateway" : "", " (health, reflection)");
+             gateway_ ? " WorkerGateway" : "", " (health, reflection)", tls_summary(config_.tls));
+    if (config_.tls.enabled()) watch_tls_files();
+    if (!config_.tls.enabled() && !listening.is_loopback()) {
+      // API keys and staff tokens travel in every call's metadata.
+      LOG_WARN("lexrouted", "gRPC on ", grpc_address_,
+               " is PLAINTEXT beyond loopback: keys and tokens cross the network readable unless "
+               "TLS ends in front of it; serve TLS with --tls-cert and --tls-key");
+    }
   }
   return {};
+}
+
+void Node::watch_tls_files() {
+  // gRPC reads the files again on its own and only logs what it cannot use; with a bad pair it
+  // refuses new connections (Debian's gRPC 1.51) until the files are right again.
+  tls_watch_ = std::make_unique<PeriodicTask>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(config_.tls.reload_every),
+      [this] {
+        auto usable = check_server_tls(config_.tls);
+        std::string problem = usable ? std::string() : usable.error().message;
+        if (problem == tls_problem_) return;
+        if (problem.empty()) {
+          LOG_INFO("lexrouted", "TLS files usable again: new connections get ",
+                   config_.tls.cert_file);
+        } else {
+          LOG_ERROR("lexrouted", "TLS files changed and are not usable: ", problem,
+                    "; new gRPC connections fail until they are fixed");
+        }
+        tls_problem_ = std::move(problem);
+      },
+      PeriodicTask::FirstRun::kAfterOnePeriod);
+  tls_watch_->start();
 }
 
 Result<void> Node::requeue_unrouted() {
@@ -301,6 +348,7 @@ Result<void> Node::write_ready_file() const {
 void Node::stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (tls_watch_) tls_watch_->stop();
   if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
   if (desk_) desk_->stop();
   if (gateway_) gateway_->stop();

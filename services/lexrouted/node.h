@@ -8,6 +8,7 @@
 #include "router/clock.h"
 #include "services/admin/admin_service.h"
 #include "services/audit/event_relay.h"
+#include "services/common/periodic_task.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/worker_app_server.h"
 #include "services/gateway/worker_desk.h"
@@ -72,6 +73,9 @@ class Node {
   // On the embedded default, whose Kafka goes with the process: lets the router finish what was
   // acknowledged, bounded.
   void drain_router();
+  // While serving TLS: checks the files again on gRPC's reload interval and says, naming the flag
+  // and the file, when they stop (or start again) being a usable pair.
+  void watch_tls_files();
 
   Config config_;
   SystemClock system_clock_;
@@ -104,6 +108,8 @@ class Node {
   std::unique_ptr<ScalerService> scaler_;
   std::unique_ptr<PoolCollector> pool_collector_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<PeriodicTask> tls_watch_;
+  std::string tls_problem_;  // what tls_watch_ last found wrong; empty when the files are fine
   std::string grpc_address_;
   std::string http_address_;
   std::string redis_address_;
