@@ -69,11 +69,13 @@ function(lexroute_sanitizer_targets)
   endforeach()
 endfunction()
 
-# lexroute_embed(<out.cpp> <namespace> [PRELUDE <file>] FILES <file>...): each file's bytes
-# (after the prelude's, when given) become a `std::string_view <stem>`, so the binary carries its
-# Lua scripts without reading them from disk at run time.
+# lexroute_embed(<out.cpp> <namespace> [PRELUDE <file>] [HEADER <out.h> LIST_MACRO <name>]
+#                FILES <file>...): each file's bytes (after the prelude's, when given) become a
+# `std::string_view <stem>`, so the binary carries its Lua scripts and web files without reading
+# them from disk at run time. HEADER declares them, with LIST_MACRO(X) expanding to X(<stem>) for
+# each file: adding a file to FILES is then all it takes.
 function(lexroute_embed out namespace)
-  cmake_parse_arguments(E "" "PRELUDE" "FILES" ${ARGN})
+  cmake_parse_arguments(E "" "PRELUDE;HEADER;LIST_MACRO" "FILES" ${ARGN})
   set(deps)
   foreach(f ${E_FILES})
     list(APPEND deps ${CMAKE_CURRENT_SOURCE_DIR}/${f})
@@ -84,9 +86,10 @@ function(lexroute_embed out namespace)
     set(prelude ${CMAKE_CURRENT_SOURCE_DIR}/${E_PRELUDE})
   endif()
   add_custom_command(
-    OUTPUT ${out}
+    OUTPUT ${out} ${E_HEADER}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} "-DFILES=${files_arg}"
-            "-DPRELUDE=${prelude}" -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+            "-DPRELUDE=${prelude}" "-DHEADER=${E_HEADER}" "-DLIST_MACRO=${E_LIST_MACRO}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
     DEPENDS ${deps} ${prelude} ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
     COMMENT "Embedding ${namespace} files"
     VERBATIM)
