@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "router/error.h"
+#include "services/redis/redis_endpoint.h"
 
 namespace lexroute {
 
@@ -17,10 +18,15 @@ struct Config {
   Role role = Role::kDev;
   std::string listen = "127.0.0.1:50051";      // gRPC; port 0 picks a free one
   std::string http_listen = "127.0.0.1:8080";  // gateway/dev: the worker app; port 0: any free
-  std::string redis;                           // host:port; dev starts its own when empty
-  std::string kafka_brokers;                   // dev uses the embedded mock cluster when empty
-  std::string data_dir = "lexroute-data";      // dev: Redis's append-only file, the admin key
-  std::string admin_key_sha256;                // intake/dev: SHA-256 of the admin key
+  // host:port or redis://[user:password@]host:port[/db]; dev starts its own when this and
+  // redis_sentinels are empty.
+  std::string redis;
+  std::string redis_password_file;         // the password alone, for Kubernetes secrets
+  std::string redis_sentinels;             // host:port,...: the master is whatever they name
+  std::string redis_master_name;           // with redis_sentinels
+  std::string kafka_brokers;               // dev uses the embedded mock cluster when empty
+  std::string data_dir = "lexroute-data";  // dev: Redis's append-only file, the admin key
+  std::string admin_key_sha256;            // intake/dev: SHA-256 of the admin key
   std::string router_group = "lexroute-router";
   int task_partitions = 8;  // dev: partitions of lexroute.tasks.v1 on the embedded Kafka
   // Intake refuses new work while one task partition has this many records the routers have not
@@ -37,11 +43,19 @@ struct Config {
   std::chrono::milliseconds pool_metrics_every{5000};
   bool verbose = false;
 
+  // lexrouted dev without a Redis of its own starts a redis-server child.
+  bool starts_own_redis() const {
+    return role == Role::kDev && redis.empty() && redis_sentinels.empty();
+  }
   bool runs_intake() const { return role == Role::kDev || role == Role::kIntake; }
   bool runs_router() const { return role == Role::kDev || role == Role::kRouter; }
   bool runs_gateway() const { return role == Role::kDev || role == Role::kGateway; }
   bool runs_scaler() const { return role == Role::kDev || role == Role::kScaler; }
 };
+
+// The Redis the flags name, checked: parse_config checks it once at start, and Node uses it.
+// Reads --redis-password-file.
+Result<RedisEndpoint> redis_endpoint_of(const Config& c);
 
 // Parses argv (after the program name) into a Config. On --help, prints usage and returns an
 // error with an empty message; on bad input, an error naming the flag.

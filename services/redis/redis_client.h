@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "router/error.h"
+#include "services/redis/redis_endpoint.h"
 
 struct redisContext;
 
@@ -30,15 +31,6 @@ struct RedisReply {
   bool is_nil() const { return type == Type::kNil; }
 };
 
-struct RedisEndpoint {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-
-  // Accepts "host:port" or "redis://host:port".
-  static Result<RedisEndpoint> parse(std::string_view text);
-  std::string to_string() const;
-};
-
 // A Lua script carried by the binary. Its SHA-1 is computed locally, so EVALSHA needs no
 // SCRIPT LOAD round trip; on NOSCRIPT (a restarted or new Redis) the body is sent once with EVAL.
 class RedisScript {
@@ -56,8 +48,10 @@ class RedisScript {
 
 // A small pool of hiredis connections. A hiredis context is not thread-safe and is dead after an
 // I/O error, so each command borrows one context, and a failed one is dropped and reconnected on
-// next use. Redis replies of type error come back as Errc::kInternal with Redis's text, network
-// failures as Errc::kUnavailable.
+// next use (open_redis_connection: AUTH, SELECT, and in Sentinel mode the master asked anew). A
+// connection that answers READONLY or MASTERDOWN is dropped too, so the client follows a
+// failover. Redis replies of type error come back as Errc::kInternal with Redis's text, network
+// failures and failover errors as Errc::kUnavailable.
 class RedisClient {
  public:
   struct Options {
