@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,37 +63,27 @@ Result<std::vector<OwnedReply>> handshake_round_trip(
   return replies;
 }
 
-// The master's address as the first sentinel that knows it says.
-Result<HostPort> ask_sentinels(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout) {
-  std::string why;
-  for (const auto& sentinel : endpoint.sentinels) {
-    auto ctx = connect_to(sentinel, timeout);
-    if (!ctx) {
-      why = ctx.error().message;
-      continue;
-    }
-    std::unique_ptr<redisContext, decltype(&redisFree)> owned(*ctx, &redisFree);
-    auto replies =
-        handshake_round_trip(*ctx, {{"SENTINEL", "get-master-addr-by-name", endpoint.master_name}},
-                             sentinel.to_string());
-    if (!replies) {
-      why = replies.error().message;
-      continue;
-    }
-    const redisReply* r = replies->front().get();
-    HostPort master;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING &&
-        parse_int(reply_text(r->element[1]), &master.port)) {
-      master.host = reply_text(r->element[0]);
-      return master;
-    }
-    why = r->type == REDIS_REPLY_ERROR
-              ? cat("sentinel ", sentinel.to_string(), ": ", reply_text(r))
-              : cat("sentinel ", sentinel.to_string(), " knows no master ", endpoint.master_name);
+// The master's address as `sentinel` names it now.
+Result<HostPort> ask_sentinel(const HostPort& sentinel, const std::string& master_name,
+                              std::chrono::milliseconds timeout) {
+  auto ctx = connect_to(sentinel, timeout);
+  if (!ctx) return std::unexpected(ctx.error());
+  std::unique_ptr<redisContext, decltype(&redisFree)> owned(*ctx, &redisFree);
+  auto replies = handshake_round_trip(*ctx, {{"SENTINEL", "get-master-addr-by-name", master_name}},
+                                      sentinel.to_string());
+  if (!replies) return std::unexpected(replies.error());
+  const redisReply* r = replies->front().get();
+  HostPort master;
+  if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+      r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING &&
+      parse_int(reply_text(r->element[1]), &master.port)) {
+    master.host = reply_text(r->element[0]);
+    return master;
   }
-  return fail(Errc::kUnavailable, cat("no sentinel named the master ", endpoint.master_name, " (",
-                                      endpoint.address(), "); last: ", why));
+  return fail(Errc::kUnavailable,
+              r->type == REDIS_REPLY_ERROR
+                  ? cat("sentinel ", sentinel.to_string(), ": ", reply_text(r))
+                  : cat("sentinel ", sentinel.to_string(), " knows no master ", master_name));
 }
 
 // AUTH, SELECT and a last check, in one round trip; the context stays the caller's.
@@ -151,16 +142,9 @@ Result<void> prepare(redisContext* ctx, const RedisEndpoint& endpoint, const std
   return {};
 }
 
-}  // namespace
-
-Result<redisContext*> open_redis_connection(const RedisEndpoint& endpoint,
-                                            std::chrono::milliseconds timeout) {
-  HostPort target{endpoint.host, endpoint.port};
-  if (endpoint.uses_sentinels()) {
-    auto master = ask_sentinels(endpoint, timeout);
-    if (!master) return std::unexpected(master.error());
-    target = *master;
-  }
+// A connection to `target`, ready for commands.
+Result<redisContext*> open_at(const HostPort& target, const RedisEndpoint& endpoint,
+                              std::chrono::milliseconds timeout) {
   auto ctx = connect_to(target, timeout);
   if (!ctx) return ctx;
   if (auto ready = prepare(*ctx, endpoint, target.to_string()); !ready) {
@@ -168,6 +152,36 @@ Result<redisContext*> open_redis_connection(const RedisEndpoint& endpoint,
     return std::unexpected(ready.error());
   }
   return ctx;
+}
+
+}  // namespace
+
+Result<redisContext*> open_redis_connection(const RedisEndpoint& endpoint,
+                                            std::chrono::milliseconds timeout) {
+  if (!endpoint.uses_sentinels()) return open_at({endpoint.host, endpoint.port}, endpoint, timeout);
+  // Each sentinel in turn, until one names a master that is one: a sentinel cut off from the
+  // others may still name the old master. An address already tried is not tried again, so a
+  // dead master costs one connect timeout, not one per sentinel.
+  std::vector<HostPort> tried;
+  std::string why;
+  for (const auto& sentinel : endpoint.sentinels) {
+    auto master = ask_sentinel(sentinel, endpoint.master_name, timeout);
+    if (!master) {
+      why = master.error().message;
+      continue;
+    }
+    bool seen = std::any_of(tried.begin(), tried.end(), [&](const HostPort& t) {
+      return t.host == master->host && t.port == master->port;
+    });
+    if (seen) continue;
+    tried.push_back(*master);
+    auto ctx = open_at(*master, endpoint, timeout);
+    // A refused password or database is the same on every node: no use asking further.
+    if (ctx || ctx.error().code != Errc::kUnavailable) return ctx;
+    why = ctx.error().message;
+  }
+  return fail(Errc::kUnavailable,
+              cat("redis master ", endpoint.master_name, " (", endpoint.address(), "): ", why));
 }
 
 bool ends_connection(std::string_view error_word) {

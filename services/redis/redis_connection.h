@@ -11,12 +11,12 @@ struct redisContext;
 namespace lexroute {
 
 // A new hiredis connection, ready for commands: to the one address, or to the master the
-// sentinels name now (each asked in turn), logged in (AUTH) and on the chosen database (SELECT)
-// before anyone uses it. Every connection of every pool, and each reconnection, comes from here.
-// In Sentinel mode, ROLE must say master: during a failover the sentinels may still name a node
-// that has just become a replica. Failures that can pass (unreachable, a failover under way) are
-// Errc::kUnavailable; a refused password or database is not retriable. Errors name the address,
-// never the password. The caller owns the context (redisFree).
+// sentinels name now (each asked in turn until one names a reachable master), logged in (AUTH)
+// and on the chosen database (SELECT) before anyone uses it. Every connection of every pool, and
+// each reconnection, comes from here. In Sentinel mode, ROLE must say master: during a failover the
+// sentinels may still name a node that has just become a replica. Failures that can pass
+// (unreachable, a failover under way) are Errc::kUnavailable; a refused password or database is not
+// retriable. Errors name the address, never the password. The caller owns the context (redisFree).
 Result<redisContext*> open_redis_connection(const RedisEndpoint& endpoint,
                                             std::chrono::milliseconds timeout);
 

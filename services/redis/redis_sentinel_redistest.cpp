@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "router/text.h"
+#include "services/common/child_process.h"
 #include "services/redis/redis_client.h"
 #include "tests/support/eventually.h"
 #include "tests/support/sentinel_group.h"
@@ -169,6 +170,23 @@ TEST(RedisSentinel, TheClientFollowsAFailoverAndWritesGoOn) {
             << "new master: " << lost_before.size() << "), after " << acked_after.size()
             << " (missing: " << lost_after.size() << "); test took "
             << ms_between(test_started, Clock::now()) << " ms\n";
+}
+
+TEST(RedisSentinel, NoSentinelAnsweringIsUnavailableNamingThem) {
+  RedisEndpoint endpoint;
+  endpoint.host.clear();
+  endpoint.password = kPassword;
+  endpoint.sentinels = {{"127.0.0.1", pick_free_port()}, {"127.0.0.1", pick_free_port()}};
+  endpoint.master_name = "lexroute";
+  RedisClient client({endpoint, 1, 500ms});
+  auto pong = client.ping();
+  ASSERT_FALSE(pong.has_value());
+  EXPECT_EQ(pong.error().code, Errc::kUnavailable);
+  EXPECT_THAT(
+      pong.error().message,
+      ::testing::HasSubstr("redis master lexroute (sentinels " + endpoint.sentinels[0].to_string() +
+                           "," + endpoint.sentinels[1].to_string() + "): redis at "));
+  EXPECT_THAT(pong.error().message, ::testing::Not(::testing::HasSubstr(kPassword)));
 }
 
 }  // namespace
