@@ -127,9 +127,48 @@ Result<std::vector<RedisReply>> RedisClient::pipeline(
   return replies;
 }
 
+namespace {
+// How stale the sentinels' answer may be before a pooled connection is checked against it again,
+// and how long that check may wait for each sentinel: it delays the command that makes it.
+constexpr auto kMasterRecheck = std::chrono::seconds(1);
+constexpr auto kSentinelAskTimeout = std::chrono::milliseconds(250);
+
+bool connected_to(const redisContext* ctx, const HostPort& address) {
+  // Nothing named yet: the connection was opened at what the sentinels named.
+  if (address.port == 0) return true;
+  HostPort at = connected_address(ctx);
+  return at.port == address.port && at.host == address.host;
+}
+}  // namespace
+
+bool RedisClient::at_named_master(const redisContext* ctx) {
+  if (!options_.endpoint.uses_sentinels()) return true;
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(master_mutex_);
+    // One thread asks; the others go by the last answer meanwhile.
+    if (asking_ || now - master_asked_ < kMasterRecheck) return connected_to(ctx, named_master_);
+    asking_ = true;
+  }
+  auto master = ask_sentinels_for_master(
+      options_.endpoint,
+      std::min<std::chrono::milliseconds>(options_.timeout, kSentinelAskTimeout));
+  std::lock_guard lock(master_mutex_);
+  asking_ = false;
+  master_asked_ = now;
+  // Sentinels that do not answer are no reason to leave a master that does.
+  if (master) named_master_ = *master;
+  return connected_to(ctx, named_master_);
+}
+
 Result<std::vector<RedisReply>> RedisClient::round_trip(
     const std::vector<std::vector<std::string>>& commands) {
   redisContext* ctx = acquire();
+  if (ctx != nullptr && !at_named_master(ctx)) {
+    // Its slot in the pool stays taken, by the connection opened in its place.
+    redisFree(ctx);
+    ctx = nullptr;
+  }
   if (ctx == nullptr) {
     auto fresh = connect();
     if (!fresh) {

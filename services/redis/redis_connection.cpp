@@ -184,6 +184,22 @@ Result<redisContext*> open_redis_connection(const RedisEndpoint& endpoint,
               cat("redis master ", endpoint.master_name, " (", endpoint.address(), "): ", why));
 }
 
+Result<HostPort> ask_sentinels_for_master(const RedisEndpoint& endpoint,
+                                          std::chrono::milliseconds timeout) {
+  std::string why;
+  for (const auto& sentinel : endpoint.sentinels) {
+    auto master = ask_sentinel(sentinel, endpoint.master_name, timeout);
+    if (master) return master;
+    why = master.error().message;
+  }
+  return fail(Errc::kUnavailable,
+              cat("redis master ", endpoint.master_name, " (", endpoint.address(), "): ", why));
+}
+
+HostPort connected_address(const redisContext* ctx) {
+  return HostPort{ctx->tcp.host != nullptr ? ctx->tcp.host : "", ctx->tcp.port};
+}
+
 bool ends_connection(std::string_view error_word) {
   return error_word == "READONLY" || error_word == "MASTERDOWN" || error_word == "UNBLOCKED" ||
          error_word == "NOAUTH";

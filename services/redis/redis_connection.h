@@ -20,6 +20,13 @@ namespace lexroute {
 Result<redisContext*> open_redis_connection(const RedisEndpoint& endpoint,
                                             std::chrono::milliseconds timeout);
 
+// The master's address as the first sentinel that answers names it now.
+Result<HostPort> ask_sentinels_for_master(const RedisEndpoint& endpoint,
+                                          std::chrono::milliseconds timeout);
+
+// Where `ctx` is connected.
+HostPort connected_address(const redisContext* ctx);
+
 // Whether a Redis error word (READONLY, MASTERDOWN, ...) means this connection no longer reaches
 // a writable master, as after a failover: the connection is dropped, so the next one asks the
 // sentinels again instead of writing into a replica forever.

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "router/text.h"
@@ -100,23 +101,67 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-TEST(RedisSentinel, TheClientFollowsAFailoverAndWritesGoOn) {
-  auto test_started = Clock::now();
-  testing::TempDir dir;
-  auto group = testing::SentinelGroup::start(dir.str(), kPassword);
-  ASSERT_TRUE(group.has_value()) << group.error().message;
-  ASSERT_TRUE(testing::eventually([&] { return (*group)->ready_for_failover(); }, 15s, 100ms))
-      << "the sentinels never learned of the replica and of each other";
-  const int old_master = (*group)->master().port();
-  const int replica = (*group)->replica().port();
-  ASSERT_EQ((*group)->named_master_port(), old_master);
+// The writes split at `since`: those started after it and acknowledged, those acknowledged
+// before, and how the failures and answer times looked.
+struct Tally {
+  std::vector<int> acked_before, acked_after;
+  int failed = 0, failed_retriable = 0;
+  Clock::time_point first_failure = Clock::time_point::max();
+  Clock::time_point first_success_after = Clock::time_point::max();
+  double slowest_ms = 0;
 
-  RedisClient client({(*group)->endpoint(), 4, 1000ms});
-  ASSERT_TRUE(client.ping().has_value());
-  Writers writers(client, 4);
-  ASSERT_TRUE(testing::eventually([&] { return writers.acknowledged_after(test_started) >= 200; }));
+  Tally(const std::vector<Write>& writes, Clock::time_point since) {
+    for (const auto& w : writes) {
+      slowest_ms = std::max(slowest_ms, ms_between(w.started, w.answered));
+      if (w.failure) {
+        ++failed;
+        if (*w.failure == Errc::kUnavailable) ++failed_retriable;
+        first_failure = std::min(first_failure, w.started);
+      } else if (w.started > since) {
+        acked_after.push_back(w.seq);
+        first_success_after = std::min(first_success_after, w.answered);
+      } else {
+        acked_before.push_back(w.seq);
+      }
+    }
+  }
+  double unavailable_ms() const {
+    return failed == 0 ? 0.0 : ms_between(first_failure, first_success_after);
+  }
+};
 
-  (*group)->master().kill();
+// A Sentinel group whose sentinels know each other and the replica, and a client writing to it.
+class RedisSentinel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = testing::SentinelGroup::start(dir_.str(), kPassword);
+    ASSERT_TRUE(started.has_value()) << started.error().message;
+    group_ = std::move(*started);
+    ASSERT_TRUE(testing::eventually([&] { return group_->ready_for_failover(); }, 15s, 100ms))
+        << "the sentinels never learned of the replica and of each other";
+    ASSERT_EQ(group_->named_master_port(), group_->master().port());
+    client_ = std::make_unique<RedisClient>(RedisClient::Options{group_->endpoint(), 4, 1000ms});
+    ASSERT_TRUE(client_->ping().has_value());
+  }
+
+  // What the new master (the promoted replica) lacks of `seqs`.
+  std::vector<int> missing_on_new_master(const std::vector<int>& seqs) {
+    RedisClient check({group_->replica().endpoint(), 1, 5000ms});
+    return missing_on(check, seqs);
+  }
+
+  Clock::time_point test_started_ = Clock::now();
+  testing::TempDir dir_;
+  std::unique_ptr<testing::SentinelGroup> group_;
+  std::unique_ptr<RedisClient> client_;
+};
+
+TEST_F(RedisSentinel, TheClientFollowsAFailoverAndWritesGoOn) {
+  Writers writers(*client_, 4);
+  ASSERT_TRUE(
+      testing::eventually([&] { return writers.acknowledged_after(test_started_) >= 200; }));
+
+  group_->master().kill();
   // kill() returns once the old master is gone for good, so whatever is acknowledged of the
   // writes started from here on was written to the promoted replica.
   auto killed_at = Clock::now();
@@ -124,55 +169,76 @@ TEST(RedisSentinel, TheClientFollowsAFailoverAndWritesGoOn) {
       testing::eventually([&] { return writers.acknowledged_after(killed_at) >= 500; }, 20s, 50ms);
   writers.stop();
   ASSERT_TRUE(went_on) << "writes did not go on after the failover";
-  EXPECT_EQ((*group)->named_master_port(), replica);
+  EXPECT_EQ(group_->named_master_port(), group_->replica().port());
 
-  std::vector<int> acked_before, acked_after;
-  int failed = 0, failed_retriable = 0;
-  Clock::time_point first_failure = Clock::time_point::max();
-  Clock::time_point first_success_after = Clock::time_point::max();
-  double slowest_ms = 0;
-  for (const auto& w : writers.writes()) {
-    slowest_ms = std::max(slowest_ms, ms_between(w.started, w.answered));
-    if (w.failure) {
-      ++failed;
-      if (*w.failure == Errc::kUnavailable) ++failed_retriable;
-      first_failure = std::min(first_failure, w.started);
-    } else if (w.started > killed_at) {
-      acked_after.push_back(w.seq);
-      first_success_after = std::min(first_success_after, w.answered);
-    } else {
-      acked_before.push_back(w.seq);
-    }
-  }
+  Tally t(writers.writes(), killed_at);
   // The window is real (writes failed while no master was known), and every failure in it said
   // "retry later".
-  EXPECT_GT(failed, 0);
-  EXPECT_EQ(failed_retriable, failed);
-  // No call hung: each answered within the client's timeout and a sentinel round, not seconds.
-  EXPECT_LT(slowest_ms, 3000);
-
-  RedisEndpoint new_master = (*group)->replica().endpoint();
-  RedisClient check({new_master, 1, 5000ms});
-  auto lost_after = missing_on(check, acked_after);
-  auto lost_before = missing_on(check, acked_before);
-  EXPECT_TRUE(lost_after.empty()) << lost_after.size() << " writes acknowledged after the failover "
-                                  << "are missing on the new master";
+  EXPECT_GT(t.failed, 0);
+  EXPECT_EQ(t.failed_retriable, t.failed);
+  // No call hung: each answered within the client's timeout and a round of the sentinels.
+  EXPECT_LT(t.slowest_ms, 3000);
+  auto lost_after = missing_on_new_master(t.acked_after);
+  auto lost_before = missing_on_new_master(t.acked_before);
+  EXPECT_TRUE(lost_after.empty()) << lost_after.size()
+                                  << " writes acknowledged after the failover are missing";
   // Replication is asynchronous: a write the old master acknowledged in its last moment may not
   // have reached the replica. Reported, not asserted.
-  std::cout << "failover: writes unavailable for "
-            << (first_failure == Clock::time_point::max()
-                    ? 0.0
-                    : ms_between(first_failure, first_success_after))
+  std::cout << "failover after SIGKILL: writes unavailable for " << t.unavailable_ms()
             << " ms (kill to first acknowledged write "
-            << ms_between(killed_at, first_success_after) << " ms); " << failed
-            << " calls answered kUnavailable; slowest call " << slowest_ms
-            << " ms; acknowledged before the kill " << acked_before.size() << " (missing on the "
-            << "new master: " << lost_before.size() << "), after " << acked_after.size()
-            << " (missing: " << lost_after.size() << "); test took "
-            << ms_between(test_started, Clock::now()) << " ms\n";
+            << ms_between(killed_at, t.first_success_after) << " ms); " << t.failed
+            << " calls answered kUnavailable; slowest call " << t.slowest_ms
+            << " ms; acknowledged before the kill " << t.acked_before.size()
+            << " (missing on the new master: " << lost_before.size() << "), after "
+            << t.acked_after.size() << " (missing: " << lost_after.size() << "); test took "
+            << ms_between(test_started_, Clock::now()) << " ms\n";
 }
 
-TEST(RedisSentinel, NoSentinelAnsweringIsUnavailableNamingThem) {
+// A switchover promotes the replica while the old master stays up: it keeps taking writes on the
+// connections it has until the sentinels demote it, up to ten seconds later, and those writes are
+// lost then. The client looks at what the sentinels name at least once a second and leaves.
+TEST_F(RedisSentinel, TheClientFollowsASwitchoverWithinASecond) {
+  Writers writers(*client_, 4);
+  ASSERT_TRUE(
+      testing::eventually([&] { return writers.acknowledged_after(test_started_) >= 200; }));
+
+  ASSERT_TRUE(group_->switch_over().has_value());
+  ASSERT_TRUE(testing::eventually(
+      [&] { return group_->named_master_port() == group_->replica().port(); }, 20s, 10ms));
+  auto named_at = Clock::now();
+  bool went_on = testing::eventually(
+      [&] { return writers.acknowledged_after(named_at + 2s) >= 500; }, 20s, 50ms);
+  writers.stop();
+  ASSERT_TRUE(went_on) << "writes did not go on after the switchover";
+
+  Tally t(writers.writes(), named_at);
+  EXPECT_EQ(t.failed_retriable, t.failed);
+  EXPECT_LT(t.slowest_ms, 3000);
+  std::vector<int> acked = t.acked_before;
+  acked.insert(acked.end(), t.acked_after.begin(), t.acked_after.end());
+  auto lost_list = missing_on_new_master(acked);
+  std::set<int> lost(lost_list.begin(), lost_list.end());
+  double last_lost_ms = -1e9;
+  int lost_after_named = 0;
+  for (const auto& w : writers.writes()) {
+    if (!lost.contains(w.seq)) continue;
+    last_lost_ms = std::max(last_lost_ms, ms_between(named_at, w.started));
+    if (w.started > named_at) ++lost_after_named;
+  }
+  // Lost are the old master's writes from the promotion to the client's next look at the
+  // sentinels: at most a second after they named the new master, plus a margin for a busy
+  // machine. Without the look, every write until the demotion would be.
+  EXPECT_LT(last_lost_ms, 2000) << "a write started " << last_lost_ms
+                                << " ms after the sentinels named the new master was lost";
+  std::cout << "switchover: " << acked.size() << " writes acknowledged, " << lost.size()
+            << " of them lost (" << lost_after_named
+            << " started after the sentinels named the new master, the last " << last_lost_ms
+            << " ms after); " << t.failed << " calls answered kUnavailable; slowest call "
+            << t.slowest_ms << " ms; test took " << ms_between(test_started_, Clock::now())
+            << " ms\n";
+}
+
+TEST(RedisSentinelUnreachable, NoSentinelAnsweringIsUnavailableNamingThem) {
   RedisEndpoint endpoint;
   endpoint.host.clear();
   endpoint.password = kPassword;

@@ -51,6 +51,12 @@ Result<std::unique_ptr<SentinelGroup>> SentinelGroup::start(const std::string& d
   return group;
 }
 
+SentinelGroup::~SentinelGroup() {
+  for (auto& s : sentinels_) s.kill();
+  if (replica_) replica_->kill();
+  if (master_) master_->kill();
+}
+
 Result<void> SentinelGroup::start_sentinel(const std::string& dir, const std::string& password) {
   std::filesystem::create_directories(dir);
   std::string path = std::filesystem::absolute(dir).string();
@@ -109,6 +115,14 @@ int SentinelGroup::named_master_port() const {
     }
   }
   return 0;
+}
+
+Result<void> SentinelGroup::switch_over() const {
+  const HostPort& s = sentinel_addresses_.front();
+  RedisClient sentinel({RedisEndpoint{.host = s.host, .port = s.port}, 1, 2000ms});
+  auto started = sentinel.command({"SENTINEL", "FAILOVER", kMasterName});
+  if (!started) return std::unexpected(started.error());
+  return {};
 }
 
 }  // namespace lexroute::testing

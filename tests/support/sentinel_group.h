@@ -19,6 +19,12 @@ class SentinelGroup {
 
   static Result<std::unique_ptr<SentinelGroup>> start(const std::string& dir,
                                                       const std::string& password);
+  // SIGKILL for all: the data is the test's to throw away, and a node that has just become a
+  // replica ignores SIGTERM while it writes its first append-only file ("Writing initial AOF,
+  // can't exit"), which would leave a SIGTERM-and-wait hanging.
+  ~SentinelGroup();
+  SentinelGroup(const SentinelGroup&) = delete;
+  SentinelGroup& operator=(const SentinelGroup&) = delete;
 
   // Sentinel mode: the client asks the sentinels for the master.
   RedisEndpoint endpoint() const;
@@ -29,6 +35,9 @@ class SentinelGroup {
   bool ready_for_failover() const;
   // The master's port as the first sentinel that answers names it; 0 when none answers.
   int named_master_port() const;
+  // SENTINEL FAILOVER: the replica is promoted and the live master demoted, as an operator's
+  // switchover does.
+  Result<void> switch_over() const;
 
  private:
   SentinelGroup() = default;
