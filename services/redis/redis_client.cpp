@@ -161,6 +161,13 @@ bool RedisClient::at_named_master(const redisContext* ctx) {
   return connected_to(ctx, named_master_);
 }
 
+void RedisClient::remember_master(const redisContext* ctx) {
+  if (!options_.endpoint.uses_sentinels()) return;
+  std::lock_guard lock(master_mutex_);
+  named_master_ = connected_address(ctx);
+  master_asked_ = std::chrono::steady_clock::now();
+}
+
 Result<std::vector<RedisReply>> RedisClient::round_trip(
     const std::vector<std::vector<std::string>>& commands) {
   redisContext* ctx = acquire();
@@ -176,6 +183,7 @@ Result<std::vector<RedisReply>> RedisClient::round_trip(
       return std::unexpected(fresh.error());
     }
     ctx = *fresh;
+    remember_master(ctx);
   }
   for (const auto& c : commands) append(ctx, c);
   std::vector<RedisReply> replies;

@@ -106,6 +106,8 @@ class RedisClient {
   // promotes a replica while the old master, still up, takes writes on the connections it has
   // until the sentinels demote it (up to their 10 s INFO period), and those writes are lost then.
   bool at_named_master(const redisContext* ctx);
+  // A new connection went where the sentinels named just now: that is the master to check by.
+  void remember_master(const redisContext* ctx);
 
   Options options_;
   std::mutex mutex_;
