@@ -163,6 +163,10 @@ TEST_F(RedisAuth, EveryConnectionAndReconnectionLogsIn) {
   ASSERT_TRUE(killed.has_value()) << killed.error().message;
   EXPECT_GE(killed->integer, 2);
   EXPECT_EQ(read_from_many_connections(), 400);
+  // And none of them wrote into database 0.
+  auto in_db0 = admin.command({"GET", "auth:marker"});
+  ASSERT_TRUE(in_db0.has_value());
+  EXPECT_EQ(in_db0->str, "db0");
 }
 
 }  // namespace
