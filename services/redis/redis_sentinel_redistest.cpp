@@ -15,6 +15,7 @@
 #include "router/text.h"
 #include "services/common/child_process.h"
 #include "services/redis/redis_client.h"
+#include "services/redis/redis_process.h"
 #include "tests/support/eventually.h"
 #include "tests/support/sentinel_group.h"
 #include "tests/support/temp_dir.h"
@@ -259,6 +260,53 @@ TEST(RedisSentinelUnreachable, NoSentinelAnsweringIsUnavailableNamingThem) {
       ::testing::HasSubstr("redis master lexroute (sentinels " + endpoint.sentinels[0].to_string() +
                            "," + endpoint.sentinels[1].to_string() + "): redis at "));
   EXPECT_THAT(pong.error().message, ::testing::Not(::testing::HasSubstr(kPassword)));
+}
+
+// READONLY means the node was demoted under the connection: the connection is closed, so the next
+// command reconnects (and in Sentinel mode asks the sentinels) rather than writing into a replica
+// for as long as the connection lasts.
+TEST(RedisReplica, AReadOnlyAnswerIsRetriableAndClosesTheConnection) {
+  testing::TempDir dir;
+  auto master = RedisProcess::start({.data_dir = dir.str() + "/master", .password = kPassword});
+  ASSERT_TRUE(master.has_value()) << master.error().message;
+  auto replica = RedisProcess::start(
+      {.data_dir = dir.str() + "/replica",
+       .password = kPassword,
+       // Without an append-only file: a fresh replica writing its first one ignores the SIGTERM
+       // that stops it at the end of the test.
+       .extra_args = {"--replicaof", "127.0.0.1", std::to_string((*master)->port()), "--appendonly",
+                      "no"}});
+  ASSERT_TRUE(replica.has_value()) << replica.error().message;
+  RedisClient observer({(*replica)->endpoint(), 1});
+  auto connections_received = [&] {
+    auto info = observer.command({"INFO", "stats"});
+    EXPECT_TRUE(info.has_value());
+    std::string_view text = info ? std::string_view(info->str) : std::string_view();
+    constexpr std::string_view kField = "total_connections_received:";
+    auto at = text.find(kField);
+    long long n = -1;
+    if (at != std::string_view::npos) {
+      auto digits = text.substr(at + kField.size());
+      parse_int(digits.substr(0, digits.find('\r')), &n);
+    }
+    return n;
+  };
+  RedisClient writer({(*replica)->endpoint(), 1});
+  ASSERT_TRUE(writer.ping().has_value());
+  long long before = connections_received();
+  for (int i = 0; i < 3; ++i) {
+    auto set = writer.command({"SET", "readonly:probe", "1"});
+    ASSERT_FALSE(set.has_value());
+    EXPECT_EQ(set.error().code, Errc::kUnavailable) << set.error().message;
+    EXPECT_THAT(set.error().message, ::testing::HasSubstr("READONLY"));
+  }
+  // The first SET used the connection PING opened; each READONLY closed the one it came on.
+  EXPECT_EQ(connections_received() - before, 2);
+  // A read on a replica is no reason to leave it: the connection stays.
+  ASSERT_TRUE(writer.command({"GET", "readonly:probe"}).has_value());
+  long long after_read = connections_received();
+  ASSERT_TRUE(writer.command({"GET", "readonly:probe"}).has_value());
+  EXPECT_EQ(connections_received(), after_read);
 }
 
 }  // namespace
