@@ -14,7 +14,19 @@ namespace {
 constexpr std::string_view kKafkaConfigPrefix = "LEXROUTE_KAFKA_CONFIG_";
 
 void add_common(CLI::App* cmd, Config& c, int& delivery_ms, std::string& kafka_config) {
-  cmd->add_option("--redis", c.redis, "Redis address host:port")->envname("LEXROUTE_REDIS");
+  cmd->add_option("--redis", c.redis,
+                  "Redis host:port or redis://[user:password@]host:port[/db] (with "
+                  "--redis-sentinels: redis://[user:password@]/db)")
+      ->envname("LEXROUTE_REDIS");
+  cmd->add_option("--redis-password-file", c.redis_password_file,
+                  "File holding the Redis password (one trailing newline is dropped)")
+      ->envname("LEXROUTE_REDIS_PASSWORD_FILE");
+  cmd->add_option("--redis-sentinels", c.redis_sentinels,
+                  "Redis Sentinels host:port,host:port,...: connect to the master they name")
+      ->envname("LEXROUTE_REDIS_SENTINELS");
+  cmd->add_option("--redis-master-name", c.redis_master_name,
+                  "The master's name in the sentinels' configuration (with --redis-sentinels)")
+      ->envname("LEXROUTE_REDIS_MASTER_NAME");
   cmd->add_option("--kafka-brokers", c.kafka_brokers, "Kafka bootstrap servers")
       ->envname("LEXROUTE_KAFKA_BROKERS");
   cmd->add_option("--kafka-config", kafka_config,
@@ -138,6 +150,11 @@ Result<KafkaSettings> kafka_properties(const std::string& file, char** environme
 
 }  // namespace
 
+Result<RedisEndpoint> redis_endpoint_of(const Config& c) {
+  return redis_endpoint_from_flags(
+      {c.redis, c.redis_password_file, c.redis_sentinels, c.redis_master_name});
+}
+
 Result<Config> parse_config(int argc, char** argv, char** environment) {
   Config c;
   int delivery_ms = static_cast<int>(c.kafka_delivery_timeout.count());
@@ -214,13 +231,24 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   c.kafka_settings = std::move(*kafka);
 
   if (c.role != Role::kDev) {
-    if (c.redis.empty()) {
-      return fail(Errc::kInvalidArgument, "--redis (or LEXROUTE_REDIS) is required", "redis");
+    if (c.redis.empty() && c.redis_sentinels.empty()) {
+      return fail(Errc::kInvalidArgument,
+                  "--redis (or LEXROUTE_REDIS), or --redis-sentinels, is required", "redis");
     }
     if (c.kafka_brokers.empty() && c.role != Role::kGateway && c.role != Role::kScaler) {
       return fail(Errc::kInvalidArgument, "--kafka-brokers (or LEXROUTE_KAFKA_BROKERS) is required",
                   "kafka-brokers");
     }
+  }
+  if (c.starts_own_redis()) {
+    if (!c.redis_password_file.empty() || !c.redis_master_name.empty()) {
+      return fail(Errc::kInvalidArgument,
+                  "--redis-password-file and --redis-master-name need --redis or "
+                  "--redis-sentinels (dev's own Redis has no password)",
+                  "redis");
+    }
+  } else if (auto endpoint = redis_endpoint_of(c); !endpoint) {
+    return std::unexpected(endpoint.error());
   }
   if (c.runs_intake() || c.runs_gateway()) {
     if (auto listen = parse_host_port(c.listen, "listen", PortZero::kAnyFree); !listen) {

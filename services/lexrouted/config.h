@@ -8,6 +8,7 @@
 #include "router/error.h"
 #include "services/common/server_tls.h"
 #include "services/kafka/kafka_config.h"
+#include "services/redis/redis_endpoint.h"
 
 namespace lexroute {
 
@@ -20,8 +21,13 @@ struct Config {
   std::string listen = "127.0.0.1:50051";      // gRPC; port 0 picks a free one
   ServerTls tls;                               // on the gRPC listen; none: plaintext
   std::string http_listen = "127.0.0.1:8080";  // gateway/dev: the worker app; port 0: any free
-  std::string redis;                           // host:port; dev starts its own when empty
-  std::string kafka_brokers;                   // dev uses the embedded mock cluster when empty
+  // host:port or redis://[user:password@]host:port[/db]; dev starts its own when this and
+  // redis_sentinels are empty.
+  std::string redis;
+  std::string redis_password_file;  // the password alone, for Kubernetes secrets
+  std::string redis_sentinels;      // host:port,...: the master is whatever they name
+  std::string redis_master_name;    // with redis_sentinels
+  std::string kafka_brokers;        // dev uses the embedded mock cluster when empty
   // librdkafka properties for every Kafka client (SASL, TLS): --kafka-config's file, then
   // LEXROUTE_KAFKA_CONFIG_* variables; checked at start.
   KafkaSettings kafka_settings;
@@ -43,11 +49,19 @@ struct Config {
   std::chrono::milliseconds pool_metrics_every{5000};
   bool verbose = false;
 
+  // lexrouted dev without a Redis of its own starts a redis-server child.
+  bool starts_own_redis() const {
+    return role == Role::kDev && redis.empty() && redis_sentinels.empty();
+  }
   bool runs_intake() const { return role == Role::kDev || role == Role::kIntake; }
   bool runs_router() const { return role == Role::kDev || role == Role::kRouter; }
   bool runs_gateway() const { return role == Role::kDev || role == Role::kGateway; }
   bool runs_scaler() const { return role == Role::kDev || role == Role::kScaler; }
 };
+
+// The Redis the flags name, checked: parse_config checks it once at start, and Node uses it.
+// Reads --redis-password-file.
+Result<RedisEndpoint> redis_endpoint_of(const Config& c);
 
 // Parses argv (after the program name) into a Config. On --help, prints usage and returns an
 // error with an empty message; on bad input, an error naming the flag.

@@ -102,7 +102,7 @@ Result<void> Node::start_metrics() {
 }
 
 Result<void> Node::start_backends() {
-  if (config_.role == Role::kDev && config_.redis.empty()) {
+  if (config_.starts_own_redis()) {
     auto redis = RedisProcess::start({.data_dir = config_.data_dir});
     if (!redis) return std::unexpected(redis.error());
     redis_process_ = std::move(*redis);
@@ -118,17 +118,20 @@ Result<void> Node::start_backends() {
              config_.kafka_brokers, " (any Kafka client, e.g. kcat -b ", config_.kafka_brokers,
              " -L)");
   }
-  redis_address_ = config_.redis;
   kafka_bootstrap_ = config_.kafka_brokers;
   if (!config_.kafka_settings.empty()) {
     LOG_INFO("lexrouted", "Kafka properties: ", describe_kafka_properties(config_.kafka_settings));
   }
 
-  auto endpoint = RedisEndpoint::parse(config_.redis);
+  auto endpoint = redis_endpoint_of(config_);
   if (!endpoint) return std::unexpected(endpoint.error());
+  // Logs and the ready file get the address without the password.
+  redis_address_ = endpoint->to_string();
   redis_ =
       std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 16, 2000ms, &metrics_->redis});
+  // A refused password or an unreachable Redis stops the start here, naming the address.
   if (auto pong = redis_->ping(); !pong) return pong;
+  LOG_INFO("redis", "connected to ", redis_address_);
   tasks_ = std::make_unique<TaskStore>(*redis_, clock_);
   staff_ = std::make_unique<StaffStore>(*redis_);
   presence_ = std::make_unique<PresenceStore>(*redis_, *staff_, *tasks_, clock_);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "services/common/log.h"
+#include "services/redis/redis_connection.h"
 
 namespace lexroute {
 
@@ -112,13 +113,13 @@ std::vector<std::string> Notifier::take_wake_messages(const std::string& channel
 
 void Notifier::run() {
   while (!stopping_.load()) {
-    timeval tv{1, 0};
-    redisContext* ctx = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv);
-    if (ctx == nullptr || ctx->err != 0) {
-      if (ctx) redisFree(ctx);
+    // The same way in as every pool connection: AUTH, and the master the sentinels name now.
+    auto opened = open_redis_connection(endpoint_, std::chrono::seconds(1));
+    if (!opened) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
     }
+    redisContext* ctx = *opened;
     redisAppendCommand(ctx, "PSUBSCRIBE lx:*:notify:* lx:*:wake");
     int done = 0;
     while (!done && redisBufferWrite(ctx, &done) == REDIS_OK) {

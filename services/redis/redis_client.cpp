@@ -6,9 +6,9 @@
 #include <iterator>
 
 #include "router/text.h"
-#include "services/common/host_port.h"
 #include "services/common/secrets.h"
 #include "services/metrics/redis_metrics.h"
+#include "services/redis/redis_connection.h"
 
 namespace lexroute {
 namespace {
@@ -43,11 +43,6 @@ RedisReply copy_reply(const redisReply* r) {
   return out;
 }
 
-timeval to_timeval(std::chrono::milliseconds ms) {
-  return timeval{static_cast<time_t>(ms.count() / 1000),
-                 static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
-}
-
 void append(redisContext* ctx, const std::vector<std::string>& args) {
   std::vector<const char*> argv;
   std::vector<size_t> lens;
@@ -62,14 +57,6 @@ void append(redisContext* ctx, const std::vector<std::string>& args) {
 
 }  // namespace
 
-Result<RedisEndpoint> RedisEndpoint::parse(std::string_view text) {
-  auto address = parse_host_port(text, "redis", PortZero::kRefused, "redis://");
-  if (!address) return std::unexpected(address.error());
-  return RedisEndpoint{address->host, address->port};
-}
-
-std::string RedisEndpoint::to_string() const { return cat(host, ":", port); }
-
 RedisScript::RedisScript(std::string_view name, std::string_view body)
     : name_(name), body_(body), sha_(sha1_hex(body)) {}
 
@@ -80,18 +67,7 @@ RedisClient::~RedisClient() {
 }
 
 Result<redisContext*> RedisClient::connect() const {
-  timeval tv = to_timeval(options_.timeout);
-  redisContext* ctx =
-      redisConnectWithTimeout(options_.endpoint.host.c_str(), options_.endpoint.port, tv);
-  if (ctx == nullptr || ctx->err != 0) {
-    std::string why = ctx ? ctx->errstr : "out of memory";
-    if (ctx) redisFree(ctx);
-    return fail(Errc::kUnavailable,
-                cat("redis ", options_.endpoint.to_string(), " unreachable: ", why));
-  }
-  redisSetTimeout(ctx, tv);
-  redisEnableKeepAlive(ctx);
-  return ctx;
+  return open_redis_connection(options_.endpoint, options_.timeout);
 }
 
 // Returns an idle context, or nullptr when the caller may open a new one.
@@ -137,8 +113,7 @@ Error RedisClient::error_from_reply(const std::string& text) {
     options_.metrics->failed(word);
   }
   // A replica that is loading or read-only will accept the same command later.
-  bool transient =
-      word == "LOADING" || word == "READONLY" || word == "MASTERDOWN" || word == "BUSY";
+  bool transient = word == "LOADING" || word == "BUSY" || ends_connection(word);
   return Error{transient ? Errc::kUnavailable : Errc::kInternal, text, {}};
 }
 
@@ -152,9 +127,55 @@ Result<std::vector<RedisReply>> RedisClient::pipeline(
   return replies;
 }
 
+namespace {
+// How stale the sentinels' answer may be before a pooled connection is checked against it again,
+// and how long that check may wait for each sentinel: it delays the command that makes it.
+constexpr auto kMasterRecheck = std::chrono::seconds(1);
+constexpr auto kSentinelAskTimeout = std::chrono::milliseconds(250);
+
+bool connected_to(const redisContext* ctx, const HostPort& address) {
+  // Nothing named yet: the connection was opened at what the sentinels named.
+  if (address.port == 0) return true;
+  HostPort at = connected_address(ctx);
+  return at.port == address.port && at.host == address.host;
+}
+}  // namespace
+
+bool RedisClient::at_named_master(const redisContext* ctx) {
+  if (!options_.endpoint.uses_sentinels()) return true;
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(master_mutex_);
+    // One thread asks; the others go by the last answer meanwhile.
+    if (asking_ || now - master_asked_ < kMasterRecheck) return connected_to(ctx, named_master_);
+    asking_ = true;
+  }
+  auto master = ask_sentinels_for_master(
+      options_.endpoint,
+      std::min<std::chrono::milliseconds>(options_.timeout, kSentinelAskTimeout));
+  std::lock_guard lock(master_mutex_);
+  asking_ = false;
+  master_asked_ = now;
+  // Sentinels that do not answer are no reason to leave a master that does.
+  if (master) named_master_ = *master;
+  return connected_to(ctx, named_master_);
+}
+
+void RedisClient::remember_master(const redisContext* ctx) {
+  if (!options_.endpoint.uses_sentinels()) return;
+  std::lock_guard lock(master_mutex_);
+  named_master_ = connected_address(ctx);
+  master_asked_ = std::chrono::steady_clock::now();
+}
+
 Result<std::vector<RedisReply>> RedisClient::round_trip(
     const std::vector<std::vector<std::string>>& commands) {
   redisContext* ctx = acquire();
+  if (ctx != nullptr && !at_named_master(ctx)) {
+    // Its slot in the pool stays taken, by the connection opened in its place.
+    redisFree(ctx);
+    ctx = nullptr;
+  }
   if (ctx == nullptr) {
     auto fresh = connect();
     if (!fresh) {
@@ -162,6 +183,7 @@ Result<std::vector<RedisReply>> RedisClient::round_trip(
       return std::unexpected(fresh.error());
     }
     ctx = *fresh;
+    remember_master(ctx);
   }
   for (const auto& c : commands) append(ctx, c);
   std::vector<RedisReply> replies;
@@ -177,7 +199,10 @@ Result<std::vector<RedisReply>> RedisClient::round_trip(
     replies.push_back(copy_reply(reply));
     freeReplyObject(reply);
   }
-  release(ctx, true);
+  bool still_master = std::none_of(replies.begin(), replies.end(), [](const RedisReply& r) {
+    return r.type == RedisReply::Type::kError && ends_connection(RedisMetrics::error_word(r.str));
+  });
+  release(ctx, still_master);
   return replies;
 }
 

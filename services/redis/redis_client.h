@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "router/error.h"
+#include "services/common/host_port.h"
+#include "services/redis/redis_endpoint.h"
 
 struct redisContext;
 
@@ -30,15 +32,6 @@ struct RedisReply {
   bool is_nil() const { return type == Type::kNil; }
 };
 
-struct RedisEndpoint {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-
-  // Accepts "host:port" or "redis://host:port".
-  static Result<RedisEndpoint> parse(std::string_view text);
-  std::string to_string() const;
-};
-
 // A Lua script carried by the binary. Its SHA-1 is computed locally, so EVALSHA needs no
 // SCRIPT LOAD round trip; on NOSCRIPT (a restarted or new Redis) the body is sent once with EVAL.
 class RedisScript {
@@ -56,8 +49,11 @@ class RedisScript {
 
 // A small pool of hiredis connections. A hiredis context is not thread-safe and is dead after an
 // I/O error, so each command borrows one context, and a failed one is dropped and reconnected on
-// next use. Redis replies of type error come back as Errc::kInternal with Redis's text, network
-// failures as Errc::kUnavailable.
+// next use (open_redis_connection: AUTH, SELECT, and in Sentinel mode the master asked anew). A
+// connection that answers READONLY or MASTERDOWN is dropped too, and in Sentinel mode so is one
+// to an address the sentinels no longer name (asked at most once a second), so the client
+// follows a failover. Redis replies of type error come back as Errc::kInternal with Redis's text,
+// network failures and failover errors as Errc::kUnavailable.
 class RedisClient {
  public:
   struct Options {
@@ -106,12 +102,23 @@ class RedisClient {
   Result<std::vector<RedisReply>> round_trip(const std::vector<std::vector<std::string>>& commands);
   redisContext* acquire();
   void release(redisContext* ctx, bool healthy);
+  // In Sentinel mode: whether `ctx` still reaches the address the sentinels name. A switchover
+  // promotes a replica while the old master, still up, takes writes on the connections it has
+  // until the sentinels demote it (up to their 10 s INFO period), and those writes are lost then.
+  bool at_named_master(const redisContext* ctx);
+  // A new connection went where the sentinels named just now: that is the master to check by.
+  void remember_master(const redisContext* ctx);
 
   Options options_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<redisContext*> idle_;
   size_t open_ = 0;
+
+  std::mutex master_mutex_;  // Sentinel mode: the master as last named
+  HostPort named_master_;
+  std::chrono::steady_clock::time_point master_asked_{};
+  bool asking_ = false;
 };
 
 }  // namespace lexroute

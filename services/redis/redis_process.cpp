@@ -35,30 +35,36 @@ Result<void> RedisProcess::spawn() {
   // The append-only file is rewritten once it grows to five times its last rewrite (Redis's
   // default is twice): each rewrite serializes the whole dataset, which only grows
   // (docs/performance.md). The price is a larger file and a longer replay after a restart.
-  auto child = ChildProcess::spawn({options_.executable,
-                                    "--port",
-                                    port,
-                                    "--bind",
-                                    "127.0.0.1",
-                                    "--dir",
-                                    dir,
-                                    "--appendonly",
-                                    "yes",
-                                    "--appendfsync",
-                                    "everysec",
-                                    "--auto-aof-rewrite-percentage",
-                                    "400",
-                                    "--save",
-                                    "",
-                                    "--daemonize",
-                                    "no",
-                                    "--logfile",
-                                    "redis.log",
-                                    "--protected-mode",
-                                    "yes"});
+  std::vector<std::string> argv{options_.executable,
+                                "--port",
+                                port,
+                                "--bind",
+                                "127.0.0.1",
+                                "--dir",
+                                dir,
+                                "--appendonly",
+                                "yes",
+                                "--appendfsync",
+                                "everysec",
+                                "--auto-aof-rewrite-percentage",
+                                "400",
+                                "--save",
+                                "",
+                                "--daemonize",
+                                "no",
+                                "--logfile",
+                                "redis.log",
+                                "--protected-mode",
+                                "yes"};
+  if (!options_.password.empty()) {
+    argv.insert(argv.end(),
+                {"--requirepass", options_.password, "--masterauth", options_.password});
+  }
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  auto child = ChildProcess::spawn(argv);
   if (!child) return std::unexpected(child.error());
   child_ = std::move(*child);
-  RedisClient probe({RedisEndpoint{"127.0.0.1", port_}, 1, std::chrono::milliseconds(500)});
+  RedisClient probe({endpoint(), 1, std::chrono::milliseconds(500)});
   for (int i = 0; i < 200; ++i) {
     pid_t pid = child_.pid();
     if (child_.exited()) {
@@ -74,6 +80,13 @@ Result<void> RedisProcess::spawn() {
   }
   child_.kill();
   return fail(Errc::kUnavailable, "redis-server did not answer PING within 5 s");
+}
+
+RedisEndpoint RedisProcess::endpoint() const {
+  RedisEndpoint out;
+  out.port = port_;
+  out.password = options_.password;
+  return out;
 }
 
 void RedisProcess::stop() { child_.stop(); }

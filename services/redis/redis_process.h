@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "router/error.h"
 #include "services/common/child_process.h"
@@ -19,6 +20,10 @@ class RedisProcess {
     std::string data_dir;
     std::string executable = "redis-server";
     int port = 0;  // 0: pick a free one
+    // When set: --requirepass (and --masterauth, for a replica of a server with the same one).
+    // For tests of authentication; `lexrouted dev`'s child listens on loopback without one.
+    std::string password{};
+    std::vector<std::string> extra_args{};  // appended to the command line (e.g. --replicaof)
   };
 
   static Result<std::unique_ptr<RedisProcess>> start(Options options);
@@ -26,7 +31,10 @@ class RedisProcess {
   RedisProcess(const RedisProcess&) = delete;
   RedisProcess& operator=(const RedisProcess&) = delete;
 
-  RedisEndpoint endpoint() const { return {"127.0.0.1", port_}; }
+  // With the password, when there is one.
+  RedisEndpoint endpoint() const;
+  int port() const { return port_; }
+  pid_t pid() const { return child_.pid(); }
   // SIGTERM and wait: Redis flushes its append-only file.
   void stop();
   // SIGKILL: whatever Redis had not yet written to disk is lost.
