@@ -102,6 +102,8 @@ void StaffSimulator::work(const Member& member, size_t index) {
     done.set_outcome(outcome_for(offer.kind(), rng));
     v1::OfferActionResponse reply;
     auto status = stub->CompleteTask(cli::call_context(member.token).get(), done, &reply);
+    if (status.ok() && options_.on_completed)
+      options_.on_completed(member.staff_id, done.task_id());
     if (status.ok() && finished.insert(offer.task_id()).second) {
       ++completed_;
       finished_order.push_back(offer.task_id());
@@ -142,6 +144,7 @@ void StaffSimulator::work(const Member& member, size_t index) {
       }
       if (!event.has_offered()) continue;
       const v1::Offer& offer = event.offered();
+      if (options_.on_offered) options_.on_offered(member.staff_id, offer.task_id());
       pause(options_.think);
       v1::OfferActionRequest act;
       act.set_task_id(offer.task_id());

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +33,10 @@ class StaffSimulator {
     std::vector<Member> staff;
     std::chrono::milliseconds think{50};  // before accepting, and again before completing
     double reject_rate = 0.0;             // share of offers turned down, 0 to 1
+    // What the staff saw, for tests that check it from their side: every offer that arrives, and
+    // every completion the gateway acknowledged (resends included). Called on the member's thread.
+    std::function<void(const std::string& staff_id, const std::string& task_id)> on_offered;
+    std::function<void(const std::string& staff_id, const std::string& task_id)> on_completed;
   };
 
   explicit StaffSimulator(Options options);

@@ -1,5 +1,7 @@
 #include "tests/support/sentinel_group.h"
 
+#include <signal.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -124,5 +126,21 @@ Result<void> SentinelGroup::switch_over() const {
   if (!started) return std::unexpected(started.error());
   return {};
 }
+
+Result<void> SentinelGroup::stall_replica() {
+  if (::kill(replica_->pid(), SIGSTOP) != 0)
+    return fail(Errc::kInternal, "cannot stop the replica");
+  // While it is stopped, what the master sends still lands in its socket buffer; a dropped link
+  // is what makes the writes after this point the master's alone.
+  RedisClient master(RedisClient::Options{master_->endpoint(), 1, 2000ms});
+  auto dropped = master.command({"CLIENT", "KILL", "TYPE", "replica"});
+  if (!dropped) return std::unexpected(dropped.error());
+  if (dropped->integer != 1) {
+    return fail(Errc::kInternal, cat("the master dropped ", dropped->integer, " replica links"));
+  }
+  return {};
+}
+
+void SentinelGroup::resume_replica() { ::kill(replica_->pid(), SIGCONT); }
 
 }  // namespace lexroute::testing

@@ -38,6 +38,12 @@ class SentinelGroup {
   // SENTINEL FAILOVER: the replica is promoted and the live master demoted, as an operator's
   // switchover does.
   Result<void> switch_over() const;
+  // Stops the replica (SIGSTOP) and has the master drop its link to it: from here on the master
+  // acknowledges writes the replica will never receive, as when a network stall between them
+  // ends with the master's crash. resume_replica() lets it run again (it then asks the master,
+  // dead or alive, to take it back).
+  Result<void> stall_replica();
+  void resume_replica();
 
  private:
   SentinelGroup() = default;

@@ -1,0 +1,386 @@
+// The Redis master of a Sentinel group is killed (SIGKILL) while firms submit a steady load and
+// staff work through it. Replication is asynchronous, so the promoted replica may lack the last
+// writes the old master acknowledged; Kafka holds the tasks and the router replays what Redis
+// forgot. Every task intake acknowledged must end COMPLETED, no staff member may be asked to do
+// work anyone has already completed, nothing may be completed by two people, and no load may
+// pass its capacity. Killed alone, the master has usually replicated everything over loopback;
+// the second test first stops the replica and cuts its link for half a second of load, so the
+// promoted replica surely lacks writes the old master acknowledged (as after a network stall
+// between them) and the repair by replay is what keeps the promises.
+//
+// "Offered twice", as the staff see it: an offer that arrives for a task someone's completion of
+// was already acknowledged by the gateway. A second offer of a task whose first offer Redis forgot
+// before anyone finished it is a legitimate replay (the first offer's accept is refused), and is
+// only counted and printed.
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "router/text.h"
+#include "services/kafka/embedded_kafka.h"
+#include "services/redis/staff_store.h"
+#include "tests/support/dev_node.h"
+#include "tests/support/eventually.h"
+#include "tests/support/sentinel_group.h"
+#include "tests/support/task_statuses.h"
+#include "workers/staff_simulator.h"
+
+namespace lexroute {
+namespace {
+
+using namespace std::chrono_literals;
+using google::protobuf::util::TimeUtil;
+using testing::as;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr const char* kFailoverPassword = "failover-Test-pw";
+constexpr int kFailoverTasks = 3000;  // acknowledged in all
+constexpr int kAckedAtKill = 1200;    // acknowledged when the master is killed
+constexpr int kSubmitters = 3;        // firms' threads, each one request at a time
+constexpr int kFailoverStaff = 20;
+constexpr int kFailoverCapacity = 2;
+
+double ms_since(SteadyClock::time_point from, SteadyClock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+// What the staff saw, from the simulator's callbacks.
+class StaffView {
+ public:
+  void offered(const std::string& staff, const std::string& task) {
+    std::lock_guard lock(mutex_);
+    ++offers_;
+    if (completed_by_.contains(task)) after_completion_.push_back(task + " to " + staff);
+    auto& to = offered_to_[task];
+    if (!to.insert(staff).second) {
+      ++same_staff_again_;
+    } else if (to.size() > 1) {
+      ++other_staff_;
+    }
+  }
+  void completed(const std::string& staff, const std::string& task) {
+    std::lock_guard lock(mutex_);
+    completed_by_[task].insert(staff);
+  }
+  // Offers of a task that someone had already completed.
+  std::vector<std::string> offered_after_completion() {
+    std::lock_guard lock(mutex_);
+    return after_completion_;
+  }
+  // Tasks whose completion was acknowledged to more than one staff member.
+  std::vector<std::string> completed_by_two() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [task, staff] : completed_by_) {
+      if (staff.size() > 1) out.push_back(task);
+    }
+    return out;
+  }
+  // Offers of a task to a member who had it offered before (an offer stream sent again), and to
+  // a second member (a replay after Redis forgot the first offer).
+  std::string completers(const std::string& task) {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    for (const auto& staff : completed_by_[task]) out += (out.empty() ? "" : ",") + staff;
+    return out;
+  }
+  int same_staff_again() {
+    std::lock_guard lock(mutex_);
+    return same_staff_again_;
+  }
+  int other_staff() {
+    std::lock_guard lock(mutex_);
+    return other_staff_;
+  }
+
+ private:
+  std::mutex mutex_;
+  int offers_ = 0, same_staff_again_ = 0, other_staff_ = 0;
+  std::map<std::string, std::set<std::string>> offered_to_;
+  std::map<std::string, std::set<std::string>> completed_by_;
+  std::vector<std::string> after_completion_;
+};
+
+v1::SubmitTaskRequest failover_task(int i) {
+  v1::SubmitTaskRequest r;
+  r.set_idempotency_key(cat("failover-", i));
+  auto* s = r.mutable_spec();
+  s->set_matter_id("m-" + std::to_string(i % 20));
+  s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+  auto* sk = s->add_required_skills();
+  sk->set_skill("doc-review");
+  sk->set_min_proficiency(2);
+  *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
+  s->set_effort_minutes(10);
+  s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
+  return r;
+}
+
+enum class Replica { kInStep, kBehind };
+
+void kill_master_under_load(Replica replica) {
+  testing::TempDir dir;
+  auto group = testing::SentinelGroup::start(dir.str() + "/redis", kFailoverPassword);
+  ASSERT_TRUE(group.has_value()) << group.error().message;
+  ASSERT_TRUE(testing::eventually([&] { return (*group)->ready_for_failover(); }, 20s))
+      << "the sentinels never learnt of the replica and of each other";
+  auto kafka = EmbeddedKafka::start();
+  ASSERT_TRUE(kafka.has_value()) << kafka.error().message;
+  ASSERT_TRUE((*kafka)->create_lexroute_topics(4).has_value());
+
+  Config config = testing::DevNode::dev_config(dir.str() + "/node");
+  config.redis = cat("redis://:", kFailoverPassword, "@/0");
+  std::string sentinels;
+  for (const auto& s : (*group)->endpoint().sentinels) {
+    sentinels += (sentinels.empty() ? "" : ",") + s.to_string();
+  }
+  config.redis_sentinels = sentinels;
+  config.redis_master_name = testing::SentinelGroup::kMasterName;
+  config.kafka_brokers = (*kafka)->bootstrap();
+  testing::DevNode dev(config);
+  ASSERT_TRUE(dev.started());
+
+  v1::CreateFirmRequest firm;
+  firm.set_firm_id("acme");
+  v1::CreateFirmResponse created;
+  ASSERT_TRUE(dev.admin()->CreateFirm(as(dev.admin_key()).get(), firm, &created).ok());
+  StaffView seen;
+  StaffSimulator::Options sim_options;
+  sim_options.server = dev.node().grpc_address();
+  sim_options.think = 5ms;
+  sim_options.on_offered = [&](const std::string& s, const std::string& t) { seen.offered(s, t); };
+  sim_options.on_completed = [&](const std::string& s, const std::string& t) {
+    seen.completed(s, t);
+  };
+  for (int i = 0; i < kFailoverStaff; ++i) {
+    v1::UpsertStaffRequest req;
+    req.mutable_staff()->set_id("s" + std::to_string(i));
+    req.mutable_staff()->set_time_zone("Europe/Belfast");
+    req.mutable_staff()->set_capacity(kFailoverCapacity);
+    auto* skill = req.mutable_staff()->add_skills();
+    skill->set_skill("doc-review");
+    skill->set_proficiency(3);
+    req.set_issue_token(true);
+    v1::UpsertStaffResponse resp;
+    ASSERT_TRUE(dev.admin()->UpsertStaff(as(dev.admin_key()).get(), req, &resp).ok());
+    sim_options.staff.push_back({resp.staff().id(), resp.staff_token()});
+  }
+  StaffSimulator staff(sim_options);
+  staff.start();
+
+  RedisClient redis({(*group)->endpoint(), 1, 2000ms});
+  SystemClock clock;
+  TaskStore tasks(redis, clock);
+  StaffStore staff_store(redis);
+
+  // Firms submit one task at a time, each with its own idempotency key, and retry a refused or
+  // unanswered submit with the same key until it is acknowledged, as the API asks them to.
+  std::mutex acked_mutex;
+  std::map<std::string, std::string> task_of_key;
+  std::vector<std::string> key_bound_twice;
+  std::atomic<int> next_task{0}, acknowledged_count{0}, unavailable{0}, other_failures{0};
+  std::atomic<int64_t> killed_at_ns{0}, first_failure_ns{0}, back_ns{0};
+  auto ns_of = [](SteadyClock::time_point t) { return t.time_since_epoch().count(); };
+  std::atomic<bool> submitting{true};
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < kSubmitters; ++t) {
+    submitters.emplace_back([&] {
+      for (int i = next_task++; i < kFailoverTasks && submitting.load(); i = next_task++) {
+        v1::SubmitTaskRequest request = failover_task(i);
+        while (submitting.load()) {
+          auto started = SteadyClock::now();
+          v1::SubmitTaskResponse resp;
+          auto ctx = as(created.api_key());
+          ctx->set_deadline(std::chrono::system_clock::now() + 5s);
+          auto status = dev.intake()->SubmitTask(ctx.get(), request, &resp);
+          if (status.ok()) {
+            int64_t killed = killed_at_ns.load();
+            int64_t failed = first_failure_ns.load();
+            int64_t expected = 0;
+            if (killed != 0 && failed != 0 && ns_of(started) > failed) {
+              back_ns.compare_exchange_strong(expected, ns_of(SteadyClock::now()));
+            }
+            std::lock_guard lock(acked_mutex);
+            auto [it, fresh] = task_of_key.try_emplace(request.idempotency_key(), resp.task_id());
+            if (fresh) ++acknowledged_count;
+            if (it->second != resp.task_id()) {
+              key_bound_twice.push_back(request.idempotency_key());
+            }
+            break;
+          }
+          if (killed_at_ns.load() != 0) {
+            int64_t expected = 0;
+            first_failure_ns.compare_exchange_strong(expected, ns_of(SteadyClock::now()));
+          }
+          if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+            ++unavailable;
+          } else {
+            ++other_failures;  // a deadline or an internal error: the firm cannot tell, retries
+            std::cout << "submit " << i << ": " << status.error_code() << " "
+                      << status.error_message() << "\n";
+          }
+          std::this_thread::sleep_for(50ms);
+        }
+      }
+    });
+  }
+  struct StopSubmitting {
+    std::atomic<bool>& flag;
+    std::vector<std::thread>& threads;
+    ~StopSubmitting() {
+      flag = false;
+      for (auto& t : threads) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } stop_submitting{submitting, submitters};
+
+  // Loads as Redis has them, sampled all along (reads fail during the window: skipped).
+  std::atomic<int> over_capacity{0}, load_samples{0};
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    while (sampling.load()) {
+      if (auto states = staff_store.states("default")) {
+        ++load_samples;
+        for (const auto& [member, state] : *states) {
+          if (state.load > kFailoverCapacity) {
+            ++over_capacity;
+            std::cout << member << " has load " << state.load << "\n";
+          }
+        }
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  struct StopSampling {
+    std::atomic<bool>& flag;
+    std::thread& thread;
+    ~StopSampling() {
+      flag = false;
+      if (thread.joinable()) thread.join();
+    }
+  } stop_sampling{sampling, sampler};
+
+  auto run_started = SteadyClock::now();
+  ASSERT_TRUE(testing::eventually([&] { return acknowledged_count.load() >= kAckedAtKill; }, 30s))
+      << "only " << acknowledged_count.load() << " acknowledged";
+  int old_master_port = (*group)->master().port();
+  if (replica == Replica::kBehind) {
+    auto stalled = (*group)->stall_replica();
+    ASSERT_TRUE(stalled.has_value()) << stalled.error().message;
+    std::this_thread::sleep_for(500ms);  // the master acknowledges writes the replica lacks
+  }
+  auto killed = SteadyClock::now();
+  killed_at_ns = ns_of(killed);
+  (*group)->master().kill();
+  if (replica == Replica::kBehind) (*group)->resume_replica();
+  int acked_at_kill = acknowledged_count.load();
+
+  for (auto& t : submitters) t.join();
+  auto all_acked = SteadyClock::now();
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(acked_mutex);
+    for (const auto& [key, id] : task_of_key) ids.push_back(id);
+  }
+  ASSERT_EQ(static_cast<int>(ids.size()), kFailoverTasks);
+  int new_master_port = (*group)->named_master_port();
+  EXPECT_NE(new_master_port, old_master_port) << "the sentinels promoted the replica";
+
+  int done = 0;
+  testing::eventually(
+      [&] {
+        done = testing::count_completed(tasks, ids);
+        return done == static_cast<int>(ids.size());
+      },
+      40s, 200ms);
+  auto all_done = SteadyClock::now();
+  staff.stop();
+  sampling = false;
+  sampler.join();
+
+  auto statuses = testing::count_statuses(tasks, ids);
+  std::string by_status;
+  if (statuses) {
+    for (const auto& [status, n] : *statuses) by_status += cat(" ", status, "=", n);
+  }
+  auto after_completion = seen.offered_after_completion();
+  auto by_two = seen.completed_by_two();
+  // ms from the kill to a moment stored as steady-clock ticks; "never" for none.
+  auto after_kill = [&](int64_t ticks) {
+    if (ticks == 0) return std::string("never");
+    return cat(ms_since(killed, SteadyClock::time_point(SteadyClock::duration(ticks))), " ms");
+  };
+  std::cout << "failover (replica " << (replica == Replica::kBehind ? "behind" : "in step")
+            << "): " << ids.size() << " tasks acknowledged (" << acked_at_kill
+            << " before the kill); " << unavailable.load() << " submits answered UNAVAILABLE, "
+            << other_failures.load() << " otherwise refused, all retried; first refusal "
+            << after_kill(first_failure_ns.load()) << " after the kill, first acknowledged submit "
+            << "after a refusal " << after_kill(back_ns.load())
+            << " after the kill; all acknowledged " << ms_since(killed, all_acked)
+            << " ms after the kill; " << done << " completed ("
+            << static_cast<int>(ids.size()) - done << " lost), all completed "
+            << ms_since(killed, all_done) << " ms after the kill ("
+            << ms_since(run_started, all_done) << " ms of load);" << by_status << "; "
+            << seen.same_staff_again() << " offers sent again to the same member, "
+            << seen.other_staff() << " offers to a second member, " << after_completion.size()
+            << " offered after being completed, " << by_two.size()
+            << " completed by two staff; router rewinds " << dev.node().router()->rewinds() << "; "
+            << load_samples.load() << " load samples, " << over_capacity.load()
+            << " over capacity; master port " << old_master_port << " -> " << new_master_port
+            << "\n";
+
+  // What Redis remembers of a few tasks done twice: the history the new master holds.
+  std::vector<std::string> sample(by_two.begin(),
+                                  by_two.begin() + std::min<size_t>(3, by_two.size()));
+  if (auto looks = tasks.look_up(sample, std::vector<bool>(sample.size(), true))) {
+    for (size_t i = 0; i < sample.size(); ++i) {
+      std::cout << sample[i] << " completed by " << seen.completers(sample[i]) << "; history:";
+      if ((*looks)[i].task) {
+        for (const auto& step : (*looks)[i].task->history()) {
+          std::cout << " " << v1::TaskStatus_Name(step.status()) << "(" << step.actor() << ")";
+        }
+      }
+      std::cout << "\n";
+    }
+  }
+
+  EXPECT_EQ(done, static_cast<int>(ids.size())) << "every acknowledged task ends COMPLETED";
+  EXPECT_TRUE(after_completion.empty())
+      << "asked to do completed work again, e.g. " << after_completion.front();
+  EXPECT_TRUE(by_two.empty()) << "completed by two staff members, e.g. " << by_two.front();
+  EXPECT_TRUE(key_bound_twice.empty())
+      << "one idempotency key answered with two task ids, e.g. " << key_bound_twice.front();
+  EXPECT_EQ(over_capacity.load(), 0) << "a load above capacity";
+  EXPECT_GT(load_samples.load(), 0);
+  auto states = staff_store.states("default");
+  ASSERT_TRUE(states.has_value()) << states.error().message;
+  for (const auto& [member, state] : *states) EXPECT_EQ(state.load, 0) << member;
+}
+
+TEST(SentinelFailover, KillingTheMasterUnderLoadLosesNoAcknowledgedTaskAndOffersNoneTwice) {
+  kill_master_under_load(Replica::kInStep);
+}
+
+TEST(SentinelFailover, KillingAMasterWhoseReplicaFellBehindLosesNothingAndRedoesNoWork) {
+  if (std::getenv("LEXROUTE_RUN_FAILOVER_BUG_20") == nullptr) {
+    GTEST_SKIP()
+        << "issue 20: staff actions (accept, complete) are acknowledged after one Redis "
+           "write, which a failover to a replica that had not yet received it forgets; "
+           "Kafka's replay restores the task but not its completion, so the router "
+           "offers completed work again and a second member does it (210-453 of 3000 "
+           "tasks done twice after a 0.5 s replication stall). Set LEXROUTE_RUN_FAILOVER_BUG_20=1 "
+           "to run it.";
+  }
+  kill_master_under_load(Replica::kBehind);
+}
+
+}  // namespace
+}  // namespace lexroute
