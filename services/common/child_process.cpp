@@ -34,7 +34,7 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv,
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(1);
     if (!stderr_path.empty() && std::freopen(stderr_path.c_str(), "a", stderr) == nullptr) {
       ::_exit(126);

@@ -11,8 +11,11 @@ namespace lexroute {
 
 // A server lexroute or its tests run as a child (redis-server, Prometheus). It starts with a clean
 // signal mask and default dispositions (the parent may block SIGTERM for sigwait or ignore
-// SIGPIPE, and both survive exec), dies with its parent (PR_SET_PDEATHSIG), and writes its stderr
-// to `stderr_path` when given. stop() on destruction.
+// SIGPIPE, and both survive exec), is stopped with SIGTERM when its parent dies, however it dies
+// (PR_SET_PDEATHSIG), and writes its stderr to `stderr_path` when given. stop() on destruction.
+// SIGTERM rather than SIGKILL: a parent killed with SIGKILL still leaves Redis the time to write
+// what it acknowledged to its append-only file (with appendfsync everysec and a busy disk, Redis
+// may hold up to two seconds of acknowledged writes in memory).
 class ChildProcess {
  public:
   ChildProcess() = default;

@@ -1,6 +1,9 @@
 #include "services/redis/redis_process.h"
 
+#include <signal.h>
+
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "router/text.h"
@@ -29,9 +32,28 @@ Result<std::unique_ptr<RedisProcess>> RedisProcess::start(Options options) {
   return std::unexpected(last);
 }
 
+namespace {
+
+// A Redis of an earlier run on the same folder may still be writing its append-only file (its
+// parent was killed, and it was sent SIGTERM); reading the file before it is done would lose
+// what it had acknowledged. Its pid file names it, and Redis removes the file as it exits.
+void wait_for_earlier_redis(const std::string& pid_file) {
+  std::ifstream in(pid_file);
+  pid_t pid = 0;
+  if (!(in >> pid) || pid <= 0) return;
+  for (int i = 0; i < 500 && ::kill(pid, 0) == 0 && std::filesystem::exists(pid_file); ++i) {
+    if (i == 0) LOG_INFO("redis", "waiting for the earlier redis-server ", pid, " to finish");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace
+
 Result<void> RedisProcess::spawn() {
   std::string port = std::to_string(port_);
   std::string dir = std::filesystem::absolute(options_.data_dir).string();
+  std::string pid_file = dir + "/redis.pid";
+  wait_for_earlier_redis(pid_file);
   // The append-only file is rewritten once it grows to five times its last rewrite (Redis's
   // default is twice): each rewrite serializes the whole dataset, which only grows
   // (docs/performance.md). The price is a larger file and a longer replay after a restart.
@@ -52,6 +74,8 @@ Result<void> RedisProcess::spawn() {
                                 "",
                                 "--daemonize",
                                 "no",
+                                "--pidfile",
+                                pid_file,
                                 "--logfile",
                                 "redis.log",
                                 "--protected-mode",
