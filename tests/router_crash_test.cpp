@@ -174,19 +174,14 @@ void kill_a_router_mid_batch(bool two_routers) {
   EXPECT_LE(worst_load.load(), kCapacity) << "no staff member's load ever exceeds capacity";
   // Nobody was offered a task twice: exactly one OFFERED step each (no rejects, no timeouts).
   int doubled = 0;
-  for (size_t from = 0; from < ids.size(); from += 1000) {
-    std::vector<std::string> batch(
-        ids.begin() + static_cast<std::ptrdiff_t>(from),
-        ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), from + 1000)));
-    auto looks = tasks.look_up(batch, std::vector<bool>(batch.size(), true));
-    ASSERT_TRUE(looks.has_value()) << looks.error().message;
-    for (const auto& look : *looks) {
-      ASSERT_TRUE(look.task.has_value());
-      int offers = 0;
-      for (const auto& step : look.task->history())
-        offers += step.status() == v1::TASK_STATUS_OFFERED;
-      doubled += offers != 1;
-    }
+  auto looks = testing::look_up_all(tasks, ids, true);
+  ASSERT_TRUE(looks.has_value()) << looks.error().message;
+  for (const auto& look : *looks) {
+    ASSERT_TRUE(look.task.has_value());
+    int offers = 0;
+    for (const auto& step : look.task->history())
+      offers += step.status() == v1::TASK_STATUS_OFFERED;
+    doubled += offers != 1;
   }
   EXPECT_EQ(doubled, 0) << "tasks not offered exactly once";
   auto states = StaffStore(redis).states("default");

@@ -18,6 +18,7 @@
 #include "services/scaler/scaler_service.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
+#include "tests/support/task_statuses.h"
 
 namespace lexroute {
 namespace {
@@ -302,7 +303,7 @@ TEST_F(SurgeScaling, FridayEveningSurgeIsReviewedByMondayWithBenchStaffCalledInA
   // No document was completed after its deadline (checked on the tasks themselves).
   std::vector<std::string> ids;
   for (const auto& r : submitted.results()) ids.push_back(r.task_id());
-  auto looks = task_store->look_up(ids, std::vector<bool>(ids.size(), true));
+  auto looks = testing::look_up_all(*task_store, ids, true);
   ASSERT_TRUE(looks.has_value()) << looks.error().message;
   int late = 0;
   for (const auto& look : *looks) {

@@ -15,11 +15,14 @@ inline std::string pool_prefix(std::string_view pool) { return cat("lx:{", pool,
 inline std::string task(std::string_view pool, std::string_view id) {
   return cat(pool_prefix(pool), "task:", id);
 }
+// What follows a task's own key in the keys of its history and of the staff it excludes.
+inline constexpr std::string_view kHistorySuffix = ":history";
+inline constexpr std::string_view kExcludedSuffix = ":excluded";
 inline std::string task_history(std::string_view pool, std::string_view id) {
-  return cat(pool_prefix(pool), "task:", id, ":history");
+  return cat(pool_prefix(pool), "task:", id, kHistorySuffix);
 }
 inline std::string task_excluded(std::string_view pool, std::string_view id) {
-  return cat(pool_prefix(pool), "task:", id, ":excluded");
+  return cat(pool_prefix(pool), "task:", id, kExcludedSuffix);
 }
 inline std::string waiting(std::string_view pool) { return pool_prefix(pool) + "waiting"; }
 inline std::string offsets(std::string_view pool) { return pool_prefix(pool) + "offsets"; }

@@ -626,9 +626,6 @@ Result<v1::Task> TaskStore::complete(const std::string& pool, const std::string&
 
 Result<size_t> TaskStore::count_task_records(std::string_view pool_glob) {
   const std::string pattern = keys::task(pool_glob, "*");
-  const std::string history = keys::task_history("", ""), excluded = keys::task_excluded("", "");
-  const std::string_view history_suffix = std::string_view(history).substr(history.rfind(':'));
-  const std::string_view excluded_suffix = std::string_view(excluded).substr(excluded.rfind(':'));
   size_t n = 0;
   std::string cursor = "0";
   do {
@@ -637,7 +634,7 @@ Result<size_t> TaskStore::count_task_records(std::string_view pool_glob) {
     if (reply->elements.size() != 2) return fail(Errc::kInternal, "SCAN: unexpected reply");
     cursor = reply->elements[0].str;
     for (const auto& key : reply->elements[1].elements) {
-      n += !key.str.ends_with(history_suffix) && !key.str.ends_with(excluded_suffix);
+      n += !key.str.ends_with(keys::kHistorySuffix) && !key.str.ends_with(keys::kExcludedSuffix);
     }
   } while (cursor != "0");
   return n;

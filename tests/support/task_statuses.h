@@ -9,6 +9,11 @@
 
 namespace lexroute::testing {
 
+// TaskStore::look_up over any number of tasks, a thousand per round trip; `whole`: with history.
+Result<std::vector<TaskStore::TaskLook>> look_up_all(TaskStore& tasks,
+                                                     const std::vector<std::string>& ids,
+                                                     bool whole);
+
 // How many of these tasks are in each status, by name ("COMPLETED" -> 9998, "(none)" -> 2 for ids
 // Redis has no task for), read through the store a thousand at a time.
 Result<std::map<std::string, int>> count_statuses(TaskStore& tasks,
