@@ -6,26 +6,28 @@ function(lexroute_target target)
   target_compile_options(${target} PRIVATE ${LEXROUTE_WARNINGS})
 endfunction()
 
-# lexroute_test(<name> SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s] [ONE_PROCESS] [SANITIZE]):
-# one GoogleTest binary registered with ctest. The label says what the test needs: unit, redis,
-# kafka, e2e.
-#   ONE_PROCESS  ctest runs the whole binary as one test, so a suite can share what it starts (an
-#                end-to-end suite's dev node) across its tests; the output names each failed TEST.
-#                Without it, every TEST runs in a process of its own.
-#   SANITIZE     an end-to-end suite that scripts/test also runs under ASan+UBSan (label asan;
-#                ONE_PROCESS suites only, as discovered tests carry one label).
-# Tests labelled unit, redis or kafka run under ASan+UBSan, unit and redis under ThreadSanitizer. The
-# targets lexroute_asan_tests and lexroute_tsan_tests (made at the end of the root CMakeLists)
-# build only the binaries each sanitizer pass runs.
+# lexroute_test(<binary> SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s]
+#               [ONE_PROCESS <name>=<gtest filter>...] [SANITIZE]):
+# one GoogleTest binary, its files compiled as unity batches like the libraries (a test file's
+# headers, gtest, gRPC and protobuf above all, are most of its compile time; a batch parses them
+# once). File-local names must therefore be unique within a binary. The label says what the
+# tests need: unit, redis, kafka, e2e.
+#   ONE_PROCESS  each <name>=<filter> is one ctest test running the binary with that
+#                --gtest_filter, so a suite can share what it starts (an end-to-end suite's dev
+#                node) across its tests; the output names each failed TEST.
+#   Every other TEST of the binary runs in a process of its own (gtest_discover_tests).
+#   SANITIZE     the ONE_PROCESS tests of an end-to-end binary that scripts/test also runs under
+#                ASan+UBSan (label asan; discovered tests carry one label, so ONE_PROCESS only).
+# Tests labelled unit, redis or kafka run under ASan+UBSan, unit and redis under ThreadSanitizer.
+# The targets lexroute_asan_tests and lexroute_tsan_tests (made at the end of the root
+# CMakeLists) build only the binaries each sanitizer pass runs.
 function(lexroute_test name)
-  cmake_parse_arguments(T "ONE_PROCESS;SANITIZE" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "SANITIZE" "TIMEOUT" "SOURCES;LIBS;LABELS;ONE_PROCESS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
   add_executable(${name} ${T_SOURCES})
   lexroute_target(${name})
-  # Test files repeat fixture and helper names; each stays a translation unit of its own.
-  set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   foreach(label unit redis kafka)
@@ -40,22 +42,32 @@ function(lexroute_test name)
   endforeach()
   # Any lexrouted a test starts serves /metrics on a free port, never the fixed default.
   set(environment LEXROUTE_METRICS_LISTEN=127.0.0.1:0)
-  if(T_ONE_PROCESS)
-    set(labels ${T_LABELS})
-    if(T_SANITIZE)
-      list(APPEND labels asan)
-      set_property(GLOBAL APPEND PROPERTY LEXROUTE_ASAN_TESTS ${name})
-    endif()
-    add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
-                                            ENVIRONMENT ${environment})
-  else()
-    if(T_SANITIZE)
+  set(labels ${T_LABELS})
+  if(T_SANITIZE)
+    if(NOT T_ONE_PROCESS)
       message(FATAL_ERROR "lexroute_test(${name}): SANITIZE needs ONE_PROCESS")
     endif()
-    gtest_discover_tests(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-                         ENVIRONMENT ${environment} DISCOVERY_TIMEOUT 60)
+    list(APPEND labels asan)
+    set_property(GLOBAL APPEND PROPERTY LEXROUTE_ASAN_TESTS ${name})
   endif()
+  set(shared_filters)
+  foreach(entry ${T_ONE_PROCESS})
+    if(NOT entry MATCHES "^([a-z0-9_]+)=(.+)$")
+      message(FATAL_ERROR "lexroute_test(${name}): ONE_PROCESS wants <name>=<filter>: ${entry}")
+    endif()
+    add_test(NAME ${CMAKE_MATCH_1} COMMAND ${name} --gtest_filter=${CMAKE_MATCH_2})
+    set_tests_properties(${CMAKE_MATCH_1} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
+                                                     ENVIRONMENT ${environment})
+    list(APPEND shared_filters ${CMAKE_MATCH_2})
+  endforeach()
+  set(discover_filter)
+  if(shared_filters)
+    string(REPLACE ";" ":" shared_filters "${shared_filters}")
+    set(discover_filter TEST_FILTER "-${shared_filters}")
+  endif()
+  gtest_discover_tests(${name} ${discover_filter}
+                       PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+                                  ENVIRONMENT ${environment} DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # lexroute_sanitizer_targets(): lexroute_asan_tests and lexroute_tsan_tests, which build only the

@@ -9,12 +9,12 @@
 namespace lexroute {
 namespace {
 
-const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+const absl::Time kParkingNow = absl::FromUnixSeconds(1'800'000'000);
 
 TaskRequirements review(absl::Duration deadline_in, int effort_minutes) {
   TaskRequirements t;
   t.pool = "default";
-  t.deadline = kNow + deadline_in;
+  t.deadline = kParkingNow + deadline_in;
   t.effort_minutes = effort_minutes;
   return t;
 }
@@ -23,9 +23,9 @@ TEST(Parking, QualifiedStaffBusyMeansWaitingWithTheCount) {
   Decision d;
   d.pool_staff = 10;
   d.qualified = 3;
-  d.expected_start = kNow;
+  d.expected_start = kParkingNow;
   auto task = review(absl::Hours(8), 30);
-  Parking p = park({d, task, kNow, 0, 5});
+  Parking p = park({d, task, kParkingNow, 0, 5});
   EXPECT_EQ(p.status, Parking::Status::kWaiting);
   EXPECT_EQ(p.reason, "all 3 qualified staff in pool default are busy or not signed in");
   EXPECT_FALSE(p.sla_at_risk);
@@ -35,9 +35,9 @@ TEST(Parking, QualifiedStaffBusyMeansWaitingWithTheCount) {
 TEST(Parking, AShiftThatStartsTooLateForTheDeadlineIsAtRiskAndSaysSo) {
   Decision d;
   d.qualified = 1;
-  d.expected_start = kNow + absl::Hours(10);
+  d.expected_start = kParkingNow + absl::Hours(10);
   auto task = review(absl::Hours(10), 60);
-  Parking p = park({d, task, kNow, 0, 5});
+  Parking p = park({d, task, kParkingNow, 0, 5});
   EXPECT_EQ(p.status, Parking::Status::kWaiting);
   EXPECT_EQ(p.expected_start, d.expected_start);
   EXPECT_TRUE(p.sla_at_risk);
@@ -49,7 +49,7 @@ TEST(Parking, NoShiftInTwoWeeksIsAlwaysAtRisk) {
   Decision d;
   d.qualified = 2;
   auto task = review(absl::Hours(24 * 30), 10);
-  Parking p = park({d, task, kNow, 0, 5});
+  Parking p = park({d, task, kParkingNow, 0, 5});
   EXPECT_EQ(p.status, Parking::Status::kWaiting);
   EXPECT_TRUE(p.sla_at_risk);
 }
@@ -60,7 +60,7 @@ TEST(Parking, NobodyQualifiedIsUnroutableNamingTheConstraint) {
   d.blocking = Constraint::kResidency;
   auto task = review(absl::Hours(8), 30);
   task.allowed_regions = {"eu"};
-  Parking p = park({d, task, kNow, 0, 5});
+  Parking p = park({d, task, kParkingNow, 0, 5});
   EXPECT_EQ(p.status, Parking::Status::kUnroutable);
   EXPECT_EQ(p.because, "residency");
   EXPECT_NE(p.reason.find("0 of 16 staff in pool default eligible"), std::string::npos) << p.reason;
@@ -69,18 +69,18 @@ TEST(Parking, NobodyQualifiedIsUnroutableNamingTheConstraint) {
 TEST(Parking, EveryOfferSpentIsUnroutableEvenWithQualifiedStaff) {
   Decision d;
   d.qualified = 4;
-  d.expected_start = kNow;
-  Parking p = park({d, review(absl::Hours(8), 30), kNow, 5, 5});
+  d.expected_start = kParkingNow;
+  Parking p = park({d, review(absl::Hours(8), 30), kParkingNow, 5, 5});
   EXPECT_EQ(p.status, Parking::Status::kUnroutable);
   EXPECT_EQ(p.because, "max_offer_attempts");
   EXPECT_EQ(p.reason, "offered 5 times; every offer was declined or timed out");
 }
 
 TEST(SlaAtRisk, OneRuleWithTheMarginForRouterAndGauges) {
-  absl::Time deadline = kNow + absl::Hours(2);
-  EXPECT_FALSE(sla_at_risk(kNow, absl::Minutes(90), deadline));  // 30 minutes to spare
-  EXPECT_TRUE(sla_at_risk(kNow, absl::Minutes(91), deadline));
-  EXPECT_TRUE(sla_at_risk(kNow + absl::Hours(2), absl::Minutes(1), deadline));
+  absl::Time deadline = kParkingNow + absl::Hours(2);
+  EXPECT_FALSE(sla_at_risk(kParkingNow, absl::Minutes(90), deadline));  // 30 minutes to spare
+  EXPECT_TRUE(sla_at_risk(kParkingNow, absl::Minutes(91), deadline));
+  EXPECT_TRUE(sla_at_risk(kParkingNow + absl::Hours(2), absl::Minutes(1), deadline));
 }
 
 TEST(WaitingOrder, OlderFirstPriorityOvertakesAndEachSpentOfferRaisesOneLevel) {

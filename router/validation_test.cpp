@@ -11,7 +11,7 @@ namespace {
 
 using std::chrono::system_clock;
 
-const system_clock::time_point kNow = system_clock::from_time_t(1'800'000'000);
+const system_clock::time_point kValidationNow = system_clock::from_time_t(1'800'000'000);
 
 v1::TaskSpec good_spec() {
   v1::TaskSpec s;
@@ -39,7 +39,7 @@ TEST_P(BadTaskSpec, IsRejectedNamingTheField) {
   v1::TaskSpec spec = good_spec();
   GetParam().spoil(spec);
   v1::TaskSpec before = spec;
-  auto r = validate_task_spec(spec, kNow);
+  auto r = validate_task_spec(spec, kValidationNow);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::kInvalidArgument);
   EXPECT_EQ(r.error().field, GetParam().field);
@@ -117,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(TaskSpecValidation, GoodSpecPassesAndGetsTheDefaultPool) {
   v1::TaskSpec spec = good_spec();
-  ASSERT_TRUE(validate_task_spec(spec, kNow).has_value());
+  ASSERT_TRUE(validate_task_spec(spec, kValidationNow).has_value());
   EXPECT_EQ(spec.pool(), "default");
 }
 

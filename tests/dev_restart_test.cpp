@@ -28,8 +28,8 @@ using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
 
-constexpr int kStaff = 30;
-constexpr int kCapacity = 100;
+constexpr int kRestartStaff = 30;
+constexpr int kRestartCapacity = 100;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -160,11 +160,11 @@ TEST(DevRestart, EveryAcknowledgedTaskIsOfferedAcrossSigtermAndSigkill) {
     v1::CreateFirmResponse created;
     ASSERT_TRUE(dev.admin()->CreateFirm(as(dev.admin_key()).get(), firm, &created).ok());
     firm_key = created.api_key();
-    for (int i = 0; i < kStaff; ++i) {
+    for (int i = 0; i < kRestartStaff; ++i) {
       v1::UpsertStaffRequest req;
       req.mutable_staff()->set_id("s" + std::to_string(i));
       req.mutable_staff()->set_time_zone("Europe/Belfast");
-      req.mutable_staff()->set_capacity(kCapacity);
+      req.mutable_staff()->set_capacity(kRestartCapacity);
       auto* skill = req.mutable_staff()->add_skills();
       skill->set_skill("doc-review");
       skill->set_proficiency(3);

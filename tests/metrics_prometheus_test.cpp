@@ -24,9 +24,9 @@ using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
 
-constexpr int kTasks = 24;
+constexpr int kDashboardTasks = 24;
 constexpr int kUrgent = 4;  // due before their effort (plus the 30-minute margin) can be done
-constexpr int kStaff = 6;   // half in Manila, half in Belfast
+constexpr int kDashboardStaff = 6;  // half in Manila, half in Belfast
 
 struct Query {
   std::string panel, ref_id, expr;
@@ -154,7 +154,7 @@ TEST_F(MetricsThroughPrometheus, DashboardQueriesReturnWhatTheWorkloadDid) {
   staff_options.server = dev->node().grpc_address();
   // Slow enough that completions spread over several scrapes.
   staff_options.think = 300ms;
-  for (int i = 0; i < kStaff; ++i)
+  for (int i = 0; i < kDashboardStaff; ++i)
     staff_options.staff.push_back({"s" + std::to_string(i), add_staff(i)});
 
   // Everyone is signed out: every task waits. One task first, seen by Prometheus before the
@@ -178,13 +178,14 @@ TEST_F(MetricsThroughPrometheus, DashboardQueriesReturnWhatTheWorkloadDid) {
   };
   submit(0);
   EXPECT_EQ(wait_for_value(panel_query("Submitted since start"), 1), 1);
-  for (int i = 1; i < kTasks; ++i) submit(i);
+  for (int i = 1; i < kDashboardTasks; ++i) submit(i);
 
-  EXPECT_EQ(wait_for_value(panel_query("Submitted since start"), kTasks), kTasks);
-  EXPECT_EQ(wait_for_value(panel_query("Backlog per pool"), kTasks), kTasks)
+  EXPECT_EQ(wait_for_value(panel_query("Submitted since start"), kDashboardTasks), kDashboardTasks);
+  EXPECT_EQ(wait_for_value(panel_query("Backlog per pool"), kDashboardTasks), kDashboardTasks)
       << "every task waits while nobody is signed in";
   EXPECT_EQ(wait_for_value(panel_query("SLA at risk"), kUrgent), kUrgent);
-  EXPECT_EQ(wait_for_series(panel_query("Staff by state"), "state", "offline", kStaff), kStaff);
+  EXPECT_EQ(wait_for_series(panel_query("Staff by state"), "state", "offline", kDashboardStaff),
+            kDashboardStaff);
   auto oldest = wait_for(panel_query("Oldest waiting task"),
                          [](std::optional<double> v) { return v && *v >= 1; });
   EXPECT_GE(oldest.value_or(0), 1) << "the oldest waiting task ages";
@@ -192,22 +193,23 @@ TEST_F(MetricsThroughPrometheus, DashboardQueriesReturnWhatTheWorkloadDid) {
   StaffSimulator staff(staff_options);
   staff.start();
 
-  EXPECT_EQ(wait_for_value(panel_query("Completed since start"), kTasks), kTasks)
+  EXPECT_EQ(wait_for_value(panel_query("Completed since start"), kDashboardTasks), kDashboardTasks)
       << "completed equals submitted";
   EXPECT_EQ(wait_for_value(panel_query("Backlog per pool"), 0), 0);
   EXPECT_EQ(wait_for_value(panel_query("SLA at risk"), 0), 0);
   EXPECT_EQ(wait_for_value(panel_query("Router lag"), 0), 0);
   // Signed in, with nothing left to do: all available, half per region and time zone.
-  EXPECT_EQ(wait_for_series(panel_query("Staff by state"), "state", "available", kStaff), kStaff);
+  EXPECT_EQ(wait_for_series(panel_query("Staff by state"), "state", "available", kDashboardStaff),
+            kDashboardStaff);
   EXPECT_EQ(wait_for_series(panel_query("Staff by state"), "state", "offline", 0), 0);
   auto signed_in = [&](const std::string& panel, const std::string& label,
                        const std::string& value) {
-    return wait_for_series(panel_query(panel), label, value, kStaff / 2);
+    return wait_for_series(panel_query(panel), label, value, kDashboardStaff / 2);
   };
-  EXPECT_EQ(signed_in("Signed in by region", "region", "apac"), kStaff / 2);
-  EXPECT_EQ(signed_in("Signed in by region", "region", "uk"), kStaff / 2);
-  EXPECT_EQ(signed_in("Signed in by time zone", "time_zone", "Asia/Manila"), kStaff / 2);
-  EXPECT_EQ(signed_in("Signed in by vendor", "vendor", "lpo-belfast"), kStaff / 2);
+  EXPECT_EQ(signed_in("Signed in by region", "region", "apac"), kDashboardStaff / 2);
+  EXPECT_EQ(signed_in("Signed in by region", "region", "uk"), kDashboardStaff / 2);
+  EXPECT_EQ(signed_in("Signed in by time zone", "time_zone", "Asia/Manila"), kDashboardStaff / 2);
+  EXPECT_EQ(signed_in("Signed in by vendor", "vendor", "lpo-belfast"), kDashboardStaff / 2);
 
   // Throughput and latency: the simulator thinks 300 ms before completing.
   auto completed_per_minute = wait_for(panel_query("Tasks per minute", "D"),
@@ -226,12 +228,12 @@ TEST_F(MetricsThroughPrometheus, DashboardQueriesReturnWhatTheWorkloadDid) {
   EXPECT_GT(ack.value_or(0), 0);
   EXPECT_EQ(wait_for_value("sum(lexroute_grpc_requests_total{method=\"/lexroute.v1.TaskIntake/"
                            "SubmitTask\",code=\"OK\"})",
-                           kTasks),
-            kTasks);
+                           kDashboardTasks),
+            kDashboardTasks);
   EXPECT_EQ(wait_for_value("sum(lexroute_grpc_requests_total{method=\"/lexroute.v1.WorkerGateway/"
                            "CompleteTask\",code=\"OK\"})",
-                           kTasks),
-            kTasks);
+                           kDashboardTasks),
+            kDashboardTasks);
   staff.stop();
 
   for (const auto& q : queries) {

@@ -25,8 +25,8 @@ using google::protobuf::util::TimeUtil;
 using testing::as;
 
 constexpr int kBeforeKill = 800;  // tasks completed when Redis is killed
-constexpr int kStaff = 20;
-constexpr int kCapacity = 2;
+constexpr int kRedisRestartStaff = 20;
+constexpr int kRedisRestartCapacity = 2;
 
 // Redis 7 appends to the newest appendonlydir/*.incr.aof (no rewrite happens at this size).
 std::filesystem::path incr_aof(const std::string& data_dir) {
@@ -51,11 +51,11 @@ TEST(RedisRestart, LosingTheLastSecondOfWritesLosesNoAcknowledgedTask) {
   StaffSimulator::Options sim_options;
   sim_options.server = dev.node().grpc_address();
   sim_options.think = 15ms;  // slow enough that work is in flight for several seconds
-  for (int i = 0; i < kStaff; ++i) {
+  for (int i = 0; i < kRedisRestartStaff; ++i) {
     v1::UpsertStaffRequest req;
     req.mutable_staff()->set_id("s" + std::to_string(i));
     req.mutable_staff()->set_time_zone("Europe/Belfast");
-    req.mutable_staff()->set_capacity(kCapacity);
+    req.mutable_staff()->set_capacity(kRedisRestartCapacity);
     auto* skill = req.mutable_staff()->add_skills();
     skill->set_skill("doc-review");
     skill->set_proficiency(3);

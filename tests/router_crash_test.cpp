@@ -24,9 +24,9 @@ using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
 
-constexpr int kTasks = 10000;
-constexpr int kStaff = 40;
-constexpr int kCapacity = 4;
+constexpr int kCrashTasks = 10000;
+constexpr int kCrashStaff = 40;
+constexpr int kCrashCapacity = 4;
 
 pid_t start_router(const std::string& redis, const std::string& kafka, const std::string& log) {
   pid_t pid = ::fork();
@@ -75,11 +75,11 @@ void kill_a_router_mid_batch(bool two_routers) {
   StaffSimulator::Options sim_options;
   sim_options.server = gateway.node().grpc_address();
   sim_options.think = 0ms;
-  for (int i = 0; i < kStaff; ++i) {
+  for (int i = 0; i < kCrashStaff; ++i) {
     v1::UpsertStaffRequest req;
     req.mutable_staff()->set_id("s" + std::to_string(i));
     req.mutable_staff()->set_time_zone("Asia/Manila");
-    req.mutable_staff()->set_capacity(kCapacity);
+    req.mutable_staff()->set_capacity(kCrashCapacity);
     auto* skill = req.mutable_staff()->add_skills();
     skill->set_skill("doc-review");
     skill->set_proficiency(3);
@@ -96,7 +96,7 @@ void kill_a_router_mid_batch(bool two_routers) {
   ctx.AddMetadata("authorization", "Bearer " + created.api_key());
   v1::SubmitTasksResponse submitted;
   auto writer = intake.intake()->SubmitTasks(&ctx, &submitted);
-  for (int i = 0; i < kTasks; ++i) {
+  for (int i = 0; i < kCrashTasks; ++i) {
     v1::SubmitTaskRequest r;
     auto* s = r.mutable_spec();
     s->set_matter_id("m-" + std::to_string(i % 50));
@@ -111,7 +111,7 @@ void kill_a_router_mid_batch(bool two_routers) {
   }
   writer->WritesDone();
   ASSERT_TRUE(writer->Finish().ok());
-  ASSERT_EQ(submitted.accepted(), kTasks);
+  ASSERT_EQ(submitted.accepted(), kCrashTasks);
 
   // Watch every staff member's load the whole time.
   std::atomic<bool> watching{true};
@@ -146,18 +146,19 @@ void kill_a_router_mid_batch(bool two_routers) {
   pid_t router = start_router(redis_address, (*kafka)->bootstrap(), log);
   pid_t survivor = two_routers ? start_router(redis_address, (*kafka)->bootstrap(), log) : -1;
   // Kill it once it has routed a good part of the batch, but not all.
-  for (int i = 0; i < 600 && routed_offsets() < kTasks / 4; ++i) std::this_thread::sleep_for(50ms);
+  for (int i = 0; i < 600 && routed_offsets() < kCrashTasks / 4; ++i)
+    std::this_thread::sleep_for(50ms);
   long long before_kill = routed_offsets();
   ::kill(router, SIGKILL);
   int status = 0;
   ::waitpid(router, &status, 0);
   ASSERT_GT(before_kill, 0) << "the router never got going; see " << log;
-  ASSERT_LT(before_kill, kTasks) << "killed too late to prove anything";
+  ASSERT_LT(before_kill, kCrashTasks) << "killed too late to prove anything";
   int done_at_kill = completed();
 
   router = two_routers ? survivor : start_router(redis_address, (*kafka)->bootstrap(), log);
   int done = 0;
-  for (int i = 0; i < 4000 && done < kTasks; ++i) {  // generous: ASan builds are slow
+  for (int i = 0; i < 4000 && done < kCrashTasks; ++i) {  // generous: ASan builds are slow
     std::this_thread::sleep_for(100ms);
     done = completed();
   }
@@ -170,8 +171,8 @@ void kill_a_router_mid_batch(bool two_routers) {
   std::cout << (two_routers ? "two routers, " : "") << "killed after " << before_kill
             << " records routed, " << done_at_kill << " tasks completed; at the end " << done
             << " completed\n";
-  EXPECT_EQ(done, kTasks) << "every acknowledged task ends COMPLETED";
-  EXPECT_LE(worst_load.load(), kCapacity) << "no staff member's load ever exceeds capacity";
+  EXPECT_EQ(done, kCrashTasks) << "every acknowledged task ends COMPLETED";
+  EXPECT_LE(worst_load.load(), kCrashCapacity) << "no staff member's load ever exceeds capacity";
   // Nobody was offered a task twice: exactly one OFFERED step each (no rejects, no timeouts).
   int doubled = 0;
   auto looks = testing::look_up_all(tasks, ids, true);

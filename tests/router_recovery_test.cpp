@@ -16,8 +16,8 @@ using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
 
-constexpr int kTasks = 120;
-const std::vector<std::string> kStaff = {"ana", "ben", "carla"};
+constexpr int kReplayTasks = 120;
+const std::vector<std::string> kRecoveryStaff = {"ana", "ben", "carla"};
 
 class RouterRecovery : public ::testing::Test {
  protected:
@@ -106,7 +106,7 @@ TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDouble
     cfg.set_presence_timeout_seconds(604800);
     v1::ConfigurePoolResponse configured;
     ASSERT_TRUE(first->admin()->ConfigurePool(as(first->admin_key()).get(), cfg, &configured).ok());
-    for (const auto& id : kStaff) {
+    for (const auto& id : kRecoveryStaff) {
       v1::UpsertStaffRequest req;
       req.mutable_staff()->set_id(id);
       req.mutable_staff()->set_time_zone("Europe/Belfast");
@@ -123,15 +123,15 @@ TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDouble
       ASSERT_TRUE(
           first->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
     }
-    for (int i = 0; i < kTasks; ++i) ids.push_back(submit(*first, api_key, i));
+    for (int i = 0; i < kReplayTasks; ++i) ids.push_back(submit(*first, api_key, i));
     ASSERT_EQ(settled(*first, api_key, ids).size(), ids.size());
-    EXPECT_EQ(first->node().router()->consumed(), static_cast<uint64_t>(kTasks));
+    EXPECT_EQ(first->node().router()->consumed(), static_cast<uint64_t>(kReplayTasks));
   }
 
   // A router in a group that never committed anything starts where Redis says: nothing to read.
   {
     auto second = node("routers-b");
-    ids.push_back(submit(*second, api_key, kTasks));
+    ids.push_back(submit(*second, api_key, kReplayTasks));
     for (int i = 0; i < 150 && second->node().router()->consumed() == 0; ++i) {
       std::this_thread::sleep_for(100ms);  // the mock cluster's first group join takes ~3 s
     }
@@ -150,10 +150,11 @@ TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDouble
   for (const auto& [field, next] : *stored) fields.push_back(field);
   ASSERT_TRUE(task_store.forget_offsets("default", fields).has_value());
   auto third = node("routers-c");
-  for (int i = 0; i < 150 && third->node().router()->consumed() < kTasks + 1; ++i) {
+  for (int i = 0; i < 150 && third->node().router()->consumed() < kReplayTasks + 1; ++i) {
     std::this_thread::sleep_for(100ms);
   }
-  EXPECT_EQ(third->node().router()->consumed(), static_cast<uint64_t>(kTasks + 1)) << "replayed";
+  EXPECT_EQ(third->node().router()->consumed(), static_cast<uint64_t>(kReplayTasks + 1))
+      << "replayed";
   EXPECT_EQ(third->node().router()->routed(), 0u) << "a replay must not route again";
 
   auto tasks = settled(*third, api_key, ids);
@@ -165,7 +166,7 @@ TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDouble
     EXPECT_EQ(offers, 1) << id << " was offered " << offers << " times";
     ++offered_to[t.staff_id()];
   }
-  for (const auto& staff : kStaff) {
+  for (const auto& staff : kRecoveryStaff) {
     EXPECT_EQ(load_of(staff), offered_to[staff]) << staff << "'s load disagrees with the offers";
   }
 }
