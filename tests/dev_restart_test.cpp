@@ -17,6 +17,7 @@
 #include "lexroute/v1/intake.grpc.pb.h"
 #include "lexroute/v1/worker.grpc.pb.h"
 #include "services/redis/redis_client.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/task_statuses.h"
 #include "tests/support/temp_dir.h"
@@ -101,27 +102,13 @@ class DevProcess {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-v1::SubmitTaskRequest review_task(int i) {
-  v1::SubmitTaskRequest r;
-  auto* s = r.mutable_spec();
-  s->set_matter_id("m-" + std::to_string(i % 20));
-  s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-  auto* sk = s->add_required_skills();
-  sk->set_skill("doc-review");
-  sk->set_min_proficiency(2);
-  *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
-  s->set_effort_minutes(10);
-  s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
-  return r;
-}
-
 // Submits `count` tasks through the bulk stream; the ids of those acknowledged.
 std::vector<std::string> submit(DevProcess& dev, const std::string& firm_key, int count) {
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + firm_key);
   v1::SubmitTasksResponse submitted;
   auto writer = dev.intake()->SubmitTasks(&ctx, &submitted);
-  for (int i = 0; i < count; ++i) EXPECT_TRUE(writer->Write(review_task(i)));
+  for (int i = 0; i < count; ++i) EXPECT_TRUE(writer->Write(testing::numbered_review_task(i)));
   writer->WritesDone();
   auto status = writer->Finish();
   EXPECT_TRUE(status.ok()) << status.error_message();
@@ -135,13 +122,7 @@ std::vector<std::string> submit(DevProcess& dev, const std::string& firm_key, in
 
 void all_available(DevProcess& dev, const std::vector<std::string>& tokens) {
   auto gateway = dev.gateway();
-  for (const auto& token : tokens) {
-    v1::SetAvailabilityRequest req;
-    req.set_availability(v1::AVAILABILITY_AVAILABLE);
-    v1::SetAvailabilityResponse resp;
-    auto s = gateway->SetAvailability(as(token).get(), req, &resp);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  for (const auto& token : tokens) ASSERT_NO_FATAL_FAILURE(testing::set_available(*gateway, token));
 }
 
 TEST(DevRestart, EveryAcknowledgedTaskIsOfferedAcrossSigtermAndSigkill) {

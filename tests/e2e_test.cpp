@@ -11,6 +11,7 @@
 #include "services/kafka/consumer.h"
 #include "services/kafka/topics.h"
 #include "services/redis/audit_outbox.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 
@@ -96,26 +97,11 @@ class EndToEnd : public ::testing::Test {
   }
 
   void set_available(const std::string& token) {
-    v1::SetAvailabilityRequest req;
-    req.set_availability(v1::AVAILABILITY_AVAILABLE);
-    v1::SetAvailabilityResponse resp;
-    ASSERT_TRUE(dev->gateway()->SetAvailability(as(token).get(), req, &resp).ok());
+    ASSERT_NO_FATAL_FAILURE(testing::set_available(*dev->gateway(), token));
   }
 
   v1::SubmitTaskRequest review_task(const std::string& matter = "m-1") const {
-    v1::SubmitTaskRequest r;
-    auto* s = r.mutable_spec();
-    s->set_matter_id(matter);
-    s->set_pool(pool);
-    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-    auto* sk = s->add_required_skills();
-    sk->set_skill("doc-review");
-    sk->set_min_proficiency(3);
-    s->set_priority(5);
-    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
-    s->set_effort_minutes(20);
-    s->set_payload_ref("dms://acme/" + matter + "/doc/7");
-    return r;
+    return testing::review_task({.matter = matter, .pool = pool, .priority = 5});
   }
 
   grpc::Status submit(const std::string& key, const v1::SubmitTaskRequest& r,

@@ -11,6 +11,7 @@
 #include "services/kafka/topics.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/task_store.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -44,17 +45,7 @@ class InputLimits : public ::testing::Test {
   }
 
   static v1::SubmitTaskRequest review_task(const std::string& matter = "m-1") {
-    v1::SubmitTaskRequest r;
-    auto* s = r.mutable_spec();
-    s->set_matter_id(matter);
-    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-    auto* sk = s->add_required_skills();
-    sk->set_skill("doc-review");
-    sk->set_min_proficiency(3);
-    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
-    s->set_effort_minutes(20);
-    s->set_payload_ref("dms://acme/" + matter + "/doc/7");
-    return r;
+    return testing::review_task({.matter = matter});
   }
 
   // Submits `r` and expects INVALID_ARGUMENT naming `field`, with a short message, and nothing
@@ -254,10 +245,7 @@ TEST_F(InputLimits, OneIdempotencyKeyTwiceInOneStreamIsProducedOnce) {
 TEST_F(InputLimits, FirmsSeeWhyButNotWhichOtherStaffWereConsidered) {
   // A pool of its own: tasks earlier tests left waiting in "default" would take ana's room first.
   std::string token = add_staff("ana", "explained");
-  v1::SetAvailabilityRequest available;
-  available.set_availability(v1::AVAILABILITY_AVAILABLE);
-  v1::SetAvailabilityResponse set;
-  ASSERT_TRUE(dev->gateway()->SetAvailability(as(token).get(), available, &set).ok());
+  ASSERT_NO_FATAL_FAILURE(testing::set_available(*dev->gateway(), token));
 
   v1::SubmitTaskResponse submitted;
   auto request = review_task("m-explain");

@@ -10,6 +10,7 @@
 #include "services/kafka/embedded_kafka.h"
 #include "services/metrics/exposition.h"
 #include "services/redis/task_store.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/temp_dir.h"
 
@@ -19,22 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
-
-// A document review for `matter` (default pool), with an idempotency key when given.
-v1::SubmitTaskRequest review_task(const std::string& matter, const std::string& key = "") {
-  v1::SubmitTaskRequest r;
-  r.set_idempotency_key(key);
-  auto* s = r.mutable_spec();
-  s->set_matter_id(matter);
-  s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-  auto* sk = s->add_required_skills();
-  sk->set_skill("doc-review");
-  sk->set_min_proficiency(3);
-  *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
-  s->set_effort_minutes(20);
-  s->set_payload_ref("dms://acme/" + matter + "/doc/7");
-  return r;
-}
 
 class KafkaFaults : public ::testing::Test {
  protected:
@@ -54,7 +39,7 @@ class KafkaFaults : public ::testing::Test {
   }
 
   static v1::SubmitTaskRequest task(const std::string& matter, const std::string& key = "") {
-    return review_task(matter, key);
+    return testing::review_task({.matter = matter, .idempotency_key = key});
   }
 
   grpc::Status submit(const v1::SubmitTaskRequest& r, v1::SubmitTaskResponse* out,
@@ -206,7 +191,8 @@ TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceT
   for (int i = 0; i < 100 && refused.ok(); ++i) {
     auto ctx = as(created.api_key());
     v1::SubmitTaskResponse out;
-    auto s = intake.intake()->SubmitTask(ctx.get(), review_task("m-" + std::to_string(i)), &out);
+    auto s = intake.intake()->SubmitTask(
+        ctx.get(), testing::review_task({.matter = "m-" + std::to_string(i)}), &out);
     if (s.ok()) {
       acknowledged.push_back(out.task_id());
     } else {
@@ -225,7 +211,7 @@ TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceT
     auto ctx = as(created.api_key());
     v1::SubmitTasksResponse bulk;
     auto writer = intake.intake()->SubmitTasks(ctx.get(), &bulk);
-    ASSERT_TRUE(writer->Write(review_task("m-bulk")));
+    ASSERT_TRUE(writer->Write(testing::review_task({.matter = "m-bulk"})));
     writer->WritesDone();
     ASSERT_TRUE(writer->Finish().ok());
     ASSERT_EQ(bulk.results_size(), 1);
@@ -243,8 +229,9 @@ TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceT
   bool accepted_again = false;
   for (int i = 0; i < 300 && !accepted_again; ++i) {
     v1::SubmitTaskResponse out;
-    auto s = intake.intake()->SubmitTask(as(created.api_key()).get(),
-                                         review_task("m-after-" + std::to_string(i)), &out);
+    auto s = intake.intake()->SubmitTask(
+        as(created.api_key()).get(),
+        testing::review_task({.matter = "m-after-" + std::to_string(i)}), &out);
     accepted_again = s.ok();
     if (s.ok()) acknowledged.push_back(out.task_id());
     if (!s.ok()) {

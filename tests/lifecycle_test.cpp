@@ -6,6 +6,7 @@
 
 #include "services/redis/pool_store.h"
 #include "services/redis/presence_store.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 
@@ -92,22 +93,12 @@ class Lifecycle : public ::testing::Test {
   }
 
   std::string add_staff(const std::string& id) {
-    v1::UpsertStaffRequest req;
-    req.mutable_staff()->set_id(id);
-    req.mutable_staff()->set_time_zone("Europe/Belfast");
-    req.mutable_staff()->set_capacity(1);
-    req.mutable_staff()->set_pool(pool);
-    auto* skill = req.mutable_staff()->add_skills();
-    skill->set_skill("doc-review");
-    skill->set_proficiency(3);
-    req.set_issue_token(true);
     v1::UpsertStaffResponse resp;
-    EXPECT_TRUE(dev->admin()->UpsertStaff(as(dev->admin_key()).get(), req, &resp).ok());
-    v1::SetAvailabilityRequest avail;
-    avail.set_availability(v1::AVAILABILITY_AVAILABLE);
-    v1::SetAvailabilityResponse ignored;
-    EXPECT_TRUE(
-        dev->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
+    EXPECT_TRUE(dev->admin()
+                    ->UpsertStaff(as(dev->admin_key()).get(),
+                                  testing::reviewer({.id = id, .capacity = 1, .pool = pool}), &resp)
+                    .ok());
+    EXPECT_NO_FATAL_FAILURE(testing::set_available(*dev->gateway(), resp.staff_token()));
     return resp.staff_token();
   }
 

@@ -13,6 +13,7 @@
 
 #include "services/metrics/exposition.h"
 #include "services/redis/staff_store.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/task_statuses.h"
 #include "workers/staff_simulator.h"
@@ -51,19 +52,9 @@ TEST(RedisRestart, LosingTheLastSecondOfWritesLosesNoAcknowledgedTask) {
   StaffSimulator::Options sim_options;
   sim_options.server = dev.node().grpc_address();
   sim_options.think = 15ms;  // slow enough that work is in flight for several seconds
-  for (int i = 0; i < kRedisRestartStaff; ++i) {
-    v1::UpsertStaffRequest req;
-    req.mutable_staff()->set_id("s" + std::to_string(i));
-    req.mutable_staff()->set_time_zone("Europe/Belfast");
-    req.mutable_staff()->set_capacity(kRedisRestartCapacity);
-    auto* skill = req.mutable_staff()->add_skills();
-    skill->set_skill("doc-review");
-    skill->set_proficiency(3);
-    req.set_issue_token(true);
-    v1::UpsertStaffResponse resp;
-    ASSERT_TRUE(dev.admin()->UpsertStaff(as(dev.admin_key()).get(), req, &resp).ok());
-    sim_options.staff.push_back({resp.staff().id(), resp.staff_token()});
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      testing::add_simulated_reviewers(*dev.admin(), dev.admin_key(), kRedisRestartStaff,
+                                       {.capacity = kRedisRestartCapacity}, sim_options.staff));
 
   // Firms keep submitting throughout, so the router is consuming new records when Redis goes;
   // only what intake acknowledged counts.
@@ -73,18 +64,10 @@ TEST(RedisRestart, LosingTheLastSecondOfWritesLosesNoAcknowledgedTask) {
   std::atomic<bool> submitting{true};
   std::thread submitter([&] {
     for (int i = 0; submitting.load(); ++i) {
-      v1::SubmitTaskRequest r;
-      auto* s = r.mutable_spec();
-      s->set_matter_id("m-" + std::to_string(i % 20));
-      s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-      auto* sk = s->add_required_skills();
-      sk->set_skill("doc-review");
-      sk->set_min_proficiency(2);
-      *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
-      s->set_effort_minutes(10);
-      s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
       v1::SubmitTaskResponse resp;
-      if (dev.intake()->SubmitTask(as(created.api_key()).get(), r, &resp).ok()) {
+      if (dev.intake()
+              ->SubmitTask(as(created.api_key()).get(), testing::numbered_review_task(i), &resp)
+              .ok()) {
         std::lock_guard lock(acked_mutex);
         acked.push_back(resp.task_id());
       } else {

@@ -13,6 +13,7 @@
 #include "services/common/secrets.h"
 #include "services/kafka/embedded_kafka.h"
 #include "services/redis/staff_store.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/task_statuses.h"
 #include "workers/staff_simulator.h"
@@ -75,19 +76,9 @@ void kill_a_router_mid_batch(bool two_routers) {
   StaffSimulator::Options sim_options;
   sim_options.server = gateway.node().grpc_address();
   sim_options.think = 0ms;
-  for (int i = 0; i < kCrashStaff; ++i) {
-    v1::UpsertStaffRequest req;
-    req.mutable_staff()->set_id("s" + std::to_string(i));
-    req.mutable_staff()->set_time_zone("Asia/Manila");
-    req.mutable_staff()->set_capacity(kCrashCapacity);
-    auto* skill = req.mutable_staff()->add_skills();
-    skill->set_skill("doc-review");
-    skill->set_proficiency(3);
-    req.set_issue_token(true);
-    v1::UpsertStaffResponse resp;
-    ASSERT_TRUE(intake.admin()->UpsertStaff(as(admin_key).get(), req, &resp).ok());
-    sim_options.staff.push_back({resp.staff().id(), resp.staff_token()});
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::add_simulated_reviewers(
+      *intake.admin(), admin_key, kCrashStaff,
+      {.capacity = kCrashCapacity, .time_zone = "Asia/Manila"}, sim_options.staff));
   StaffSimulator staff(sim_options);
   staff.start();
 
@@ -97,17 +88,7 @@ void kill_a_router_mid_batch(bool two_routers) {
   v1::SubmitTasksResponse submitted;
   auto writer = intake.intake()->SubmitTasks(&ctx, &submitted);
   for (int i = 0; i < kCrashTasks; ++i) {
-    v1::SubmitTaskRequest r;
-    auto* s = r.mutable_spec();
-    s->set_matter_id("m-" + std::to_string(i % 50));
-    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-    auto* sk = s->add_required_skills();
-    sk->set_skill("doc-review");
-    sk->set_min_proficiency(2);
-    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
-    s->set_effort_minutes(10);
-    s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
-    ASSERT_TRUE(writer->Write(r));
+    ASSERT_TRUE(writer->Write(testing::numbered_review_task(i, 50)));
   }
   writer->WritesDone();
   ASSERT_TRUE(writer->Finish().ok());

@@ -7,6 +7,7 @@
 #include "services/kafka/embedded_kafka.h"
 #include "services/redis/staff_store.h"
 #include "services/redis/task_store.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -62,18 +63,9 @@ class RouterRecovery : public ::testing::Test {
   }
 
   std::string submit(testing::DevNode& dev, const std::string& key, int i) {
-    v1::SubmitTaskRequest r;
-    auto* s = r.mutable_spec();
-    s->set_matter_id("m-" + std::to_string(i % 7));
-    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-    auto* sk = s->add_required_skills();
-    sk->set_skill("doc-review");
-    sk->set_min_proficiency(2);
-    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(8);
-    s->set_effort_minutes(10);
-    s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
     v1::SubmitTaskResponse resp;
-    auto st = dev.intake()->SubmitTask(as(key).get(), r, &resp);
+    auto st = dev.intake()->SubmitTask(
+        as(key).get(), testing::numbered_review_task(i, 7, std::chrono::hours(8)), &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
     return resp.task_id();
   }
@@ -107,21 +99,12 @@ TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDouble
     v1::ConfigurePoolResponse configured;
     ASSERT_TRUE(first->admin()->ConfigurePool(as(first->admin_key()).get(), cfg, &configured).ok());
     for (const auto& id : kRecoveryStaff) {
-      v1::UpsertStaffRequest req;
-      req.mutable_staff()->set_id(id);
-      req.mutable_staff()->set_time_zone("Europe/Belfast");
-      req.mutable_staff()->set_capacity(60);
-      auto* skill = req.mutable_staff()->add_skills();
-      skill->set_skill("doc-review");
-      skill->set_proficiency(3);
-      req.set_issue_token(true);
       v1::UpsertStaffResponse resp;
-      ASSERT_TRUE(first->admin()->UpsertStaff(as(first->admin_key()).get(), req, &resp).ok());
-      v1::SetAvailabilityRequest avail;
-      avail.set_availability(v1::AVAILABILITY_AVAILABLE);
-      v1::SetAvailabilityResponse ignored;
-      ASSERT_TRUE(
-          first->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
+      ASSERT_TRUE(first->admin()
+                      ->UpsertStaff(as(first->admin_key()).get(),
+                                    testing::reviewer({.id = id, .capacity = 60}), &resp)
+                      .ok());
+      ASSERT_NO_FATAL_FAILURE(testing::set_available(*first->gateway(), resp.staff_token()));
     }
     for (int i = 0; i < kReplayTasks; ++i) ids.push_back(submit(*first, api_key, i));
     ASSERT_EQ(settled(*first, api_key, ids).size(), ids.size());

@@ -4,6 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 
@@ -38,34 +39,15 @@ class ShiftRouting : public ::testing::Test {
     ASSERT_TRUE(dev->admin()->ConfigurePool(as(dev->admin_key()).get(), cfg, &configured).ok());
   }
 
-  std::string add_staff(const std::string& id, const std::string& tz, const std::string& region,
-                        std::vector<std::tuple<std::string, std::string, std::string>> shifts) {
-    v1::UpsertStaffRequest req;
-    auto* s = req.mutable_staff();
-    s->set_id(id);
-    s->set_time_zone(tz);
-    s->set_region(region);
-    s->set_capacity(2);
-    auto* skill = s->add_skills();
-    skill->set_skill("doc-review");
-    skill->set_proficiency(3);
-    for (auto& [day, start, end] : shifts) {
-      auto* shift = s->add_shifts();
-      shift->set_day(day);
-      shift->set_start(start);
-      shift->set_end(end);
-    }
-    req.set_issue_token(true);
+  void add_staff(const std::string& id, const std::string& tz, const std::string& region,
+                 std::vector<testing::Shift> shifts) {
     v1::UpsertStaffResponse resp;
-    auto st = dev->admin()->UpsertStaff(as(dev->admin_key()).get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
+    auto st = dev->admin()->UpsertStaff(
+        as(dev->admin_key()).get(),
+        testing::reviewer({.id = id, .time_zone = tz, .region = region, .shifts = shifts}), &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
     // Signed in ahead of the shift: available, but not on shift yet.
-    v1::SetAvailabilityRequest avail;
-    avail.set_availability(v1::AVAILABILITY_AVAILABLE);
-    v1::SetAvailabilityResponse ignored;
-    EXPECT_TRUE(
-        dev->gateway()->SetAvailability(as(resp.staff_token()).get(), avail, &ignored).ok());
-    return resp.staff_token();
+    ASSERT_NO_FATAL_FAILURE(testing::set_available(*dev->gateway(), resp.staff_token()));
   }
 
   std::string submit(int deadline_hours_after_now, int effort_minutes,
@@ -116,9 +98,11 @@ class ShiftRouting : public ::testing::Test {
 
 TEST_F(ShiftRouting, FridayEveningWorkWaitsForTheNextShiftAndIsOfferedWhenItStarts) {
   // Pune works Saturdays 09:00-13:00 IST (03:30-07:30 UTC): the next shift anywhere, 4.5 h away.
-  add_staff("pune-meera", "Asia/Kolkata", "apac", {{"SAT", "09:00", "13:00"}});
+  ASSERT_NO_FATAL_FAILURE(
+      add_staff("pune-meera", "Asia/Kolkata", "apac", {{"SAT", "09:00", "13:00"}}));
   // Belfast works weekdays only: nothing until Monday.
-  add_staff("bfs-aoife", "Europe/Belfast", "uk", {{"MON", "09:00", "17:00"}});
+  ASSERT_NO_FATAL_FAILURE(
+      add_staff("bfs-aoife", "Europe/Belfast", "uk", {{"MON", "09:00", "17:00"}}));
 
   std::string task = submit(/*deadline in*/ 60, /*effort*/ 30);
   v1::Task t = wait_for(task, v1::TASK_STATUS_WAITING);
@@ -143,7 +127,8 @@ TEST_F(ShiftRouting, FridayEveningWorkWaitsForTheNextShiftAndIsOfferedWhenItStar
 }
 
 TEST_F(ShiftRouting, WorkThatCannotWaitForTheNextShiftIsFlaggedAtRisk) {
-  add_staff("bfs-aoife", "Europe/Belfast", "uk", {{"MON", "09:00", "17:00"}});
+  ASSERT_NO_FATAL_FAILURE(
+      add_staff("bfs-aoife", "Europe/Belfast", "uk", {{"MON", "09:00", "17:00"}}));
   std::string task = submit(/*deadline in*/ 12, /*effort*/ 60);
   ASSERT_EQ(wait_for(task, v1::TASK_STATUS_WAITING).status(), v1::TASK_STATUS_WAITING);
   v1::RoutingDecision d = explain(task);
@@ -153,8 +138,10 @@ TEST_F(ShiftRouting, WorkThatCannotWaitForTheNextShiftIsFlaggedAtRisk) {
 }
 
 TEST_F(ShiftRouting, ResidencyNobodyCanMeetIsUnroutableWithTheConstraintNamed) {
-  add_staff("pune-meera", "Asia/Kolkata", "apac", {{"SAT", "09:00", "13:00"}});
-  add_staff("bfs-aoife", "Europe/Belfast", "uk", {{"MON", "09:00", "17:00"}});
+  ASSERT_NO_FATAL_FAILURE(
+      add_staff("pune-meera", "Asia/Kolkata", "apac", {{"SAT", "09:00", "13:00"}}));
+  ASSERT_NO_FATAL_FAILURE(
+      add_staff("bfs-aoife", "Europe/Belfast", "uk", {{"MON", "09:00", "17:00"}}));
   std::string task = submit(60, 30, {"eu"});
   v1::Task t = wait_for(task, v1::TASK_STATUS_UNROUTABLE);
   ASSERT_EQ(t.status(), v1::TASK_STATUS_UNROUTABLE);

@@ -8,6 +8,7 @@
 
 #include "services/metrics/exposition.h"
 #include "services/metrics/http_get.h"
+#include "tests/support/builders.h"
 #include "tests/support/command_run.h"
 #include "tests/support/dev_node.h"
 
@@ -105,10 +106,7 @@ TEST_F(StatusCommand, OnceShowsBacklogRiskAndStaffOnShift) {
   add_staff("bo", "uk", "privilege");
   add_staff("cy", "uk", "privilege");
   add_staff("di", "apac", "doc-review");
-  v1::SetAvailabilityRequest avail;
-  avail.set_availability(v1::AVAILABILITY_AVAILABLE);
-  v1::SetAvailabilityResponse avail_resp;
-  ASSERT_TRUE(dev->gateway()->SetAvailability(as(ana).get(), avail, &avail_resp).ok());
+  ASSERT_NO_FATAL_FAILURE(testing::set_available(*dev->gateway(), ana));
 
   // ana (capacity 1) gets one review; two reviews wait for her; two urgent privilege reviews
   // wait for bo or cy, who are signed out, and cannot be done in time: at risk.

@@ -16,6 +16,7 @@
 #include "services/kafka/topics.h"
 #include "services/redis/pool_store.h"
 #include "services/scaler/scaler_service.h"
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 #include "tests/support/task_statuses.h"
@@ -60,24 +61,16 @@ class SurgeScaling : public ::testing::Test {
 
   void add(const std::string& id, const std::string& zone, std::vector<std::string> days,
            const std::string& start, const std::string& end, bool bench) {
-    v1::UpsertStaffRequest req;
-    auto* s = req.mutable_staff();
-    s->set_id(id);
-    s->set_vendor(bench ? "apex-lpo" : "inhouse");
-    s->set_time_zone(zone);
-    s->set_capacity(8);
-    auto* skill = s->add_skills();
-    skill->set_skill("doc-review");
-    skill->set_proficiency(3);
-    for (const auto& day : days) {
-      auto* shift = s->add_shifts();
-      shift->set_day(day);
-      shift->set_start(start);
-      shift->set_end(end);
-    }
-    req.set_issue_token(true);
+    std::vector<testing::Shift> shifts;
+    for (const auto& day : days) shifts.push_back({day, start, end});
     v1::UpsertStaffResponse resp;
-    auto st = dev->admin()->UpsertStaff(as(dev->admin_key()).get(), req, &resp);
+    auto st = dev->admin()->UpsertStaff(as(dev->admin_key()).get(),
+                                        testing::reviewer({.id = id,
+                                                           .capacity = 8,
+                                                           .time_zone = zone,
+                                                           .vendor = bench ? "apex-lpo" : "inhouse",
+                                                           .shifts = shifts}),
+                                        &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
     auto profile = profile_from(resp.staff());
     ASSERT_TRUE(profile.has_value());

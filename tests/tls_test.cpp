@@ -19,6 +19,7 @@
 #include "services/common/host_port.h"
 #include "services/common/tls_credentials.h"
 #include "services/lexrouted/config.h"
+#include "tests/support/builders.h"
 #include "tests/support/command_run.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
@@ -159,11 +160,7 @@ TEST_F(Tls, FirmSubmitsAndStaffIsOfferedTheTaskOverTls) {
   ASSERT_TRUE(upserted.ok()) << upserted.error_message();
 
   auto gateway = v1::WorkerGateway::NewStub(channel);
-  v1::SetAvailabilityRequest available;
-  available.set_availability(v1::AVAILABILITY_AVAILABLE);
-  v1::SetAvailabilityResponse availability;
-  ASSERT_TRUE(
-      gateway->SetAvailability(as(added.staff_token()).get(), available, &availability).ok());
+  ASSERT_NO_FATAL_FAILURE(testing::set_available(*gateway, added.staff_token()));
   testing::OfferStream offers(*gateway, added.staff_token());
 
   v1::SubmitTaskRequest task;

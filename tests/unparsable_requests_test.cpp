@@ -12,6 +12,7 @@
 #include <optional>
 #include <random>
 
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -117,16 +118,13 @@ class UnparsableRequests : public ::testing::Test {
     v1::CreateFirmResponse created;
     ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
     firm_key = created.api_key();
-    v1::UpsertStaffRequest staff;
-    staff.mutable_staff()->set_id("ana");
-    staff.mutable_staff()->set_time_zone("Asia/Manila");
-    staff.mutable_staff()->set_capacity(2);
-    auto* skill = staff.mutable_staff()->add_skills();
-    skill->set_skill("doc-review");
-    skill->set_proficiency(4);
-    staff.set_issue_token(true);
     v1::UpsertStaffResponse upserted;
-    ASSERT_TRUE(dev->admin()->UpsertStaff(as(dev->admin_key()).get(), staff, &upserted).ok());
+    ASSERT_TRUE(dev->admin()
+                    ->UpsertStaff(as(dev->admin_key()).get(),
+                                  testing::reviewer(
+                                      {.id = "ana", .proficiency = 4, .time_zone = "Asia/Manila"}),
+                                  &upserted)
+                    .ok());
     staff_token = upserted.staff_token();
   }
 
@@ -228,10 +226,7 @@ TEST_F(UnparsableRequests, ValidCallsStillWorkAfterAFloodOfBadOnes) {
     }
   }
   auto gateway = dev->gateway();
-  v1::SetAvailabilityRequest available;
-  available.set_availability(v1::AVAILABILITY_AVAILABLE);
-  v1::SetAvailabilityResponse availability;
-  ASSERT_TRUE(gateway->SetAvailability(as(staff_token).get(), available, &availability).ok());
+  ASSERT_NO_FATAL_FAILURE(testing::set_available(*gateway, staff_token));
   testing::OfferStream offers(*gateway, staff_token);
 
   v1::SubmitTaskResponse submitted;

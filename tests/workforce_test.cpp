@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 
 namespace lexroute {
@@ -101,28 +102,14 @@ TEST_F(Workforce, AMatterWallKeepsWalledStaffOffThatMatterOnly) {
   EXPECT_EQ(walled.staff_walled(), 1);
 
   // ana signs in; aoife (weekday shifts) is off shift or on: either way ana never gets the matter.
-  v1::SetAvailabilityRequest avail;
-  avail.set_availability(v1::AVAILABILITY_AVAILABLE);
-  v1::SetAvailabilityResponse ignored;
-  ASSERT_TRUE(dev->gateway()
-                  ->SetAvailability(as(roster.rows(0).staff_token()).get(), avail, &ignored)
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(testing::set_available(*dev->gateway(), roster.rows(0).staff_token()));
   v1::CreateFirmRequest firm;
   firm.set_firm_id("acme");
   v1::CreateFirmResponse created;
   ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
   auto submit = [&](const std::string& matter) {
-    v1::SubmitTaskRequest r;
-    auto* s = r.mutable_spec();
-    s->set_matter_id(matter);
-    s->set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
-    auto* sk = s->add_required_skills();
-    sk->set_skill("doc-review");
-    sk->set_min_proficiency(3);
-    *s->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
-    s->set_effort_minutes(20);
-    s->set_payload_ref("dms://acme/" + matter + "/doc/1");
-    s->add_allowed_regions("apac");  // ana is the only apac reviewer
+    auto r = testing::review_task({.matter = matter, .document = "1"});
+    r.mutable_spec()->add_allowed_regions("apac");  // ana is the only apac reviewer
     v1::SubmitTaskResponse resp;
     EXPECT_TRUE(dev->intake()->SubmitTask(as(created.api_key()).get(), r, &resp).ok());
     return resp.task_id();

@@ -5,13 +5,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 #include "router/text.h"
+#include "services/common/flag_file.h"
 
 namespace lexroute {
 namespace {
@@ -39,17 +37,6 @@ std::unexpected<Error> bad_file(std::string_view flag, const std::string& path,
   return fail(Errc::kInvalidArgument, cat("--", flag, " ", path, ": ", why), std::string(flag));
 }
 
-Result<std::string> read_pem_text(const std::string& path, std::string_view flag) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return bad_file(flag, path, "is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return bad_file(flag, path, "cannot be read");
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (content.str().empty()) return bad_file(flag, path, "is empty");
-  return content.str();
-}
-
 // Every certificate in `pem`, in order; none when it holds no PEM certificate.
 std::vector<Certificate> parse_certificates(const std::string& pem) {
   std::vector<Certificate> certs;
@@ -64,7 +51,7 @@ std::vector<Certificate> parse_certificates(const std::string& pem) {
 }  // namespace
 
 Result<std::string> read_certificates(const std::string& path, std::string_view flag) {
-  auto pem = read_pem_text(path, flag);
+  auto pem = read_flag_file(path, flag);
   if (!pem) return pem;
   if (parse_certificates(*pem).empty()) {
     return bad_file(flag, path, "holds no PEM certificate");
@@ -74,11 +61,11 @@ Result<std::string> read_certificates(const std::string& path, std::string_view 
 
 Result<PemKeyPair> read_key_pair(const std::string& cert_path, std::string_view cert_flag,
                                  const std::string& key_path, std::string_view key_flag) {
-  auto cert_pem = read_pem_text(cert_path, cert_flag);
+  auto cert_pem = read_flag_file(cert_path, cert_flag);
   if (!cert_pem) return std::unexpected(cert_pem.error());
   auto certs = parse_certificates(*cert_pem);
   if (certs.empty()) return bad_file(cert_flag, cert_path, "holds no PEM certificate");
-  auto key_pem = read_pem_text(key_path, key_flag);
+  auto key_pem = read_flag_file(key_path, key_flag);
   if (!key_pem) return std::unexpected(key_pem.error());
   Bio bio = memory_bio(*key_pem);
   // No passphrase callback: OpenSSL's default would prompt on the terminal for an encrypted key.

@@ -1,10 +1,9 @@
 #include "services/lexrouted/config.h"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "router/text.h"
+#include "services/common/flag_file.h"
 #include "services/common/host_port.h"
 #include "services/kafka/kafka_properties.h"
 
@@ -123,13 +122,9 @@ void add_scaler(CLI::App* cmd, int& interval_ms) {
 Result<KafkaSettings> kafka_properties(const std::string& file, char** environment) {
   KafkaSettings settings;
   if (!file.empty()) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      return fail(Errc::kInvalidArgument, "--kafka-config: cannot read " + file, "kafka-config");
-    }
-    auto parsed = parse_kafka_properties(text.str(), file);
+    auto text = read_flag_file(file, "kafka-config");
+    if (!text) return std::unexpected(text.error());
+    auto parsed = parse_kafka_properties(*text, file);
     if (!parsed) return std::unexpected(parsed.error());
     settings = std::move(*parsed);
   }

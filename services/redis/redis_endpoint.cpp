@@ -1,9 +1,7 @@
 #include "services/redis/redis_endpoint.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "router/text.h"
+#include "services/common/flag_file.h"
 
 namespace lexroute {
 namespace {
@@ -63,14 +61,9 @@ Result<std::vector<HostPort>> parse_sentinel_list(std::string_view text) {
 }
 
 Result<std::string> read_password_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail(Errc::kInvalidArgument, cat("--redis-password-file: cannot read ", path),
-                "redis-password-file");
-  }
-  std::stringstream content;
-  content << in.rdbuf();
-  std::string password = content.str();
+  auto content = read_flag_file(path, "redis-password-file");
+  if (!content) return content;
+  std::string password = std::move(*content);
   if (password.ends_with('\n')) password.pop_back();
   if (password.ends_with('\r')) password.pop_back();
   if (password.empty()) {

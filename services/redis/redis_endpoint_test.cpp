@@ -146,7 +146,7 @@ TEST_F(RedisFlagsTest, PasswordInBothPlacesIsAnErrorNamingBoth) {
 TEST_F(RedisFlagsTest, BadPasswordFiles) {
   auto missing = redis_endpoint_from_flags({"h:1", (dir_.path() / "nope").string(), "", ""});
   ASSERT_FALSE(missing.has_value());
-  EXPECT_THAT(missing.error().message, HasSubstr("cannot read"));
+  EXPECT_THAT(missing.error().message, HasSubstr("cannot be read"));
   EXPECT_EQ(missing.error().field, "redis-password-file");
   auto empty = redis_endpoint_from_flags({"h:1", write_file("empty", "\n"), "", ""});
   ASSERT_FALSE(empty.has_value());
