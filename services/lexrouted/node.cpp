@@ -244,7 +244,8 @@ Result<void> Node::start_services() {
     int port = 0;
     builder.AddListeningPort(config_.listen, server_credentials(config_.tls), &port);
     // The unparsable-request answer first, so the metrics count the status the client gets.
-    auto interceptors = metrics_->grpc.interceptors();
+    grpc_metrics_ = std::make_unique<GrpcMetrics>(*metrics_->registry());
+    auto interceptors = grpc_metrics_->interceptors();
     interceptors.insert(interceptors.begin(), unparsable_request_interceptor());
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     if (intake_) builder.RegisterService(intake_.get());

@@ -17,6 +17,7 @@
 #include "services/kafka/producer.h"
 #include "services/lexrouted/config.h"
 #include "services/metrics/audit_metrics.h"
+#include "services/metrics/grpc_metrics.h"
 #include "services/metrics/metrics.h"
 #include "services/metrics/metrics_endpoint.h"
 #include "services/metrics/pool_collector.h"
@@ -107,6 +108,7 @@ class Node {
   std::unique_ptr<EventRelay> event_relay_;
   std::unique_ptr<ScalerService> scaler_;
   std::unique_ptr<PoolCollector> pool_collector_;
+  std::unique_ptr<GrpcMetrics> grpc_metrics_;  // outlives the server, whose interceptors use it
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<PeriodicTask> tls_watch_;
   std::string tls_problem_;  // what tls_watch_ last found wrong; empty when the files are fine

@@ -11,8 +11,7 @@ Metrics::Metrics()
       tasks(*registry_),
       pools(*registry_),
       kafka(*registry_),
-      redis(*registry_),
-      grpc(*registry_) {}
+      redis(*registry_) {}
 
 void Metrics::set_role(const char* role) {
   prometheus::BuildGauge()

@@ -4,7 +4,6 @@
 
 #include <memory>
 
-#include "services/metrics/grpc_metrics.h"
 #include "services/metrics/intake_metrics.h"
 #include "services/metrics/kafka_metrics.h"
 #include "services/metrics/pool_metrics.h"
@@ -37,7 +36,8 @@ class Metrics {
   PoolMetrics pools;
   KafkaMetrics kafka;
   RedisMetrics redis;
-  GrpcMetrics grpc;
+  // The gRPC families are GrpcMetrics (lexroute_metrics_collect), made by the node on this
+  // registry: the Redis and Kafka adapters, which use these families, then need no gRPC.
 };
 
 }  // namespace lexroute
