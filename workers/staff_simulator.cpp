@@ -1,5 +1,6 @@
 #include "workers/staff_simulator.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <deque>
@@ -91,6 +92,19 @@ void StaffSimulator::work(const Member& member, size_t index) {
     }
   };
 
+  // A step answered UNAVAILABLE (Redis away, or its replicas not yet holding the step) is sent
+  // again as it was, as the worker app does: the gateway answers a step already taken as it
+  // answered the first time, so a retry never does anything twice.
+  auto until_answered = [&](const std::function<grpc::Status()>& step) {
+    for (;;) {
+      grpc::Status status = step();
+      if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return status;
+      ++unavailable_;
+      if (stopping_.load()) return status;
+      pause(std::chrono::milliseconds(100));
+    }
+  };
+
   // Recently finished tasks, so one sent again after a Redis restart (completing is idempotent)
   // is not counted twice.
   std::set<std::string> finished;
@@ -101,7 +115,8 @@ void StaffSimulator::work(const Member& member, size_t index) {
     done.set_task_id(offer.task_id());
     done.set_outcome(outcome_for(offer.kind(), rng));
     v1::OfferActionResponse reply;
-    auto status = stub->CompleteTask(cli::call_context(member.token).get(), done, &reply);
+    auto status = until_answered(
+        [&] { return stub->CompleteTask(cli::call_context(member.token).get(), done, &reply); });
     if (status.ok() && options_.on_completed)
       options_.on_completed(member.staff_id, done.task_id());
     if (status.ok() && finished.insert(offer.task_id()).second) {
@@ -144,19 +159,26 @@ void StaffSimulator::work(const Member& member, size_t index) {
       }
       if (!event.has_offered()) continue;
       const v1::Offer& offer = event.offered();
-      if (options_.on_offered) options_.on_offered(member.staff_id, offer.task_id());
+      if (options_.on_offered) {
+        options_.on_offered(
+            member.staff_id, offer.task_id(),
+            google::protobuf::util::TimeUtil::TimestampToMilliseconds(offer.offered_at()));
+      }
       pause(options_.think);
       v1::OfferActionRequest act;
       act.set_task_id(offer.task_id());
       v1::OfferActionResponse reply;
       if (coin(rng) < options_.reject_rate) {
         act.set_reason("simulated: not my area");
-        if (stub->RejectOffer(cli::call_context(member.token).get(), act, &reply).ok()) {
+        auto rejected = until_answered(
+            [&] { return stub->RejectOffer(cli::call_context(member.token).get(), act, &reply); });
+        if (rejected.ok()) {
           ++rejected_;
         }
         continue;
       }
-      status = stub->AcceptOffer(cli::call_context(member.token).get(), act, &reply);
+      status = until_answered(
+          [&] { return stub->AcceptOffer(cli::call_context(member.token).get(), act, &reply); });
       if (!status.ok()) {
         // Withdrawn meanwhile (cancelled): not an error of ours.
         if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) ++errors_;

@@ -12,7 +12,8 @@ namespace {
 
 constexpr std::string_view kKafkaConfigPrefix = "LEXROUTE_KAFKA_CONFIG_";
 
-void add_common(CLI::App* cmd, Config& c, int& delivery_ms, std::string& kafka_config) {
+void add_common(CLI::App* cmd, Config& c, int& delivery_ms, int& wait_ms,
+                std::string& kafka_config) {
   cmd->add_option("--redis", c.redis,
                   "Redis host:port or redis://[user:password@]host:port[/db] (with "
                   "--redis-sentinels: redis://[user:password@]/db)")
@@ -26,6 +27,18 @@ void add_common(CLI::App* cmd, Config& c, int& delivery_ms, std::string& kafka_c
   cmd->add_option("--redis-master-name", c.redis_master_name,
                   "The master's name in the sentinels' configuration (with --redis-sentinels)")
       ->envname("LEXROUTE_REDIS_MASTER_NAME");
+  cmd->add_option("--redis-wait-replicas", c.redis_wait_replicas,
+                  "Acknowledge staff accepts, rejections and completions, and idempotency keys, "
+                  "only once this many Redis replicas hold them (WAIT); 0: once the master does")
+      ->envname("LEXROUTE_REDIS_WAIT_REPLICAS")
+      ->check(CLI::Range(0, 16))
+      ->capture_default_str();
+  cmd->add_option("--redis-wait-timeout-ms", wait_ms,
+                  "How long an acknowledgement waits for --redis-wait-replicas before it answers "
+                  "UNAVAILABLE (retriable)")
+      ->envname("LEXROUTE_REDIS_WAIT_TIMEOUT_MS")
+      ->check(CLI::Range(1, 60000))
+      ->capture_default_str();
   cmd->add_option("--kafka-brokers", c.kafka_brokers, "Kafka bootstrap servers")
       ->envname("LEXROUTE_KAFKA_BROKERS");
   cmd->add_option("--kafka-config", kafka_config,
@@ -155,6 +168,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   int delivery_ms = static_cast<int>(c.kafka_delivery_timeout.count());
   int scaler_ms = static_cast<int>(c.scaler_interval.count());
   int pool_metrics_ms = static_cast<int>(c.pool_metrics_every.count());
+  int wait_ms = static_cast<int>(c.redis_wait_timeout.count());
   std::string kafka_config;
   ServerTlsText tls_flags;
   CLI::App app{"lexrouted: lexroute's server. Routes outsourced legal work to vendor staff."};
@@ -164,7 +178,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
       "dev",
       "Intake, router and gateway in one process on the embedded default: an in-memory "
       "Kafka mock cluster and a redis-server child (unless --redis/--kafka-brokers)");
-  add_common(dev, c, delivery_ms, kafka_config);
+  add_common(dev, c, delivery_ms, wait_ms, kafka_config);
   add_listen(dev, c);
   add_tls(dev, c, tls_flags);
   add_http(dev, c);
@@ -181,7 +195,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
       ->capture_default_str();
 
   auto* intake = app.add_subcommand("intake", "gRPC TaskIntake and Admin for firms and operators");
-  add_common(intake, c, delivery_ms, kafka_config);
+  add_common(intake, c, delivery_ms, wait_ms, kafka_config);
   add_listen(intake, c);
   add_tls(intake, c, tls_flags);
   add_admin(intake, c);
@@ -190,17 +204,17 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
       ->envname("LEXROUTE_ROUTER_GROUP")
       ->capture_default_str();
   auto* router = app.add_subcommand("router", "Routing: a consumer-group member on the task topic");
-  add_common(router, c, delivery_ms, kafka_config);
+  add_common(router, c, delivery_ms, wait_ms, kafka_config);
   add_router(router, c, pool_metrics_ms);
   auto* gateway = app.add_subcommand(
       "gateway", "gRPC WorkerGateway and the worker app (HTTP or HTTPS) for vendor staff");
-  add_common(gateway, c, delivery_ms, kafka_config);
+  add_common(gateway, c, delivery_ms, wait_ms, kafka_config);
   add_listen(gateway, c);
   add_tls(gateway, c, tls_flags);
   add_http(gateway, c);
   auto* scaler = app.add_subcommand(
       "scaler", "Elastic pools: calls bench staff in and releases them (one acts at a time)");
-  add_common(scaler, c, delivery_ms, kafka_config);
+  add_common(scaler, c, delivery_ms, wait_ms, kafka_config);
   add_scaler(scaler, scaler_ms);
 
   try {
@@ -220,6 +234,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   c.kafka_delivery_timeout = std::chrono::milliseconds(delivery_ms);
   c.scaler_interval = std::chrono::milliseconds(scaler_ms);
   c.pool_metrics_every = std::chrono::milliseconds(pool_metrics_ms);
+  c.redis_wait_timeout = std::chrono::milliseconds(wait_ms);
 
   auto kafka = kafka_properties(kafka_config, environment);
   if (!kafka) return std::unexpected(kafka.error());
@@ -241,6 +256,13 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
                   "--redis-password-file and --redis-master-name need --redis or "
                   "--redis-sentinels (dev's own Redis has no password)",
                   "redis");
+    }
+    // It has no replicas either: every acknowledgement would wait in vain, then fail.
+    if (c.redis_wait_replicas > 0) {
+      return fail(Errc::kInvalidArgument,
+                  "--redis-wait-replicas needs --redis or --redis-sentinels (dev's own Redis has "
+                  "no replicas)",
+                  "redis-wait-replicas");
     }
   } else if (auto endpoint = redis_endpoint_of(c); !endpoint) {
     return std::unexpected(endpoint.error());

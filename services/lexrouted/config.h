@@ -27,7 +27,13 @@ struct Config {
   std::string redis_password_file;  // the password alone, for Kubernetes secrets
   std::string redis_sentinels;      // host:port,...: the master is whatever they name
   std::string redis_master_name;    // with redis_sentinels
-  std::string kafka_brokers;        // dev uses the embedded mock cluster when empty
+  // A staff member's accept, rejection or completion, and a firm's idempotency key, are
+  // acknowledged once this many replicas hold them (Redis WAIT), so a failover to a replica
+  // cannot forget them; 0: once the master has them. Short of replicas within the timeout, the
+  // answer is UNAVAILABLE and the retry is idempotent.
+  int redis_wait_replicas = 0;
+  std::chrono::milliseconds redis_wait_timeout{1000};
+  std::string kafka_brokers;  // dev uses the embedded mock cluster when empty
   // librdkafka properties for every Kafka client (SASL, TLS): --kafka-config's file, then
   // LEXROUTE_KAFKA_CONFIG_* variables; checked at start.
   KafkaSettings kafka_settings;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "tests/support/temp_dir.h"
@@ -66,6 +67,63 @@ TEST_F(KafkaConfig, APositionLexrouteKeepsCannotBeHandedToKafka) {
   ASSERT_FALSE(c.has_value());
   EXPECT_NE(c.error().message.find("'enable.auto.commit' is lexroute's own"), std::string::npos)
       << c.error().message;
+}
+
+// CLI11 reads LEXROUTE_* from the process's environment: set for one test, then removed.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+TEST(ReplicaWaitConfig, OffUnlessAskedSoASingleRedisAnswersAsBefore) {
+  auto c = parse({"gateway", "--redis", "127.0.0.1:6379"});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->redis_wait_replicas, 0);
+  EXPECT_EQ(c->redis_wait_timeout, std::chrono::milliseconds(1000));
+}
+
+TEST(ReplicaWaitConfig, FlagsAndEnvironmentBothSetIt) {
+  auto flags = parse({"gateway", "--redis", "127.0.0.1:6379", "--redis-wait-replicas", "2",
+                      "--redis-wait-timeout-ms", "250"});
+  ASSERT_TRUE(flags.has_value()) << flags.error().message;
+  EXPECT_EQ(flags->redis_wait_replicas, 2);
+  EXPECT_EQ(flags->redis_wait_timeout, std::chrono::milliseconds(250));
+
+  ScopedEnv replicas("LEXROUTE_REDIS_WAIT_REPLICAS", "1");
+  ScopedEnv timeout("LEXROUTE_REDIS_WAIT_TIMEOUT_MS", "400");
+  auto env = parse({"intake", "--redis", "127.0.0.1:6379", "--kafka-brokers", "k:9092",
+                    "--admin-key-sha256", std::string(64, 'a')});
+  ASSERT_TRUE(env.has_value()) << env.error().message;
+  EXPECT_EQ(env->redis_wait_replicas, 1);
+  EXPECT_EQ(env->redis_wait_timeout, std::chrono::milliseconds(400));
+}
+
+TEST(ReplicaWaitConfig, ValuesOutOfRangeStopTheStartNamingTheFlag) {
+  for (const auto& [flag, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--redis-wait-replicas", "-1"},
+                                                        {"--redis-wait-replicas", "17"},
+                                                        {"--redis-wait-timeout-ms", "0"},
+                                                        {"--redis-wait-timeout-ms", "soon"}}) {
+    auto c = parse({"gateway", "--redis", "127.0.0.1:6379", flag, value});
+    ASSERT_FALSE(c.has_value()) << flag << " " << value;
+    EXPECT_NE(c.error().message.find(flag), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(ReplicaWaitConfig, DevsOwnRedisHasNoReplicasToWaitFor) {
+  auto c = parse({"dev", "--redis-wait-replicas", "1"});
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().field, "redis-wait-replicas");
+  EXPECT_NE(c.error().message.find("no replicas"), std::string::npos) << c.error().message;
+
+  auto given = parse({"dev", "--redis", "127.0.0.1:6379", "--redis-wait-replicas", "1"});
+  EXPECT_TRUE(given.has_value()) << given.error().message;
 }
 
 }  // namespace

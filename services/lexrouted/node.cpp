@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -127,12 +128,21 @@ Result<void> Node::start_backends() {
   if (!endpoint) return std::unexpected(endpoint.error());
   // Logs and the ready file get the address without the password.
   redis_address_ = endpoint->to_string();
-  redis_ =
-      std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 16, 2000ms, &metrics_->redis});
+  // A round trip ending in WAIT may take its whole timeout: the I/O timeout leaves room for it,
+  // so replicas behind read as UNAVAILABLE from WAIT, not as a dead connection.
+  const ReplicaWait acknowledged{config_.redis_wait_replicas, config_.redis_wait_timeout};
+  const auto io_timeout = std::max<std::chrono::milliseconds>(
+      2000ms, acknowledged.wanted() ? acknowledged.timeout + 1000ms : 0ms);
+  redis_ = std::make_unique<RedisClient>(
+      RedisClient::Options{*endpoint, 16, io_timeout, &metrics_->redis});
   // A refused password or an unreachable Redis stops the start here, naming the address.
   if (auto pong = redis_->ping(); !pong) return pong;
   LOG_INFO("redis", "connected to ", redis_address_);
-  tasks_ = std::make_unique<TaskStore>(*redis_, clock_);
+  tasks_ = std::make_unique<TaskStore>(*redis_, clock_, acknowledged);
+  if (acknowledged.wanted()) {
+    LOG_INFO("redis", "staff steps and idempotency keys wait for ", acknowledged.replicas,
+             " replica(s), up to ", acknowledged.timeout.count(), " ms");
+  }
   staff_ = std::make_unique<StaffStore>(*redis_);
   presence_ = std::make_unique<PresenceStore>(*redis_, *staff_, *tasks_, clock_);
   pools_ = std::make_unique<PoolStore>(*redis_, *staff_, *tasks_, clock_);

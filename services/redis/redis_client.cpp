@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 
 #include "router/text.h"
 #include "services/common/secrets.h"
@@ -224,24 +225,47 @@ std::vector<std::string> script_command(const RedisScript& script, bool with_bod
   cmd.insert(cmd.end(), args.begin(), args.end());
   return cmd;
 }
+std::vector<std::string> wait_command(const ReplicaWait& wait) {
+  return {"WAIT", std::to_string(wait.replicas), std::to_string(wait.timeout.count())};
+}
 }  // namespace
 
+std::optional<Error> RedisClient::replicas_short(const RedisReply& waited,
+                                                 const ReplicaWait& wait) {
+  // An error (WAIT refused by a node that has just become a replica) confirms nothing either.
+  long long confirmed = waited.type == RedisReply::Type::kInteger ? waited.integer : 0;
+  if (confirmed >= wait.replicas) return std::nullopt;
+  if (options_.metrics) options_.metrics->failed("replicas_behind");
+  return Error{Errc::kUnavailable,
+               cat("redis ", options_.endpoint.to_string(), ": written on the master, but ",
+                   confirmed, " of ", wait.replicas, " replicas confirmed it within ",
+                   wait.timeout.count(), " ms; retry (the retry is idempotent)"),
+               {}};
+}
+
 Result<std::vector<Result<std::vector<RedisReply>>>> RedisClient::run_each(
-    const std::vector<ScriptRun>& runs) {
+    const std::vector<ScriptRun>& runs, const ReplicaWait& wait) {
   std::vector<Result<std::vector<RedisReply>>> results(runs.size());
   if (runs.empty()) return results;  // nothing to ask: no round trip
   std::vector<size_t> to_send(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) to_send[i] = i;
   for (bool with_body : {false, true}) {
     std::vector<std::vector<std::string>> commands;
-    commands.reserve(to_send.size());
+    commands.reserve(to_send.size() + 1);
     for (size_t i : to_send) {
       const ScriptRun& run = runs[i];
       commands.push_back(script_command(*run.script, with_body, run.keys, run.args));
       commands.insert(commands.end(), run.reads.begin(), run.reads.end());
     }
+    // In the same round trip, so on the connection that wrote: WAIT counts only its own writes.
+    if (wait.wanted()) commands.push_back(wait_command(wait));
     auto replies = exchange(commands);
     if (!replies) return std::unexpected(replies.error());
+    std::optional<Error> short_of_replicas;
+    if (wait.wanted()) {
+      short_of_replicas = replicas_short(replies->back(), wait);
+      replies->pop_back();
+    }
     std::vector<size_t> not_loaded;
     auto reply = replies->begin();
     for (size_t i : to_send) {
@@ -256,6 +280,8 @@ Result<std::vector<Result<std::vector<RedisReply>>>> RedisClient::run_each(
         Error e = error_from_reply(bad->str);
         e.message = cat("script ", run.script->name(), ": ", e.message);
         results[i] = std::unexpected(std::move(e));
+      } else if (short_of_replicas) {
+        results[i] = std::unexpected(*short_of_replicas);
       } else {
         results[i] =
             std::vector<RedisReply>(std::make_move_iterator(reply), std::make_move_iterator(end));

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,17 @@ class RedisScript {
   std::string sha_;
 };
 
+// How many replicas must hold a write before it is acknowledged, and how long to wait for them
+// (Redis WAIT). Replication is asynchronous: a master that dies takes the writes it had not yet
+// sent with it, and a replica promoted then forgets them. `replicas` 0: acknowledged after the
+// master alone. `timeout` must stay below the client's own I/O timeout, or a slow replica reads
+// as a dead connection.
+struct ReplicaWait {
+  int replicas = 0;
+  std::chrono::milliseconds timeout{1000};
+  bool wanted() const { return replicas > 0; }
+};
+
 // A small pool of hiredis connections. A hiredis context is not thread-safe and is dead after an
 // I/O error, so each command borrows one context, and a failed one is dropped and reconnected on
 // next use (open_redis_connection: AUTH, SELECT, and in Sentinel mode the master asked anew). A
@@ -78,12 +90,18 @@ class RedisClient {
   // so callers answering many people at once can tell each their own outcome. Runs refused with
   // NOSCRIPT (a restarted or new Redis; they did not run) are sent once more with their bodies,
   // and only those, so no script runs twice.
+  // With `wait` wanted, each round trip ends in WAIT on the same connection, which counts the
+  // replicas that hold everything that connection wrote; when fewer than asked confirm in time,
+  // every run that did run fails with Errc::kUnavailable (its writes stay on the master, so the
+  // scripts must make a retry find them done and write again: see restate() in
+  // scripts/lib/prelude.lua).
   struct ScriptRun {
     const RedisScript* script = nullptr;
     std::vector<std::string> keys, args;
     std::vector<std::vector<std::string>> reads;
   };
-  Result<std::vector<Result<std::vector<RedisReply>>>> run_each(const std::vector<ScriptRun>& runs);
+  Result<std::vector<Result<std::vector<RedisReply>>>> run_each(const std::vector<ScriptRun>& runs,
+                                                                const ReplicaWait& wait = {});
   // The same, for callers that need every run to succeed: the replies of all runs in one list,
   // or the first failure.
   Result<std::vector<RedisReply>> eval_each(const std::vector<ScriptRun>& runs);
@@ -98,6 +116,8 @@ class RedisClient {
   Result<std::vector<RedisReply>> exchange(const std::vector<std::vector<std::string>>& commands);
   // The failure an error reply means, counted in the metrics.
   Error error_from_reply(const std::string& text);
+  // The failure WAIT's reply means when fewer replicas than asked confirmed; none otherwise.
+  std::optional<Error> replicas_short(const RedisReply& waited, const ReplicaWait& wait);
   Result<redisContext*> connect() const;
   Result<std::vector<RedisReply>> round_trip(const std::vector<std::vector<std::string>>& commands);
   redisContext* acquire();

@@ -26,7 +26,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kPassword = "sentinel-Test-pw";
+constexpr const char* kSentinelPassword = "sentinel-Test-pw";
 
 struct Write {
   int seq = 0;
@@ -139,7 +139,7 @@ struct Tally {
 class RedisSentinel : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto started = testing::SentinelGroup::start(dir_.str(), kPassword);
+    auto started = testing::SentinelGroup::start(dir_.str(), kSentinelPassword);
     ASSERT_TRUE(started.has_value()) << started.error().message;
     group_ = std::move(*started);
     ASSERT_TRUE(testing::eventually([&] { return group_->ready_for_failover(); }, 15s, 100ms))
@@ -248,7 +248,7 @@ TEST_F(RedisSentinel, TheClientFollowsASwitchoverWithinASecond) {
 TEST(RedisSentinelUnreachable, NoSentinelAnsweringIsUnavailableNamingThem) {
   RedisEndpoint endpoint;
   endpoint.host.clear();
-  endpoint.password = kPassword;
+  endpoint.password = kSentinelPassword;
   endpoint.sentinels = {{"127.0.0.1", pick_free_port()}, {"127.0.0.1", pick_free_port()}};
   endpoint.master_name = "lexroute";
   RedisClient client({endpoint, 1, 500ms});
@@ -259,7 +259,7 @@ TEST(RedisSentinelUnreachable, NoSentinelAnsweringIsUnavailableNamingThem) {
       pong.error().message,
       ::testing::HasSubstr("redis master lexroute (sentinels " + endpoint.sentinels[0].to_string() +
                            "," + endpoint.sentinels[1].to_string() + "): redis at "));
-  EXPECT_THAT(pong.error().message, ::testing::Not(::testing::HasSubstr(kPassword)));
+  EXPECT_THAT(pong.error().message, ::testing::Not(::testing::HasSubstr(kSentinelPassword)));
 }
 
 // READONLY means the node was demoted under the connection: the connection is closed, so the next
@@ -267,11 +267,12 @@ TEST(RedisSentinelUnreachable, NoSentinelAnsweringIsUnavailableNamingThem) {
 // for as long as the connection lasts.
 TEST(RedisReplica, AReadOnlyAnswerIsRetriableAndClosesTheConnection) {
   testing::TempDir dir;
-  auto master = RedisProcess::start({.data_dir = dir.str() + "/master", .password = kPassword});
+  auto master =
+      RedisProcess::start({.data_dir = dir.str() + "/master", .password = kSentinelPassword});
   ASSERT_TRUE(master.has_value()) << master.error().message;
   auto replica = RedisProcess::start(
       {.data_dir = dir.str() + "/replica",
-       .password = kPassword,
+       .password = kSentinelPassword,
        // Without an append-only file: a fresh replica writing its first one ignores the SIGTERM
        // that stops it at the end of the test.
        .extra_args = {"--replicaof", "127.0.0.1", std::to_string((*master)->port()), "--appendonly",

@@ -31,6 +31,7 @@ constexpr ReplyTable<RouteReply> table(RouteReply) { return {"route_task", kRout
 
 constexpr std::pair<std::string_view, StaffStepReply> kStaffStepWords[] = {
     {"OK", StaffStepReply::kOk},
+    {"ALREADY", StaffStepReply::kAlready},
     {"NOT_FOUND", StaffStepReply::kNotFound},
     {"NOT_YOURS", StaffStepReply::kNotYours},
     {"NOT_OPEN", StaffStepReply::kNotOpen},

@@ -15,9 +15,10 @@ enum class ClaimReply { kNew, kExisting };
 // route_task.lua: {OFFERED, staff} | {STALE, status} | {WAITING, reason} |
 // {UNROUTABLE, reason} | {SKIP, status} | {REWOUND, stored offset}
 enum class RouteReply { kOffered, kStale, kWaiting, kUnroutable, kSkipped, kRewound };
-// accept_offer.lua, complete_task.lua, reject_offer.lua: {OK, status} | {NOT_FOUND} |
-// {NOT_YOURS, status} | {NOT_OPEN, status}
-enum class StaffStepReply { kOk, kNotFound, kNotYours, kNotOpen };
+// accept_offer.lua, complete_task.lua, reject_offer.lua: {OK, status} | {ALREADY, status} |
+// {NOT_FOUND} | {NOT_YOURS, status} | {NOT_OPEN, status}. ALREADY: this staff member took this
+// step before (a retry); nothing changed, and the answer is the first one's.
+enum class StaffStepReply { kOk, kAlready, kNotFound, kNotYours, kNotOpen };
 // cancel_task.lua: {OK, status} | {NOT_FOUND} | {TERMINAL, status} | {RETRY, holder}
 enum class CancelReply { kOk, kNotFound, kTerminal, kRetry };
 // expire_offer.lua: {EXPIRED} | {NOT_DUE} | {MOVED}

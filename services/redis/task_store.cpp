@@ -54,9 +54,16 @@ Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::
                                                                      const std::string& task_id,
                                                                      const std::string& fingerprint,
                                                                      const std::string& record) {
-  auto reply = redis_.eval(scripts::claim_idempotency_key(), {keys::idempotency(firm, key)},
-                           {task_id, fingerprint, record, std::to_string(kIdempotencyTtlSeconds)});
-  if (!reply) return std::unexpected(reply.error());
+  auto results =
+      redis_.run_each({{&scripts::claim_idempotency_key(),
+                        {keys::idempotency(firm, key)},
+                        {task_id, fingerprint, record, std::to_string(kIdempotencyTtlSeconds)},
+                        {}}},
+                      acknowledged_);
+  if (!results) return std::unexpected(results.error());
+  auto& run = results->front();
+  if (!run) return std::unexpected(run.error());
+  const RedisReply* reply = &run->front();
   auto answer = parse_reply<ClaimReply>(*reply);
   if (!answer) return std::unexpected(answer.error());
   IdempotencyClaim claim;
@@ -424,6 +431,7 @@ Result<v1::Task> staff_answer(const std::string& staff, const std::string& task_
       return fail(Errc::kFailedPrecondition,
                   "task " + task_id + " is " + reply_word(*reply, 1) + ", not open for this");
     case StaffStepReply::kOk:
+    case StaffStepReply::kAlready:  // a retry of a step that happened: the same answer
       break;
   }
   auto task = task_from(task_id, (*replies)[1], (*replies)[2]);
@@ -438,8 +446,8 @@ Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::s
                                          std::vector<std::string> script_keys,
                                          std::vector<std::string> args) {
   if (auto ok = check_pool(pool, task_id); !ok) return std::unexpected(ok.error());
-  auto results =
-      redis_.run_each({staff_run(script, pool, task_id, std::move(script_keys), std::move(args))});
+  auto results = redis_.run_each(
+      {staff_run(script, pool, task_id, std::move(script_keys), std::move(args))}, acknowledged_);
   if (!results) return std::unexpected(results.error());
   return staff_answer(staff, task_id, std::move(results->front()));
 }
@@ -476,7 +484,7 @@ Result<std::vector<Result<v1::Task>>> TaskStore::take_steps(const std::vector<St
     asked.push_back(i);
   }
   if (runs.empty()) return answers;
-  auto results = redis_.run_each(runs);
+  auto results = redis_.run_each(runs, acknowledged_);
   if (!results) return std::unexpected(results.error());
   for (size_t k = 0; k < asked.size(); ++k) {
     const StaffStep& step = steps[asked[k]];

@@ -18,9 +18,16 @@ namespace lexroute {
 
 // Task records and their transitions in Redis. Every transition is one Lua script, so a task's
 // status, its holder's load and the holder's offers never disagree.
+//
+// `acknowledged` is how many Redis replicas must hold a write before an answer tells a caller
+// it happened: a staff member's accept, rejection or completion, and a firm's idempotency key.
+// Falling short, they fail UNAVAILABLE with the write on the master, and the caller's retry
+// finds it done (ALREADY, or the key's EXISTING task) and is acknowledged like the first.
+// The router's own writes do not wait: Kafka holds what they came from (docs/architecture.md).
 class TaskStore {
  public:
-  TaskStore(RedisClient& redis, const Clock& clock) : redis_(redis), clock_(clock) {}
+  TaskStore(RedisClient& redis, const Clock& clock, ReplicaWait acknowledged = {})
+      : redis_(redis), clock_(clock), acknowledged_(acknowledged) {}
 
   // --- intake ---
   struct IdempotencyClaim {
@@ -144,6 +151,7 @@ class TaskStore {
 
   RedisClient& redis_;
   const Clock& clock_;
+  const ReplicaWait acknowledged_;
 };
 
 }  // namespace lexroute

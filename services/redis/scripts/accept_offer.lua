@@ -1,4 +1,5 @@
--- A staff member accepts their open offer. Accepting twice is harmless.
+-- A staff member accepts their open offer. Accepting again what they hold answers ALREADY
+-- (a retry, e.g. after an UNAVAILABLE while replicas caught up) and changes nothing.
 --
 -- KEYS: 1 task, 2 history, 3 offers of the staff member, 4 accepted work of the staff member,
 --       5 offer expiry, 6 audit events
@@ -8,7 +9,10 @@ local task = redis.call('HMGET', KEYS[1], 'status', 'staff', 'firm')
 local status = task[1]
 if not status then return {'NOT_FOUND'} end
 if task[2] ~= ARGV[2] then return {'NOT_YOURS', status} end
-if status == 'ACCEPTED' then return {'OK', status} end
+if status == 'ACCEPTED' then
+  restate(KEYS[1], 'status', status)
+  return {'ALREADY', status}
+end
 if status ~= 'OFFERED' then return {'NOT_OPEN', status} end
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])

@@ -1,5 +1,6 @@
 -- A staff member completes work they accepted; their capacity is released.
--- Completing twice is harmless.
+-- Completing again what they completed answers ALREADY (a retry) and changes nothing: the
+-- outcome stays the first one.
 --
 -- KEYS: 1 task, 2 history, 3 accepted work of the staff member, 4 load, 5 audit events,
 --       6 completions so far in the pool
@@ -9,7 +10,10 @@ local task = redis.call('HMGET', KEYS[1], 'status', 'staff', 'firm')
 local status = task[1]
 if not status then return {'NOT_FOUND'} end
 if task[2] ~= ARGV[2] then return {'NOT_YOURS', status} end
-if status == 'COMPLETED' then return {'OK', status} end
+if status == 'COMPLETED' then
+  restate(KEYS[1], 'status', status)
+  return {'ALREADY', status}
+end
 if status ~= 'ACCEPTED' then return {'NOT_OPEN', status} end
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('HINCRBY', KEYS[4], ARGV[2], -1)

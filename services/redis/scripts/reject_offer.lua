@@ -1,5 +1,6 @@
 -- A staff member turns down their open offer: capacity is released, they are excluded from this
--- task, and the task waits to be routed again.
+-- task, and the task waits to be routed again. Turning down again a task they are excluded from
+-- (a retry; or their offer timed out meanwhile, which excluded them too) answers ALREADY.
 --
 -- KEYS: 1 task, 2 history, 3 offers of the staff member, 4 load, 5 waiting, 6 excluded staff,
 --       7 offer expiry, 8 audit events
@@ -7,7 +8,13 @@
 
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'NOT_FOUND'} end
-if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then return {'NOT_YOURS', status} end
+if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then
+  if redis.call('SISMEMBER', KEYS[6], ARGV[2]) == 1 then
+    restate(KEYS[1], 'status', status)
+    return {'ALREADY', status}
+  end
+  return {'NOT_YOURS', status}
+end
 if status ~= 'OFFERED' then return {'NOT_OPEN', status} end
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])

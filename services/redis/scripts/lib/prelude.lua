@@ -30,3 +30,13 @@ local function take_back(holder, holder_channel, wake_channel)
   redis.call('ZREM', KEYS[7], ARGV[1])
 end
 
+
+-- restate(key, field, value): writes back a hash field just read, unchanged, for a retry that
+-- finds its step already taken. WAIT promises only that replicas hold what its own connection
+-- wrote, and otherwise this run writes nothing; the write places the WAIT after it beyond the
+-- first attempt's write, so the retry is acknowledged only once the replicas hold that. (Redis
+-- 7.0 also counts a connection's reads that way, but that is not what WAIT documents.) HSET is
+-- replicated even when the value is the same; SADD of a member present is not.
+local function restate(key, field, value)
+  redis.call('HSET', key, field, value)
+end
