@@ -8,12 +8,8 @@
 
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or redis.call('HGET', KEYS[1], 'firm') ~= ARGV[2] then return {'NOT_FOUND'} end
-if status == 'COMPLETED' or status == 'CANCELLED' or status == 'EXPIRED' or
-    status == 'UNROUTABLE' then
-  return {'TERMINAL', status}
-end
-local holder = redis.call('HGET', KEYS[1], 'staff') or ''
-if status ~= 'OFFERED' and status ~= 'ACCEPTED' then holder = '' end
+if is_terminal(status) then return {'TERMINAL', status} end
+local holder = current_holder(status)
 if holder ~= ARGV[5] then return {'RETRY', holder} end
 take_back(holder, ARGV[6], ARGV[7])
 redis.call('HSET', KEYS[1], 'status', 'CANCELLED', 'cancelled_ms', ARGV[3])

@@ -17,13 +17,10 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'OFFERED' or redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then
   return {'MOVED'}
 end
-redis.call('SREM', KEYS[3], ARGV[1])
-redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
-redis.call('SADD', KEYS[6], ARGV[2])
-redis.call('HDEL', KEYS[1], 'staff')
-redis.call('HSET', KEYS[1], 'status', 'WAITING')
-record(KEYS[8], 'OFFERED', 'WAITING|' .. ARGV[3] .. '|router|offer to ' .. ARGV[2] .. ' timed out')
-redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+decline(ARGV[2], KEYS[3], KEYS[4], KEYS[6])
+back_to_waiting(KEYS[8], 'OFFERED',
+                'WAITING|' .. ARGV[3] .. '|router|offer to ' .. ARGV[2] .. ' timed out', KEYS[5],
+                ARGV[5])
 redis.call('PUBLISH', ARGV[6], 'withdraw ' .. ARGV[1])
 redis.call('PUBLISH', ARGV[4], 'free ' .. ARGV[2])
 return {'EXPIRED'}

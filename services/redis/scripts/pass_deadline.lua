@@ -10,8 +10,7 @@
 local due = redis.call('ZSCORE', KEYS[9], ARGV[1])
 if not due or tonumber(due) > tonumber(ARGV[2]) then return {'NOT_DUE'} end
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status or status == 'COMPLETED' or status == 'CANCELLED' or status == 'EXPIRED' or
-    status == 'UNROUTABLE' then
+if not status or is_terminal(status) then
   redis.call('ZREM', KEYS[9], ARGV[1])
   return {'DONE'}
 end
@@ -21,8 +20,7 @@ if redis.call('HGET', KEYS[1], 'expire') ~= '1' then
   record(KEYS[8], status, status .. '|' .. ARGV[2] .. '|router|overdue: the deadline passed')
   return {'OVERDUE', status}
 end
-local holder = redis.call('HGET', KEYS[1], 'staff') or ''
-if status ~= 'OFFERED' and status ~= 'ACCEPTED' then holder = '' end
+local holder = current_holder(status)
 if holder ~= ARGV[3] then return {'RETRY', holder} end
 redis.call('ZREM', KEYS[9], ARGV[1])
 take_back(holder, ARGV[4], ARGV[5])

@@ -8,8 +8,5 @@
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], 'firm', ARGV[1], 'spec', ARGV[2], 'submitted_ms', ARGV[3],
-           'priority', ARGV[4], 'status', 'QUEUED', 'expire', ARGV[7])
-redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
-record(KEYS[3], '', 'QUEUED|' .. ARGV[3] .. '|firm:' .. ARGV[1] .. '|submitted', ARGV[5], ARGV[1])
+create_queued(KEYS[3], KEYS[4], ARGV[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[6], ARGV[7])
 return 1

@@ -16,13 +16,10 @@ if redis.call('HGET', KEYS[1], 'staff') ~= ARGV[2] then
   return {'NOT_YOURS', status}
 end
 if status ~= 'OFFERED' then return {'NOT_OPEN', status} end
-redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
-redis.call('HINCRBY', KEYS[4], ARGV[2], -1)
-redis.call('SADD', KEYS[6], ARGV[2])
-redis.call('HDEL', KEYS[1], 'staff')
-redis.call('HSET', KEYS[1], 'status', 'WAITING')
-record(KEYS[8], 'OFFERED', 'WAITING|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|rejected: ' .. ARGV[4])
-redis.call('ZADD', KEYS[5], ARGV[6], ARGV[1])
+decline(ARGV[2], KEYS[3], KEYS[4], KEYS[6])
+back_to_waiting(KEYS[8], 'OFFERED',
+                'WAITING|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|rejected: ' .. ARGV[4], KEYS[5],
+                ARGV[6])
 redis.call('PUBLISH', ARGV[5], 'free ' .. ARGV[2])
 return {'OK', 'WAITING'}

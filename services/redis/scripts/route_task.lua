@@ -42,10 +42,9 @@ end
 local current = redis.call('HMGET', task, 'status', 'attempts')
 local status = current[1]
 if not status then
-  redis.call('HSET', task, 'firm', ARGV[2], 'spec', ARGV[3], 'submitted_ms', ARGV[4],
-             'priority', ARGV[5], 'expire', ARGV[18], 'status', 'QUEUED')
-  redis.call('ZADD', KEYS[12], ARGV[17], ARGV[1])
-  recorded('QUEUED', ARGV[4], 'firm:' .. ARGV[2], 'submitted')
+  create_queued(KEYS[11], KEYS[12], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[17],
+                ARGV[18])
+  was = 'QUEUED'
   status = 'QUEUED'
 elseif status ~= 'QUEUED' and status ~= 'WAITING' then
   store_offset()

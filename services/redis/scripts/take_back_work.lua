@@ -17,9 +17,6 @@ if ARGV[9] ~= '' then
   if not seen or tonumber(seen) > tonumber(ARGV[9]) then return {'BACK'} end
 end
 take_back(ARGV[2], ARGV[5], ARGV[6])
-redis.call('HDEL', KEYS[1], 'staff')
-redis.call('HSET', KEYS[1], 'status', 'WAITING')
-record(KEYS[8], status, 'WAITING|' .. ARGV[3] .. '|router|' .. ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[7], ARGV[1])
+back_to_waiting(KEYS[8], status, 'WAITING|' .. ARGV[3] .. '|router|' .. ARGV[4], KEYS[3], ARGV[7])
 if ARGV[9] ~= '' and redis.call('SCARD', KEYS[6]) == 0 then redis.call('ZREM', KEYS[9], ARGV[2]) end
 return {'OK'}

@@ -15,6 +15,50 @@ local function record(events_key, from, entry, task_id, firm)
   redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
 end
 
+-- create_queued(events_key, deadlines_key, task_id, firm, spec, submitted_ms, priority,
+--               deadline_ms, expire): the task KEYS[1] is written QUEUED with what the firm
+-- submitted, its deadline is watched, and the submission is recorded. Intake and the router both
+-- create it, whichever sees the task first.
+local function create_queued(events_key, deadlines_key, task_id, firm, spec, submitted_ms,
+                             priority, deadline_ms, expire)
+  redis.call('HSET', KEYS[1], 'firm', firm, 'spec', spec, 'submitted_ms', submitted_ms,
+             'priority', priority, 'status', 'QUEUED', 'expire', expire)
+  redis.call('ZADD', deadlines_key, deadline_ms, task_id)
+  record(events_key, '', 'QUEUED|' .. submitted_ms .. '|firm:' .. firm .. '|submitted', task_id,
+         firm)
+end
+
+-- is_terminal(status): the task has reached an end no step changes (router/task_status.h).
+local function is_terminal(status)
+  return status == 'COMPLETED' or status == 'CANCELLED' or status == 'EXPIRED' or
+      status == 'UNROUTABLE'
+end
+
+-- current_holder(status): who has the task KEYS[1] on offer or accepted ('' when nobody).
+local function current_holder(status)
+  if status ~= 'OFFERED' and status ~= 'ACCEPTED' then return '' end
+  return redis.call('HGET', KEYS[1], 'staff') or ''
+end
+
+-- decline(staff, offers_key, load_key, excluded_key): `staff`'s open offer of the task ARGV[1]
+-- ends without the work done (turned down, or timed out): their capacity comes back and the task
+-- is never offered to them again.
+local function decline(staff, offers_key, load_key, excluded_key)
+  redis.call('SREM', offers_key, ARGV[1])
+  redis.call('HINCRBY', load_key, staff, -1)
+  redis.call('SADD', excluded_key, staff)
+end
+
+-- back_to_waiting(events_key, from, entry, waiting_key, score): the task KEYS[1] (id ARGV[1])
+-- has no holder any more and waits at `score` in `waiting_key`; `entry` ("WAITING|ms|actor|
+-- reason") is recorded.
+local function back_to_waiting(events_key, from, entry, waiting_key, score)
+  redis.call('HDEL', KEYS[1], 'staff')
+  redis.call('HSET', KEYS[1], 'status', 'WAITING')
+  record(events_key, from, entry)
+  redis.call('ZADD', waiting_key, score, ARGV[1])
+end
+
 -- take_back(holder, holder_channel, wake_channel), for scripts whose KEYS are 3 waiting, 4 load,
 -- 5 the holder's offers, 6 the holder's accepted work, 7 offer expiry: the task ARGV[1] leaves
 -- every queue; its holder, if any, gets the capacity back and is told the work is withdrawn.
