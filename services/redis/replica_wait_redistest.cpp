@@ -2,23 +2,21 @@
 // and replica: an acknowledged step is on the replica the moment it is answered, so a failover
 // to that replica cannot forget it; with the replica behind the step is UNAVAILABLE, and so is
 // its retry, even on another connection, until the replica holds the first attempt's write.
-#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "services/common/task_id.h"
 #include "services/redis/keys.h"
 #include "services/redis/staff_store.h"
 #include "services/redis/task_fields.h"
 #include "services/redis/task_store.h"
 #include "tests/support/eventually.h"
 #include "tests/support/sentinel_group.h"
+#include "tests/support/task_statuses.h"
 #include "tests/support/temp_dir.h"
 
 namespace lexroute {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using namespace std::chrono_literals;
 
 constexpr const char* kReplicaWaitPassword = "replica-Wait-pw";
@@ -55,21 +53,7 @@ class ReplicaWaitTest : public ::testing::Test {
   }
 
   // A task the router offered to ana (its writes do not wait).
-  std::string offered_task() {
-    v1::TaskSubmitted t;
-    t.set_task_id(new_task_id(clock_.now_ms(), "default"));
-    t.set_firm_id("acme");
-    t.mutable_spec()->set_pool("default");
-    t.mutable_spec()->set_matter_id("m-1");
-    *t.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(clock_.now_ms());
-    TaskStore::RouteAttempt a;
-    a.task = &t;
-    a.staff_id = "ana";
-    auto routed = router_tasks_->route(a);
-    EXPECT_EQ(routed.value_or(TaskStore::RouteOutcome::kSkipped),
-              TaskStore::RouteOutcome::kOffered);
-    return t.task_id();
-  }
+  std::string offered_task() { return testing::offer_new_task(*router_tasks_, clock_, "ana"); }
 
   // The task's status as the replica holds it now, without waiting for it.
   std::string status_on_replica(const std::string& id) {

@@ -1,19 +1,17 @@
 // A staff member's step sent again (after an UNAVAILABLE answer, say) is answered as the first
 // one was and changes nothing; a step acknowledged only once replicas hold it fails UNAVAILABLE
 // when they do not, with the write left on the master for the retry to find.
-#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include "services/common/task_id.h"
 #include "services/redis/keys.h"
 #include "services/redis/staff_store.h"
 #include "services/redis/task_store.h"
 #include "tests/support/redis_fixture.h"
+#include "tests/support/task_statuses.h"
 
 namespace lexroute {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using namespace std::chrono_literals;
 
 class StaffStepRetryTest : public testing::RedisTest {
@@ -32,21 +30,7 @@ class StaffStepRetryTest : public testing::RedisTest {
   }
 
   // A task offered to ana.
-  std::string offered_task() {
-    v1::TaskSubmitted t;
-    t.set_task_id(new_task_id(clock.now_ms(), "default"));
-    t.set_firm_id("acme");
-    t.mutable_spec()->set_pool("default");
-    t.mutable_spec()->set_matter_id("m-1");
-    *t.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(clock.now_ms());
-    TaskStore::RouteAttempt a;
-    a.task = &t;
-    a.staff_id = "ana";
-    auto routed = tasks->route(a);
-    EXPECT_EQ(routed.value_or(TaskStore::RouteOutcome::kSkipped),
-              TaskStore::RouteOutcome::kOffered);
-    return t.task_id();
-  }
+  std::string offered_task() { return testing::offer_new_task(*tasks, clock, "ana"); }
 
   int load() { return (*staff->states("default"))["ana"].load; }
   int steps_to(const v1::Task& task, v1::TaskStatus status) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "router/clock.h"
 #include "router/error.h"
 #include "services/redis/task_store.h"
 
@@ -21,5 +22,9 @@ Result<std::map<std::string, int>> count_statuses(TaskStore& tasks,
 
 // count_statuses(...)["COMPLETED"]; -1 when Redis cannot be read.
 int count_completed(TaskStore& tasks, const std::vector<std::string>& ids);
+
+// A new task of firm acme in the default pool, offered to `staff` by the router's write through
+// `tasks` (which must answer that it offered); its id.
+std::string offer_new_task(TaskStore& tasks, const Clock& clock, const std::string& staff);
 
 }  // namespace lexroute::testing
