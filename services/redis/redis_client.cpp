@@ -294,8 +294,9 @@ Result<std::vector<Result<std::vector<RedisReply>>>> RedisClient::run_each(
   return results;
 }
 
-Result<std::vector<RedisReply>> RedisClient::eval_each(const std::vector<ScriptRun>& runs) {
-  auto results = run_each(runs);
+Result<std::vector<RedisReply>> RedisClient::eval_each(const std::vector<ScriptRun>& runs,
+                                                       const ReplicaWait& wait) {
+  auto results = run_each(runs, wait);
   if (!results) return std::unexpected(results.error());
   std::vector<RedisReply> all;
   all.reserve(results->size());
@@ -308,8 +309,9 @@ Result<std::vector<RedisReply>> RedisClient::eval_each(const std::vector<ScriptR
 
 Result<RedisReply> RedisClient::eval(const RedisScript& script,
                                      const std::vector<std::string>& keys,
-                                     const std::vector<std::string>& args) {
-  auto replies = eval_each({{&script, keys, args, {}}});
+                                     const std::vector<std::string>& args,
+                                     const ReplicaWait& wait) {
+  auto replies = eval_each({{&script, keys, args, {}}}, wait);
   if (!replies) return std::unexpected(replies.error());
   return std::move(replies->front());
 }

@@ -84,7 +84,7 @@ class RedisClient {
   // Several commands in one round trip; one reply per command, in order.
   Result<std::vector<RedisReply>> pipeline(const std::vector<std::vector<std::string>>& commands);
   Result<RedisReply> eval(const RedisScript& script, const std::vector<std::string>& keys,
-                          const std::vector<std::string>& args);
+                          const std::vector<std::string>& args, const ReplicaWait& wait = {});
   // Many script runs, each followed by reads of what it left, in one round trip. One result per
   // run, in order: the script's reply, then one per read. A Redis error fails only its own run,
   // so callers answering many people at once can tell each their own outcome. Runs refused with
@@ -104,7 +104,8 @@ class RedisClient {
                                                                 const ReplicaWait& wait = {});
   // The same, for callers that need every run to succeed: the replies of all runs in one list,
   // or the first failure.
-  Result<std::vector<RedisReply>> eval_each(const std::vector<ScriptRun>& runs);
+  Result<std::vector<RedisReply>> eval_each(const std::vector<ScriptRun>& runs,
+                                            const ReplicaWait& wait = {});
 
   // Whether Redis answers at all (start-up checks).
   Result<void> ping();

@@ -54,16 +54,10 @@ Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::
                                                                      const std::string& task_id,
                                                                      const std::string& fingerprint,
                                                                      const std::string& record) {
-  auto results =
-      redis_.run_each({{&scripts::claim_idempotency_key(),
-                        {keys::idempotency(firm, key)},
-                        {task_id, fingerprint, record, std::to_string(kIdempotencyTtlSeconds)},
-                        {}}},
-                      acknowledged_);
-  if (!results) return std::unexpected(results.error());
-  auto& run = results->front();
-  if (!run) return std::unexpected(run.error());
-  const RedisReply* reply = &run->front();
+  auto reply = redis_.eval(scripts::claim_idempotency_key(), {keys::idempotency(firm, key)},
+                           {task_id, fingerprint, record, std::to_string(kIdempotencyTtlSeconds)},
+                           acknowledged_);
+  if (!reply) return std::unexpected(reply.error());
   auto answer = parse_reply<ClaimReply>(*reply);
   if (!answer) return std::unexpected(answer.error());
   IdempotencyClaim claim;
