@@ -93,8 +93,9 @@ void StaffSimulator::work(const Member& member, size_t index) {
   };
 
   // A step answered UNAVAILABLE (Redis away, or its replicas not yet holding the step) is sent
-  // again as it was, as the worker app does: the gateway answers a step already taken as it
-  // answered the first time, so a retry never does anything twice.
+  // again as it was, as a staff member's app should (the worker app in web/ does not yet): the
+  // gateway answers a step already taken as it answered the first time, so a retry never does
+  // anything twice.
   auto until_answered = [&](const std::function<grpc::Status()>& step) {
     for (;;) {
       grpc::Status status = step();
