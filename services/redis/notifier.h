@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "services/ports/change_signals.h"
 #include "services/redis/redis_client.h"
 
 namespace lexroute {
@@ -19,36 +20,34 @@ namespace lexroute {
 // freed in a pool) on one connection and wakes whoever waits on a channel. A message is only a
 // hint to look again: waiters re-read Redis, and they also look again after a timeout, so a
 // message lost while the connection was down delays work but never loses it.
-class Notifier {
+class Notifier : public ChangeSignals {
  public:
   explicit Notifier(RedisEndpoint endpoint);
-  ~Notifier();
+  ~Notifier() override;
   Notifier(const Notifier&) = delete;
   Notifier& operator=(const Notifier&) = delete;
 
-  // A counter that moves whenever `channel` (or the connection) had news.
-  uint64_t generation(const std::string& channel);
-  // Waits until generation(channel) differs from `seen`, `timeout` passes, or stop().
-  void wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout);
+  uint64_t generation(const std::string& channel) override;
+  // Also returns at stop().
+  void wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds timeout) override;
   void stop();
 
   // Calls `on_change` whenever `channel` (or the connection) has news, on the notifier's own
   // thread and under its lock: it must be quick and must not call back into the Notifier. It is
   // for code that serves many channels from a few threads (thousands of offer feeds) and cannot
   // block a thread per channel in wait(). No call starts after unwatch() returned.
-  using WatchId = uint64_t;
-  WatchId watch(const std::string& channel, std::function<void()> on_change);
-  void unwatch(const std::string& channel, WatchId id);
+  WatchId watch(const std::string& channel, std::function<void()> on_change) override;
+  void unwatch(const std::string& channel, WatchId id) override;
 
   // How many times the subscription connected. A change means Redis may have restarted (and,
   // with appendfsync everysec, lost its last second of writes): streams should send everything
   // again rather than trust what they remember sending.
-  uint64_t connections();
+  uint64_t connections() override;
 
   // Messages received on a `lx:{pool}:wake` channel since the last call ("free <staff>",
   // "load <staff>"), oldest first. `complete` is false when some may be missing (the buffer
   // overflowed or the connection was lost), and the caller should re-read everything.
-  std::vector<std::string> take_wake_messages(const std::string& channel, bool* complete);
+  std::vector<std::string> take_wake_messages(const std::string& channel, bool* complete) override;
 
  private:
   void run();
