@@ -14,6 +14,7 @@
 #include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
+#include "tests/support/shared_node.h"
 
 namespace lexroute {
 namespace {
@@ -22,22 +23,14 @@ using namespace std::chrono_literals;
 using google::protobuf::util::TimeUtil;
 using testing::as;
 
-// One dev node for the suite (the router's first group join alone takes seconds); each test has
-// a pool of its own with ana and raj in it, so what one test leaves behind is never offered to
-// another's staff. The few tests that stop a node start one of their own (own_node()).
-class EndToEnd : public ::testing::Test {
+// One dev node for the suite; each test has a pool of its own with ana and raj in it. The few
+// tests that stop a node start one of their own (own_node()).
+class EndToEnd : public testing::SharedNodeTest<EndToEnd> {
  protected:
-  static void SetUpTestSuite() {
-    shared_dir = std::make_unique<testing::TempDir>();
-    shared = std::make_unique<testing::DevNode>(shared_dir->str() + "/data");
-  }
-
-  static void TearDownTestSuite() { shared.reset(); }
+  EndToEnd() : SharedNodeTest("e2e-") {}
 
   void SetUp() override {
-    ASSERT_TRUE(shared && shared->started()) << "the suite's dev node did not start";
-    dev = shared.get();
-    pool = "e2e-" + std::to_string(++tests_started);
+    ASSERT_NO_FATAL_FAILURE(SharedNodeTest::SetUp());
     if (shared_firm_keys.empty()) {
       ASSERT_NO_FATAL_FAILURE(create_firms());
       shared_firm_keys = {acme_key, globex_key};
@@ -47,11 +40,9 @@ class EndToEnd : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(add_ana_and_raj());
   }
 
-  // A dev node for this test alone (in `dir`), with the firms and staff SetUp made.
+  // A dev node for this test alone, with the firms and staff SetUp made.
   void own_node() {
-    own = std::make_unique<testing::DevNode>(dir.str() + "/data");
-    ASSERT_TRUE(own->started());
-    dev = own.get();
+    ASSERT_NO_FATAL_FAILURE(start_own_node());
     ASSERT_NO_FATAL_FAILURE(create_firms());
     ASSERT_NO_FATAL_FAILURE(add_ana_and_raj());
   }
@@ -121,14 +112,7 @@ class EndToEnd : public ::testing::Test {
     return t;
   }
 
-  static inline std::unique_ptr<testing::TempDir> shared_dir;
-  static inline std::unique_ptr<testing::DevNode> shared;
-  static inline int tests_started = 0;
   static inline std::vector<std::string> shared_firm_keys;  // acme's and globex's
-  testing::TempDir dir;
-  std::unique_ptr<testing::DevNode> own;
-  testing::DevNode* dev = nullptr;  // the shared node, or this test's own
-  std::string pool;
   std::string acme_key, globex_key, ana_token, raj_token;
 };
 
@@ -431,10 +415,8 @@ TEST_F(EndToEnd, SameIdempotencyKeySameTaskEvenAfterARestart) {
       << "the same key for a different task is refused";
 
   std::string admin_key = dev->admin_key();
-  own.reset();  // stops lexrouted and its redis-server; the append-only file stays
-  own = std::make_unique<testing::DevNode>(dir.str() + "/data");
-  ASSERT_TRUE(own->started());
-  dev = own.get();
+  // Stops lexrouted and its redis-server and starts them again; the append-only file stays.
+  ASSERT_NO_FATAL_FAILURE(start_own_node());
   ASSERT_TRUE(submit(acme_key, request, &third).ok());
   EXPECT_EQ(third.task_id(), first.task_id());
   EXPECT_TRUE(third.duplicate());

@@ -11,6 +11,7 @@
 
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
+#include "tests/support/shared_node.h"
 
 namespace lexroute {
 namespace {
@@ -20,27 +21,18 @@ using testing::as;
 
 // One dev node for the suite; each test has a pool of its own with ana in it. The tests that
 // stop a node start one of their own (own_node()).
-class WorkerApp : public ::testing::Test {
+class WorkerApp : public testing::SharedNodeTest<WorkerApp> {
  protected:
-  static void SetUpTestSuite() {
-    shared_dir = std::make_unique<testing::TempDir>();
-    shared = std::make_unique<testing::DevNode>(shared_dir->str() + "/data");
-  }
-
-  static void TearDownTestSuite() { shared.reset(); }
+  WorkerApp() : SharedNodeTest("worker-app-") {}
 
   void SetUp() override {
-    ASSERT_TRUE(shared && shared->started()) << "the suite's dev node did not start";
-    dev = shared.get();
-    pool = "worker-app-" + std::to_string(++tests_started);
+    ASSERT_NO_FATAL_FAILURE(SharedNodeTest::SetUp());
     ASSERT_NO_FATAL_FAILURE(populate());
   }
 
   // A dev node for this test alone, with what SetUp made.
   void own_node() {
-    own = std::make_unique<testing::DevNode>(dir.str() + "/data");
-    ASSERT_TRUE(own->started());
-    dev = own.get();
+    ASSERT_NO_FATAL_FAILURE(start_own_node());
     ASSERT_NO_FATAL_FAILURE(populate());
   }
 
@@ -89,13 +81,6 @@ class WorkerApp : public ::testing::Test {
     return http->Post(path, headers, body, "application/json");
   }
 
-  static inline std::unique_ptr<testing::TempDir> shared_dir;
-  static inline std::unique_ptr<testing::DevNode> shared;
-  static inline int tests_started = 0;
-  testing::TempDir dir;
-  std::unique_ptr<testing::DevNode> own;
-  testing::DevNode* dev = nullptr;  // the shared node, or this test's own
-  std::string pool;
   std::unique_ptr<httplib::Client> http;
   std::string token, cookie, csrf;
 };
