@@ -136,11 +136,7 @@ TEST(DevRestart, EveryAcknowledgedTaskIsOfferedAcrossSigtermAndSigkill) {
     SCOPED_TRACE("first run, stopped with SIGTERM right after its last acknowledgement");
     DevProcess dev(data, dir.str() + "/run1.log");
     ASSERT_TRUE(dev.ready()) << dev.log();
-    v1::CreateFirmRequest firm;
-    firm.set_firm_id("acme");
-    v1::CreateFirmResponse created;
-    ASSERT_TRUE(dev.admin()->CreateFirm(as(dev.admin_key()).get(), firm, &created).ok());
-    firm_key = created.api_key();
+    ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev.admin(), dev.admin_key(), "acme", &firm_key));
     for (int i = 0; i < kRestartStaff; ++i) {
       v1::UpsertStaffRequest req;
       req.mutable_staff()->set_id("s" + std::to_string(i));

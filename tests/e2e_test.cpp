@@ -59,12 +59,11 @@ class EndToEnd : public testing::SharedNodeTest<EndToEnd> {
   }
 
   std::string create_firm(const std::string& id) {
-    v1::CreateFirmRequest req;
-    req.set_firm_id(id);
-    v1::CreateFirmResponse resp;
-    auto s = dev->admin()->CreateFirm(as(dev->admin_key()).get(), req, &resp);
-    [&] { ASSERT_TRUE(s.ok()) << s.error_message(); }();
-    return resp.api_key();
+    std::string key;
+    [&] {
+      ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev->admin(), dev->admin_key(), id, &key));
+    }();
+    return key;
   }
 
   std::string add_staff(const std::string& id, const std::string& tz,

@@ -26,12 +26,8 @@ class InputLimits : public ::testing::Test {
   static void SetUpTestSuite() {
     dir = new testing::TempDir();
     dev = new testing::DevNode(dir->str() + "/data");
-    v1::CreateFirmRequest req;
-    req.set_firm_id("acme");
-    v1::CreateFirmResponse resp;
-    auto s = dev->admin()->CreateFirm(as(dev->admin_key()).get(), req, &resp);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    key = new std::string(resp.api_key());
+    key = new std::string();
+    ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev->admin(), dev->admin_key(), "acme", key));
     auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
     ASSERT_TRUE(endpoint.has_value());
     redis = new RedisClient(RedisClient::Options{*endpoint, 1, 2000ms});

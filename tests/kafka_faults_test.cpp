@@ -26,11 +26,7 @@ class KafkaFaults : public ::testing::Test {
   void SetUp() override {
     dev = std::make_unique<testing::DevNode>(dir.str() + "/data");  // delivery timeout 3 s
     ASSERT_NE(&dev->node(), nullptr);
-    v1::CreateFirmRequest req;
-    req.set_firm_id("acme");
-    v1::CreateFirmResponse resp;
-    ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), req, &resp).ok());
-    key = resp.api_key();
+    ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev->admin(), dev->admin_key(), "acme", &key));
     auto endpoint = RedisEndpoint::parse(dev->node().redis_address());
     ASSERT_TRUE(endpoint.has_value());
     redis = std::make_unique<RedisClient>(RedisClient::Options{*endpoint, 1, 2000ms});
@@ -180,16 +176,14 @@ TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceT
   c.max_routing_backlog = 3;
   testing::DevNode intake(c);
   ASSERT_NE(&intake.node(), nullptr);
-  v1::CreateFirmRequest firm;
-  firm.set_firm_id("acme");
-  v1::CreateFirmResponse created;
-  ASSERT_TRUE(intake.admin()->CreateFirm(as(admin_key).get(), firm, &created).ok());
+  std::string acme_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*intake.admin(), admin_key, "acme", &acme_key));
 
   // No router runs yet: the backlog grows with every task until intake refuses.
   std::vector<std::string> acknowledged;
   grpc::Status refused;
   for (int i = 0; i < 100 && refused.ok(); ++i) {
-    auto ctx = as(created.api_key());
+    auto ctx = as(acme_key);
     v1::SubmitTaskResponse out;
     auto s = intake.intake()->SubmitTask(
         ctx.get(), testing::review_task({.matter = "m-" + std::to_string(i)}), &out);
@@ -208,7 +202,7 @@ TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceT
 
   // A bulk submit's items are refused the same way, each with the unary call's retry hint.
   {
-    auto ctx = as(created.api_key());
+    auto ctx = as(acme_key);
     v1::SubmitTasksResponse bulk;
     auto writer = intake.intake()->SubmitTasks(ctx.get(), &bulk);
     ASSERT_TRUE(writer->Write(testing::review_task({.matter = "m-bulk"})));
@@ -230,8 +224,7 @@ TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceT
   for (int i = 0; i < 300 && !accepted_again; ++i) {
     v1::SubmitTaskResponse out;
     auto s = intake.intake()->SubmitTask(
-        as(created.api_key()).get(),
-        testing::review_task({.matter = "m-after-" + std::to_string(i)}), &out);
+        as(acme_key).get(), testing::review_task({.matter = "m-after-" + std::to_string(i)}), &out);
     accepted_again = s.ok();
     if (s.ok()) acknowledged.push_back(out.task_id());
     if (!s.ok()) {
@@ -247,7 +240,7 @@ TEST(IntakeBackPressure, RefusesNewTasksWhileTheRoutersLagAndTakesThemAgainOnceT
     for (int round = 0; round < 100; ++round) {
       v1::GetTaskRequest get;
       get.set_task_id(id);
-      ASSERT_TRUE(intake.intake()->GetTask(as(created.api_key()).get(), get, &t).ok()) << id;
+      ASSERT_TRUE(intake.intake()->GetTask(as(acme_key).get(), get, &t).ok()) << id;
       if (t.status() != v1::TASK_STATUS_QUEUED) break;
       std::this_thread::sleep_for(100ms);
     }

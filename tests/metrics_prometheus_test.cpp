@@ -13,6 +13,7 @@
 #include <functional>
 #include <sstream>
 
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/prometheus_process.h"
 #include "workers/staff_simulator.h"
@@ -146,10 +147,8 @@ class MetricsThroughPrometheus : public ::testing::Test {
 };
 
 TEST_F(MetricsThroughPrometheus, DashboardQueriesReturnWhatTheWorkloadDid) {
-  v1::CreateFirmRequest firm;
-  firm.set_firm_id("acme");
-  v1::CreateFirmResponse created;
-  ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
+  std::string acme_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev->admin(), dev->admin_key(), "acme", &acme_key));
   StaffSimulator::Options staff_options;
   staff_options.server = dev->node().grpc_address();
   // Slow enough that completions spread over several scrapes.
@@ -173,7 +172,7 @@ TEST_F(MetricsThroughPrometheus, DashboardQueriesReturnWhatTheWorkloadDid) {
     s->set_effort_minutes(urgent ? 30 : 20);
     s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
     v1::SubmitTaskResponse resp;
-    auto st = dev->intake()->SubmitTask(as(created.api_key()).get(), r, &resp);
+    auto st = dev->intake()->SubmitTask(as(acme_key).get(), r, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
   };
   submit(0);

@@ -45,10 +45,8 @@ TEST(RedisRestart, LosingTheLastSecondOfWritesLosesNoAcknowledgedTask) {
   RedisProcess* redis_process = dev.node().redis_process();
   ASSERT_NE(redis_process, nullptr);
 
-  v1::CreateFirmRequest firm;
-  firm.set_firm_id("acme");
-  v1::CreateFirmResponse created;
-  ASSERT_TRUE(dev.admin()->CreateFirm(as(dev.admin_key()).get(), firm, &created).ok());
+  std::string acme_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev.admin(), dev.admin_key(), "acme", &acme_key));
   StaffSimulator::Options sim_options;
   sim_options.server = dev.node().grpc_address();
   sim_options.think = 15ms;  // slow enough that work is in flight for several seconds
@@ -66,7 +64,7 @@ TEST(RedisRestart, LosingTheLastSecondOfWritesLosesNoAcknowledgedTask) {
     for (int i = 0; submitting.load(); ++i) {
       v1::SubmitTaskResponse resp;
       if (dev.intake()
-              ->SubmitTask(as(created.api_key()).get(), testing::numbered_review_task(i), &resp)
+              ->SubmitTask(as(acme_key).get(), testing::numbered_review_task(i), &resp)
               .ok()) {
         std::lock_guard lock(acked_mutex);
         acked.push_back(resp.task_id());

@@ -69,10 +69,8 @@ void kill_a_router_mid_batch(bool two_routers) {
   gateway_config.role = Role::kGateway;
   testing::DevNode gateway(gateway_config);
 
-  v1::CreateFirmRequest firm;
-  firm.set_firm_id("acme");
-  v1::CreateFirmResponse created;
-  ASSERT_TRUE(intake.admin()->CreateFirm(as(admin_key).get(), firm, &created).ok());
+  std::string acme_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*intake.admin(), admin_key, "acme", &acme_key));
   StaffSimulator::Options sim_options;
   sim_options.server = gateway.node().grpc_address();
   sim_options.think = 0ms;
@@ -84,7 +82,7 @@ void kill_a_router_mid_batch(bool two_routers) {
 
   // 10,000 acknowledged tasks, through the bulk stream.
   grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", "Bearer " + created.api_key());
+  ctx.AddMetadata("authorization", "Bearer " + acme_key);
   v1::SubmitTasksResponse submitted;
   auto writer = intake.intake()->SubmitTasks(&ctx, &submitted);
   for (int i = 0; i < kCrashTasks; ++i) {

@@ -86,12 +86,8 @@ TEST_F(RouterRecovery, ANewRouterResumesFromStoredOffsetsAndReplaysWithoutDouble
   std::vector<std::string> ids;
   {
     auto first = node("routers-a");
-    v1::CreateFirmRequest firm;
-    firm.set_firm_id("acme");
-    v1::CreateFirmResponse created;
-    auto made = first->admin()->CreateFirm(as(first->admin_key()).get(), firm, &created);
-    ASSERT_TRUE(made.ok()) << made.error_message();
-    api_key = created.api_key();
+    ASSERT_NO_FATAL_FAILURE(
+        testing::create_firm(*first->admin(), first->admin_key(), "acme", &api_key));
     // Nobody heartbeats here, and sanitizer builds can take past the 60 s presence timeout.
     v1::ConfigurePoolRequest cfg;
     cfg.set_pool("default");

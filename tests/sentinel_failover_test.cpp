@@ -174,10 +174,8 @@ void kill_master_under_load(Replica replica) {
   testing::DevNode dev(config);
   ASSERT_TRUE(dev.started());
 
-  v1::CreateFirmRequest firm;
-  firm.set_firm_id("acme");
-  v1::CreateFirmResponse created;
-  ASSERT_TRUE(dev.admin()->CreateFirm(as(dev.admin_key()).get(), firm, &created).ok());
+  std::string acme_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev.admin(), dev.admin_key(), "acme", &acme_key));
   StaffView seen;
   // Steady-clock ticks: the kill, and the first completion acknowledged after it (on the new
   // master: a step in flight at the kill fails with the old one).
@@ -222,7 +220,7 @@ void kill_master_under_load(Replica replica) {
         while (submitting.load()) {
           auto started = SteadyClock::now();
           v1::SubmitTaskResponse resp;
-          auto ctx = as(created.api_key());
+          auto ctx = as(acme_key);
           ctx->set_deadline(std::chrono::system_clock::now() + 5s);
           auto status = dev.intake()->SubmitTask(ctx.get(), request, &resp);
           if (status.ok()) {

@@ -44,11 +44,8 @@ class StatusCommand : public ::testing::Test {
     config.pool_metrics_every = 200ms;
     dev = std::make_unique<testing::DevNode>(config);
     ASSERT_FALSE(dev->node().metrics_address().empty());
-    v1::CreateFirmRequest firm;
-    firm.set_firm_id("acme");
-    v1::CreateFirmResponse created;
-    ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
-    firm_key = created.api_key();
+    ASSERT_NO_FATAL_FAILURE(
+        testing::create_firm(*dev->admin(), dev->admin_key(), "acme", &firm_key));
   }
 
   std::string add_staff(const std::string& id, const std::string& region,

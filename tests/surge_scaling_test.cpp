@@ -186,12 +186,10 @@ TEST_F(SurgeScaling, FridayEveningSurgeIsReviewedByMondayWithBenchStaffCalledInA
   ASSERT_TRUE(st.ok()) << st.error_message();
   ASSERT_EQ(configured.scaling().bench_staff_size(), 20);
 
-  v1::CreateFirmRequest firm;
-  firm.set_firm_id("acme");
-  v1::CreateFirmResponse created;
-  ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
+  std::string acme_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev->admin(), dev->admin_key(), "acme", &acme_key));
   grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", "Bearer " + created.api_key());
+  ctx.AddMetadata("authorization", "Bearer " + acme_key);
   v1::SubmitTasksResponse submitted;
   auto writer = dev->intake()->SubmitTasks(&ctx, &submitted);
   for (int i = 0; i < kDocuments; ++i) {

@@ -113,11 +113,8 @@ class UnparsableRequests : public ::testing::Test {
  protected:
   void SetUp() override {
     dev = std::make_unique<testing::DevNode>(dir.str() + "/data");
-    v1::CreateFirmRequest firm;
-    firm.set_firm_id("acme");
-    v1::CreateFirmResponse created;
-    ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
-    firm_key = created.api_key();
+    ASSERT_NO_FATAL_FAILURE(
+        testing::create_firm(*dev->admin(), dev->admin_key(), "acme", &firm_key));
     v1::UpsertStaffResponse upserted;
     ASSERT_TRUE(dev->admin()
                     ->UpsertStaff(as(dev->admin_key()).get(),

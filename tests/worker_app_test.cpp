@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 #include "tests/support/shared_node.h"
@@ -191,10 +192,8 @@ TEST_F(WorkerApp, ThePageIsServedWithAStrictContentSecurityPolicy) {
 
 TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops) {
   ASSERT_NO_FATAL_FAILURE(own_node());
-  v1::CreateFirmRequest firm;
-  firm.set_firm_id("acme");
-  v1::CreateFirmResponse created;
-  ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
+  std::string acme_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev->admin(), dev->admin_key(), "acme", &acme_key));
   sign_in();
   auto set = post("/api/v1/availability", R"({"availability":"AVAILABILITY_AVAILABLE"})");
   ASSERT_TRUE(set);
@@ -231,7 +230,7 @@ TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops)
   skill->set_skill("transcription");
   skill->set_min_proficiency(3);
   v1::SubmitTaskResponse submitted;
-  auto status = dev->intake()->SubmitTask(as(created.api_key()).get(), submit, &submitted);
+  auto status = dev->intake()->SubmitTask(as(acme_key).get(), submit, &submitted);
   EXPECT_TRUE(status.ok()) << status.error_message();
   // The first consumer-group join of the embedded Kafka takes a few seconds.
   std::string offer = "data: {\"offered\":{\"taskId\":\"" + submitted.task_id() + "\"";

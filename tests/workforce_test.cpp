@@ -103,15 +103,13 @@ TEST_F(Workforce, AMatterWallKeepsWalledStaffOffThatMatterOnly) {
 
   // ana signs in; aoife (weekday shifts) is off shift or on: either way ana never gets the matter.
   ASSERT_NO_FATAL_FAILURE(testing::set_available(*dev->gateway(), roster.rows(0).staff_token()));
-  v1::CreateFirmRequest firm;
-  firm.set_firm_id("acme");
-  v1::CreateFirmResponse created;
-  ASSERT_TRUE(dev->admin()->CreateFirm(as(dev->admin_key()).get(), firm, &created).ok());
+  std::string acme_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev->admin(), dev->admin_key(), "acme", &acme_key));
   auto submit = [&](const std::string& matter) {
     auto r = testing::review_task({.matter = matter, .document = "1"});
     r.mutable_spec()->add_allowed_regions("apac");  // ana is the only apac reviewer
     v1::SubmitTaskResponse resp;
-    EXPECT_TRUE(dev->intake()->SubmitTask(as(created.api_key()).get(), r, &resp).ok());
+    EXPECT_TRUE(dev->intake()->SubmitTask(as(acme_key).get(), r, &resp).ok());
     return resp.task_id();
   };
   auto wait_for = [&](const std::string& id, v1::TaskStatus status) {
@@ -119,7 +117,7 @@ TEST_F(Workforce, AMatterWallKeepsWalledStaffOffThatMatterOnly) {
     for (int i = 0; i < 200; ++i) {
       v1::GetTaskRequest g;
       g.set_task_id(id);
-      if (dev->intake()->GetTask(as(created.api_key()).get(), g, &t).ok() && t.status() == status) {
+      if (dev->intake()->GetTask(as(acme_key).get(), g, &t).ok() && t.status() == status) {
         break;
       }
       std::this_thread::sleep_for(50ms);

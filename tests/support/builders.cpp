@@ -59,6 +59,16 @@ v1::UpsertStaffRequest reviewer(const Reviewer& staff) {
   return req;
 }
 
+void create_firm(v1::Admin::Stub& admin, const std::string& admin_key, const std::string& firm_id,
+                 std::string* api_key) {
+  v1::CreateFirmRequest req;
+  req.set_firm_id(firm_id);
+  v1::CreateFirmResponse resp;
+  auto status = admin.CreateFirm(as(admin_key).get(), req, &resp);
+  ASSERT_TRUE(status.ok()) << firm_id << ": " << status.error_message();
+  *api_key = resp.api_key();
+}
+
 void set_available(v1::WorkerGateway::Stub& gateway, const std::string& token) {
   v1::SetAvailabilityRequest req;
   req.set_availability(v1::AVAILABILITY_AVAILABLE);

@@ -49,6 +49,11 @@ struct Reviewer {
 };
 v1::UpsertStaffRequest reviewer(const Reviewer& staff);
 
+// Creates the firm `firm_id` through Admin and sets `api_key` to its key. Call inside
+// ASSERT_NO_FATAL_FAILURE.
+void create_firm(v1::Admin::Stub& admin, const std::string& admin_key, const std::string& firm_id,
+                 std::string* api_key);
+
 // Makes the staff member holding `token` AVAILABLE. Call inside ASSERT_NO_FATAL_FAILURE.
 void set_available(v1::WorkerGateway::Stub& gateway, const std::string& token);
 
