@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "lexroute/v1/task.pb.h"
 #include "router/error.h"
