@@ -5,8 +5,8 @@
 #include "router/task_status.h"
 #include "router/text.h"
 #include "services/redis/keys.h"
+#include "services/redis/script_calls.h"
 #include "services/redis/script_replies.h"
-#include "services/redis/scripts.h"
 #include "services/redis/task_fields.h"
 
 namespace lexroute {
@@ -75,10 +75,16 @@ Result<std::map<std::string, std::string>> PoolStore::bench(const std::string& p
 Result<bool> PoolStore::move(const std::string& pool, const std::string& staff_id, const char* from,
                              const char* to, const char* kind, const std::string& vendor,
                              const std::string& reason) {
-  auto reply = redis_.eval(scripts::call_in(),
-                           {keys::bench(pool), keys::staff_events(pool), keys::scaling_state(pool)},
-                           {staff_id, from, to, kind, vendor, reason,
-                            std::to_string(clock_.now_ms()), keys::wake_channel(pool)});
+  auto reply = script_calls::eval(redis_, script_calls::CallIn{
+                                              .pool = pool,
+                                              .staff = staff_id,
+                                              .from = from,
+                                              .to = to,
+                                              .event = kind,
+                                              .vendor = vendor,
+                                              .reason = reason,
+                                              .now_ms = clock_.now_ms(),
+                                          });
   if (!reply) return std::unexpected(reply.error());
   auto answer = parse_reply<CallInReply>(*reply);
   if (!answer) return std::unexpected(answer.error());
@@ -250,8 +256,7 @@ Result<std::vector<v1::ScalingDecision>> PoolStore::recent(const std::string& po
 }
 
 Result<bool> PoolStore::hold_lease(const std::string& holder, std::chrono::milliseconds ttl) {
-  auto reply = redis_.eval(scripts::renew_lease(), {keys::scaler_lease()},
-                           {holder, std::to_string(ttl.count())});
+  auto reply = script_calls::eval(redis_, script_calls::RenewLease{.holder = holder, .ttl = ttl});
   if (!reply) return std::unexpected(reply.error());
   return reply->integer == 1;
 }

@@ -4,8 +4,8 @@
 
 #include "router/text.h"
 #include "services/redis/keys.h"
+#include "services/redis/script_calls.h"
 #include "services/redis/script_replies.h"
-#include "services/redis/scripts.h"
 
 namespace lexroute {
 
@@ -22,15 +22,12 @@ Result<PresenceStore::Heartbeat> PresenceStore::heartbeat(const std::string& poo
 
 Result<std::vector<Result<PresenceStore::Heartbeat>>> PresenceStore::heartbeats(
     const std::vector<std::pair<std::string, std::string>>& staff) {
-  const std::string now = std::to_string(clock_.now_ms());
+  const int64_t now_ms = clock_.now_ms();
   std::vector<RedisClient::ScriptRun> runs;
   runs.reserve(staff.size());
   for (const auto& [pool, staff_id] : staff) {
-    runs.push_back({&scripts::heartbeat(),
-                    {keys::presence(pool), keys::lapsed(pool), keys::availability(pool),
-                     keys::accepted(pool, staff_id), keys::pool_settings(pool)},
-                    {staff_id, now},
-                    {}});
+    runs.push_back(script_calls::script_run(
+        script_calls::Heartbeat{.pool = pool, .staff = staff_id, .now_ms = now_ms}));
   }
   auto results = redis_.run_each(runs);
   if (!results) return std::unexpected(results.error());
@@ -88,16 +85,16 @@ Result<PresenceStore::SweepResult> PresenceStore::sweep(const std::string& pool,
   SweepResult result;
   int64_t now = clock_.now_ms();
   int64_t timeout_ms = int64_t{settings.presence_timeout_seconds} * 1000;
-  std::string silent_cutoff = std::to_string(now - timeout_ms);
-  auto silent = redis_.command({"ZRANGEBYSCORE", keys::presence(pool), "-inf", silent_cutoff,
-                                "LIMIT", "0", std::to_string(limit)});
+  const int64_t silent_cutoff_ms = now - timeout_ms;
+  auto silent =
+      redis_.command({"ZRANGEBYSCORE", keys::presence(pool), "-inf",
+                      std::to_string(silent_cutoff_ms), "LIMIT", "0", std::to_string(limit)});
   if (!silent) return std::unexpected(silent.error());
   for (const auto& entry : silent->elements) {
     const std::string& staff_id = entry.str;
-    auto reply = redis_.eval(scripts::lapse_presence(),
-                             {keys::presence(pool), keys::lapsed(pool), keys::availability(pool),
-                              keys::accepted(pool, staff_id), keys::offers(pool, staff_id)},
-                             {staff_id, silent_cutoff, keys::wake_channel(pool)});
+    auto reply = script_calls::eval(
+        redis_, script_calls::LapsePresence{
+                    .pool = pool, .staff = staff_id, .cutoff_ms = silent_cutoff_ms});
     if (!reply) return std::unexpected(reply.error());
     auto answer = parse_reply<LapsePresenceReply>(*reply);
     if (!answer) return std::unexpected(answer.error());

@@ -4,7 +4,7 @@
 
 #include "router/text.h"
 #include "services/redis/keys.h"
-#include "services/redis/scripts.h"
+#include "services/redis/script_calls.h"
 
 namespace lexroute {
 
@@ -198,11 +198,12 @@ Result<std::unordered_map<std::string, StaffState>> StaffStore::states(
 
 Result<void> StaffStore::set_availability(const std::string& pool, const std::string& staff_id,
                                           Availability availability, int64_t now_ms) {
-  auto reply = redis_.eval(scripts::set_availability(),
-                           {keys::availability(pool), keys::presence(pool), keys::lapsed(pool),
-                            keys::accepted(pool, staff_id), keys::scaling_state(pool)},
-                           {staff_id, availability_name(availability), std::to_string(now_ms),
-                            keys::wake_channel(pool)});
+  auto reply = script_calls::eval(redis_, script_calls::SetAvailability{
+                                              .pool = pool,
+                                              .staff = staff_id,
+                                              .availability = availability,
+                                              .now_ms = now_ms,
+                                          });
   if (!reply) return std::unexpected(reply.error());
   return {};
 }

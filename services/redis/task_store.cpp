@@ -9,7 +9,7 @@
 #include "router/waiting_order.h"
 #include "services/common/task_id.h"
 #include "services/redis/keys.h"
-#include "services/redis/scripts.h"
+#include "services/redis/script_calls.h"
 #include "services/redis/task_fields.h"
 
 namespace lexroute {
@@ -54,9 +54,16 @@ Result<TaskStore::IdempotencyClaim> TaskStore::claim_idempotency_key(const std::
                                                                      const std::string& task_id,
                                                                      const std::string& fingerprint,
                                                                      const std::string& record) {
-  auto reply = redis_.eval(scripts::claim_idempotency_key(), {keys::idempotency(firm, key)},
-                           {task_id, fingerprint, record, std::to_string(kIdempotencyTtlSeconds)},
-                           acknowledged_);
+  auto reply = script_calls::eval(redis_,
+                                  script_calls::ClaimIdempotencyKey{
+                                      .firm = firm,
+                                      .key = key,
+                                      .task_id = task_id,
+                                      .fingerprint = fingerprint,
+                                      .record = record,
+                                      .ttl_seconds = kIdempotencyTtlSeconds,
+                                  },
+                                  acknowledged_);
   if (!reply) return std::unexpected(reply.error());
   auto answer = parse_reply<ClaimReply>(*reply);
   if (!answer) return std::unexpected(answer.error());
@@ -111,26 +118,22 @@ Result<void> TaskStore::forget_offsets(const std::string& pool,
   return {};
 }
 
-namespace {
-RedisClient::ScriptRun record_queued_run(const v1::TaskSubmitted& task) {
-  const std::string& pool = task.spec().pool();
-  return {&scripts::record_queued(),
-          {keys::task(pool, task.task_id()), keys::task_history(pool, task.task_id()),
-           keys::task_events(pool), keys::deadlines(pool)},
-          {task.firm_id(), task.spec().SerializeAsString(),
-           std::to_string(TimeUtil::TimestampToMilliseconds(task.submitted_at())),
-           std::to_string(task.spec().priority()), task.task_id(),
-           std::to_string(TimeUtil::TimestampToMilliseconds(task.spec().deadline())),
-           task.spec().expire_at_deadline() ? "1" : "0"},
-          {}};
-}
-}  // namespace
-
 Result<void> TaskStore::record_queued(const std::vector<const v1::TaskSubmitted*>& tasks) {
   if (tasks.empty()) return {};
   std::vector<RedisClient::ScriptRun> runs;
   runs.reserve(tasks.size());
-  for (const auto* task : tasks) runs.push_back(record_queued_run(*task));
+  for (const auto* task : tasks) {
+    runs.push_back(script_calls::script_run(script_calls::RecordQueued{
+        .pool = task->spec().pool(),
+        .task_id = task->task_id(),
+        .firm = task->firm_id(),
+        .spec = task->spec().SerializeAsString(),
+        .submitted_ms = TimeUtil::TimestampToMilliseconds(task->submitted_at()),
+        .priority = task->spec().priority(),
+        .deadline_ms = TimeUtil::TimestampToMilliseconds(task->spec().deadline()),
+        .expire_at_deadline = task->spec().expire_at_deadline(),
+    }));
+  }
   auto replies = redis_.eval_each(runs);
   if (!replies) return std::unexpected(replies.error());
   return {};
@@ -246,14 +249,14 @@ Result<v1::Task> TaskStore::cancel(const std::string& firm, const std::string& t
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto holder = redis_.command({"HGET", keys::task(*pool, task_id), task_fields::kStaff});
     if (!holder) return std::unexpected(holder.error());
-    std::string staff = holder->str;
-    auto reply = redis_.eval(
-        scripts::cancel_task(),
-        {keys::task(*pool, task_id), keys::task_history(*pool, task_id), keys::waiting(*pool),
-         keys::load(*pool), keys::offers(*pool, staff), keys::accepted(*pool, staff),
-         keys::offer_expiry(*pool), keys::task_events(*pool)},
-        {task_id, firm, std::to_string(clock_.now_ms()), reason, staff,
-         keys::staff_channel(*pool, staff), keys::wake_channel(*pool)});
+    auto reply = script_calls::eval(redis_, script_calls::CancelTask{
+                                                .pool = *pool,
+                                                .task_id = task_id,
+                                                .firm = firm,
+                                                .now_ms = clock_.now_ms(),
+                                                .reason = reason,
+                                                .holder = holder->str,
+                                            });
     if (!reply) return std::unexpected(reply.error());
     auto answer = parse_reply<CancelReply>(*reply);
     if (!answer) return std::unexpected(answer.error());
@@ -276,25 +279,27 @@ namespace {
 
 RedisClient::ScriptRun route_run(const TaskStore::RouteAttempt& a, int64_t now_ms) {
   const v1::TaskSubmitted& t = *a.task;
-  const std::string& pool = t.spec().pool();
-  int64_t submitted_ms = TimeUtil::TimestampToMilliseconds(t.submitted_at());
-  return {
-      &scripts::route_task(),
-      {keys::task(pool, t.task_id()), keys::task_history(pool, t.task_id()), keys::waiting(pool),
-       keys::offsets(pool), keys::availability(pool), keys::capacity(pool), keys::load(pool),
-       keys::offers(pool, a.staff_id), keys::task_excluded(pool, t.task_id()),
-       keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool), keys::bench(pool)},
-      {t.task_id(), t.firm_id(), t.spec().SerializeAsString(), std::to_string(submitted_ms),
-       std::to_string(t.spec().priority()), std::to_string(now_ms), a.staff_id, a.offset_field,
-       std::to_string(a.next_offset),
-       status_name(a.unroutable ? v1::TASK_STATUS_UNROUTABLE : v1::TASK_STATUS_WAITING), a.reason,
-       keys::staff_channel(pool, a.staff_id),
-       std::to_string(waiting_score(submitted_ms, t.spec().priority())), a.decision,
-       keys::wake_channel(pool), std::to_string(a.offer_expires_ms),
-       std::to_string(TimeUtil::TimestampToMilliseconds(t.spec().deadline())),
-       t.spec().expire_at_deadline() ? "1" : "0",
-       a.last_stored_offset ? std::to_string(*a.last_stored_offset) : std::string()},
-      {}};
+  const int64_t submitted_ms = TimeUtil::TimestampToMilliseconds(t.submitted_at());
+  return script_calls::script_run(script_calls::RouteTask{
+      .pool = t.spec().pool(),
+      .task_id = t.task_id(),
+      .firm = t.firm_id(),
+      .spec = t.spec().SerializeAsString(),
+      .submitted_ms = submitted_ms,
+      .priority = t.spec().priority(),
+      .now_ms = now_ms,
+      .candidate = a.staff_id,
+      .parked_as = a.unroutable ? v1::TASK_STATUS_UNROUTABLE : v1::TASK_STATUS_WAITING,
+      .reason = a.reason,
+      .waiting_score = waiting_score(submitted_ms, t.spec().priority()),
+      .offset_field = a.offset_field,
+      .next_offset = a.next_offset,
+      .last_stored_offset = a.last_stored_offset,
+      .decision = a.decision,
+      .offer_expires_ms = a.offer_expires_ms,
+      .deadline_ms = TimeUtil::TimestampToMilliseconds(t.spec().deadline()),
+      .expire_at_deadline = t.spec().expire_at_deadline(),
+  });
 }
 
 }  // namespace
@@ -389,14 +394,13 @@ namespace {
 
 // A staff member's step on a task as one script run; the task as the script left it comes back
 // in the same round trip.
-RedisClient::ScriptRun staff_run(const RedisScript& script, const std::string& pool,
-                                 const std::string& task_id, std::vector<std::string> script_keys,
-                                 std::vector<std::string> args) {
-  return {&script,
-          std::move(script_keys),
-          std::move(args),
-          {{"HGETALL", keys::task(pool, task_id)},
-           {"LRANGE", keys::task_history(pool, task_id), "0", "-1"}}};
+template <typename StaffStepCall>
+RedisClient::ScriptRun staff_run(StaffStepCall call) {
+  const std::string pool = call.pool, task_id = call.task_id;
+  RedisClient::ScriptRun run = script_calls::script_run(std::move(call));
+  run.reads = {{"HGETALL", keys::task(pool, task_id)},
+               {"LRANGE", keys::task_history(pool, task_id), "0", "-1"}};
+  return run;
 }
 
 // Refuses a step on a task of another pool (the id names its pool) before asking Redis.
@@ -435,32 +439,23 @@ Result<v1::Task> staff_answer(const std::string& staff, const std::string& task_
 
 }  // namespace
 
-Result<v1::Task> TaskStore::staff_action(const RedisScript& script, const std::string& pool,
-                                         const std::string& staff, const std::string& task_id,
-                                         std::vector<std::string> script_keys,
-                                         std::vector<std::string> args) {
-  if (auto ok = check_pool(pool, task_id); !ok) return std::unexpected(ok.error());
-  auto results = redis_.run_each(
-      {staff_run(script, pool, task_id, std::move(script_keys), std::move(args))}, acknowledged_);
-  if (!results) return std::unexpected(results.error());
-  return staff_answer(staff, task_id, std::move(results->front()));
-}
-
-RedisClient::ScriptRun TaskStore::step_run(const StaffStep& step, const std::string& now) const {
-  const std::string& pool = step.pool;
-  const std::string& id = step.task_id;
+RedisClient::ScriptRun TaskStore::step_run(const StaffStep& step, int64_t now_ms) const {
   if (step.kind == StaffStep::Kind::kAccept) {
-    return staff_run(
-        scripts::accept_offer(), pool, id,
-        {keys::task(pool, id), keys::task_history(pool, id), keys::offers(pool, step.staff),
-         keys::accepted(pool, step.staff), keys::offer_expiry(pool), keys::task_events(pool)},
-        {id, step.staff, now});
+    return staff_run(script_calls::AcceptOffer{
+        .pool = step.pool,
+        .task_id = step.task_id,
+        .staff = step.staff,
+        .now_ms = now_ms,
+    });
   }
-  return staff_run(
-      scripts::complete_task(), pool, id,
-      {keys::task(pool, id), keys::task_history(pool, id), keys::accepted(pool, step.staff),
-       keys::load(pool), keys::task_events(pool), keys::completed(pool)},
-      {id, step.staff, now, step.outcome, step.note, keys::wake_channel(pool)});
+  return staff_run(script_calls::CompleteTask{
+      .pool = step.pool,
+      .task_id = step.task_id,
+      .staff = step.staff,
+      .now_ms = now_ms,
+      .outcome = step.outcome,
+      .note = step.note,
+  });
 }
 
 Result<std::vector<Result<v1::Task>>> TaskStore::take_steps(const std::vector<StaffStep>& steps) {
@@ -468,13 +463,13 @@ Result<std::vector<Result<v1::Task>>> TaskStore::take_steps(const std::vector<St
   std::vector<RedisClient::ScriptRun> runs;
   std::vector<size_t> asked;  // answers[] index of each run
   runs.reserve(steps.size());
-  const std::string now = std::to_string(clock_.now_ms());
+  const int64_t now_ms = clock_.now_ms();
   for (size_t i = 0; i < steps.size(); ++i) {
     if (auto ok = check_pool(steps[i].pool, steps[i].task_id); !ok) {
       answers[i] = std::unexpected(ok.error());
       continue;
     }
-    runs.push_back(step_run(steps[i], now));
+    runs.push_back(step_run(steps[i], now_ms));
     asked.push_back(i);
   }
   if (runs.empty()) return answers;
@@ -533,23 +528,22 @@ Result<std::vector<TaskStore::StepTimes>> TaskStore::step_times(
 }
 
 Result<size_t> TaskStore::expire_due_offers(const std::string& pool, size_t limit) {
-  std::string now = std::to_string(clock_.now_ms());
-  auto due = redis_.command({"ZRANGEBYSCORE", keys::offer_expiry(pool), "-inf", now, "LIMIT", "0",
-                             std::to_string(limit)});
+  const int64_t now_ms = clock_.now_ms();
+  auto due = redis_.command({"ZRANGEBYSCORE", keys::offer_expiry(pool), "-inf",
+                             std::to_string(now_ms), "LIMIT", "0", std::to_string(limit)});
   if (!due) return std::unexpected(due.error());
   size_t expired = 0;
   for (const auto& entry : due->elements) {
     const std::string& task_id = entry.str;
     auto holder = redis_.command({"HGET", keys::task(pool, task_id), task_fields::kStaff});
     if (!holder) return std::unexpected(holder.error());
-    std::string staff = holder->str;
-    auto reply = redis_.eval(
-        scripts::expire_offer(),
-        {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
-         keys::load(pool), keys::waiting(pool), keys::task_excluded(pool, task_id),
-         keys::offer_expiry(pool), keys::task_events(pool)},
-        {task_id, staff, now, keys::wake_channel(pool), std::to_string(requeue_score(task_id)),
-         keys::staff_channel(pool, staff)});
+    auto reply = script_calls::eval(redis_, script_calls::ExpireOffer{
+                                                .pool = pool,
+                                                .task_id = task_id,
+                                                .holder = holder->str,
+                                                .now_ms = now_ms,
+                                                .waiting_score = requeue_score(task_id),
+                                            });
     if (!reply) return std::unexpected(reply.error());
     auto answer = parse_reply<ExpireOfferReply>(*reply);
     if (!answer) return std::unexpected(answer.error());
@@ -562,14 +556,16 @@ Result<bool> TaskStore::take_back_work(const std::string& pool, const std::strin
                                        const std::string& task_id, v1::TaskStatus expected,
                                        const std::string& reason,
                                        std::optional<int64_t> lapsed_cutoff_ms) {
-  auto reply = redis_.eval(
-      scripts::take_back_work(),
-      {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::waiting(pool),
-       keys::load(pool), keys::offers(pool, staff), keys::accepted(pool, staff),
-       keys::offer_expiry(pool), keys::task_events(pool), keys::lapsed(pool)},
-      {task_id, staff, std::to_string(clock_.now_ms()), reason, keys::staff_channel(pool, staff),
-       keys::wake_channel(pool), std::to_string(requeue_score(task_id)), status_name(expected),
-       lapsed_cutoff_ms ? std::to_string(*lapsed_cutoff_ms) : std::string()});
+  auto reply = script_calls::eval(redis_, script_calls::TakeBackWork{
+                                              .pool = pool,
+                                              .task_id = task_id,
+                                              .holder = staff,
+                                              .now_ms = clock_.now_ms(),
+                                              .reason = reason,
+                                              .waiting_score = requeue_score(task_id),
+                                              .expected = expected,
+                                              .lapsed_cutoff_ms = lapsed_cutoff_ms,
+                                          });
   if (!reply) return std::unexpected(reply.error());
   auto answer = parse_reply<TakeBackReply>(*reply);
   if (!answer) return std::unexpected(answer.error());
@@ -577,9 +573,9 @@ Result<bool> TaskStore::take_back_work(const std::string& pool, const std::strin
 }
 
 Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) {
-  std::string now = std::to_string(clock_.now_ms());
-  auto due = redis_.command(
-      {"ZRANGEBYSCORE", keys::deadlines(pool), "-inf", now, "LIMIT", "0", std::to_string(limit)});
+  const int64_t now_ms = clock_.now_ms();
+  auto due = redis_.command({"ZRANGEBYSCORE", keys::deadlines(pool), "-inf", std::to_string(now_ms),
+                             "LIMIT", "0", std::to_string(limit)});
   if (!due) return std::unexpected(due.error());
   size_t passed = 0;
   for (const auto& entry : due->elements) {
@@ -588,13 +584,12 @@ Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) 
     for (int attempt = 0; attempt < 3; ++attempt) {
       auto holder = redis_.command({"HGET", keys::task(pool, task_id), task_fields::kStaff});
       if (!holder) return std::unexpected(holder.error());
-      std::string staff = holder->str;
-      auto reply = redis_.eval(
-          scripts::pass_deadline(),
-          {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::waiting(pool),
-           keys::load(pool), keys::offers(pool, staff), keys::accepted(pool, staff),
-           keys::offer_expiry(pool), keys::task_events(pool), keys::deadlines(pool)},
-          {task_id, now, staff, keys::staff_channel(pool, staff), keys::wake_channel(pool)});
+      auto reply = script_calls::eval(redis_, script_calls::PassDeadline{
+                                                  .pool = pool,
+                                                  .task_id = task_id,
+                                                  .holder = holder->str,
+                                                  .now_ms = now_ms,
+                                              });
       if (!reply) return std::unexpected(reply.error());
       auto answer = parse_reply<PassDeadlineReply>(*reply);
       if (!answer) return std::unexpected(answer.error());
@@ -610,14 +605,18 @@ Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) 
 
 Result<v1::Task> TaskStore::reject(const std::string& pool, const std::string& staff,
                                    const std::string& task_id, const std::string& reason) {
-  int64_t score = requeue_score(task_id);
-  return staff_action(
-      scripts::reject_offer(), pool, staff, task_id,
-      {keys::task(pool, task_id), keys::task_history(pool, task_id), keys::offers(pool, staff),
-       keys::load(pool), keys::waiting(pool), keys::task_excluded(pool, task_id),
-       keys::offer_expiry(pool), keys::task_events(pool)},
-      {task_id, staff, std::to_string(clock_.now_ms()), reason, keys::wake_channel(pool),
-       std::to_string(score)});
+  if (auto ok = check_pool(pool, task_id); !ok) return std::unexpected(ok.error());
+  auto results = redis_.run_each({staff_run(script_calls::RejectOffer{
+                                     .pool = pool,
+                                     .task_id = task_id,
+                                     .staff = staff,
+                                     .now_ms = clock_.now_ms(),
+                                     .reason = reason,
+                                     .waiting_score = requeue_score(task_id),
+                                 })},
+                                 acknowledged_);
+  if (!results) return std::unexpected(results.error());
+  return staff_answer(staff, task_id, std::move(results->front()));
 }
 
 Result<v1::Task> TaskStore::complete(const std::string& pool, const std::string& staff,

@@ -142,11 +142,7 @@ class TaskStore {
 
  private:
   int64_t requeue_score(const std::string& task_id);
-  Result<v1::Task> staff_action(const RedisScript& script, const std::string& pool,
-                                const std::string& staff, const std::string& task_id,
-                                std::vector<std::string> script_keys,
-                                std::vector<std::string> args);
-  RedisClient::ScriptRun step_run(const StaffStep& step, const std::string& now) const;
+  RedisClient::ScriptRun step_run(const StaffStep& step, int64_t now_ms) const;
   Result<v1::Task> one_step(StaffStep step);
 
   RedisClient& redis_;
