@@ -10,7 +10,7 @@
 //   take_back_work.lua                   status (staff removed)
 //   cancel_task.lua                      status cancelled_ms
 //   pass_deadline.lua                    overdue status expired_ms
-// task_fields_redistest.cpp checks that every field a script writes is named here.
+// task_fields_test.cpp checks that every field a script writes is named here.
 namespace lexroute::task_fields {
 
 inline constexpr const char* kFirm = "firm";
