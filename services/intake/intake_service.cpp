@@ -323,15 +323,20 @@ grpc::Status IntakeService::ExplainTask(grpc::ServerContext* context,
 grpc::Status IntakeService::WatchTask(grpc::ServerContext* context,
                                       const v1::GetTaskRequest* request,
                                       grpc::ServerWriter<v1::Task>* writer) {
+  return watch(context, *request, writer);
+}
+
+grpc::Status IntakeService::watch(grpc::ServerContext* context, const v1::GetTaskRequest& request,
+                                  grpc::ServerWriterInterface<v1::Task>* writer) {
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
-  auto task = own_task(*firm, request->task_id());
+  auto task = own_task(*firm, request.task_id());
   if (!task) return to_grpc_status(task.error(), context);
   const std::string channel = keys::task_channel(task->spec().pool(), task->id());
   int sent_steps = -1;
   while (!context->IsCancelled() && !stopping_.load()) {
     uint64_t seen = signals_.generation(channel);
-    auto now = own_task(*firm, request->task_id());
+    auto now = own_task(*firm, request.task_id());
     if (now && now->history_size() != sent_steps) {
       sent_steps = now->history_size();
       if (!writer->Write(*now)) return grpc::Status::OK;

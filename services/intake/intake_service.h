@@ -62,6 +62,9 @@ class IntakeService final
                            v1::RoutingDecision* response) override;
   grpc::Status WatchTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
                          grpc::ServerWriter<v1::Task>* writer) override;
+  // WatchTask on any stream of tasks: gRPC's own writer cannot be made outside a call.
+  grpc::Status watch(grpc::ServerContext* context, const v1::GetTaskRequest& request,
+                     grpc::ServerWriterInterface<v1::Task>* writer);
 
   // Both submit doors, once the firm is authenticated: everything a submit does, for many at
   // once, with one wait for the publisher's acknowledgements and one write to record the tasks

@@ -8,11 +8,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <string>
 
 #include "router/limits.h"
 #include "services/kafka/topics.h"
+#include "services/redis/keys.h"
 #include "tests/fakes/fake_change_signals.h"
 #include "tests/fakes/fake_firm_credentials.h"
 #include "tests/fakes/fake_intake_records.h"
@@ -74,6 +76,22 @@ class UnaryCall {
  private:
   grpc::ServerContext context_;
   grpc::testing::ServerContextTestSpouse spouse_{&context_};
+};
+
+// A watch stream as the service sees it: each task written, and what the test does on each
+// write; `reading` false is a client that went away.
+class WatchStream : public grpc::ServerWriterInterface<v1::Task> {
+ public:
+  std::vector<v1::Task> written;
+  std::function<void()> on_write;
+  bool reading = true;
+
+  void SendInitialMetadata() override {}
+  bool Write(const v1::Task& task, grpc::WriteOptions) override {
+    written.push_back(task);
+    if (on_write) on_write();
+    return reading;
+  }
 };
 
 class IntakeServiceTest : public ::testing::Test {
@@ -329,10 +347,11 @@ TEST_F(IntakeServiceTest, AFirmCannotSeeAnotherFirmsTask) {
   v1::RoutingDecision decision;
   EXPECT_EQ(intake_.ExplainTask(explain.context(), &request, &decision).error_code(),
             grpc::StatusCode::NOT_FOUND);
-  // Refused before anything is written to the stream.
   UnaryCall watch(globex_key_);
-  EXPECT_EQ(intake_.WatchTask(watch.context(), &request, nullptr).error_code(),
+  WatchStream stream;
+  EXPECT_EQ(intake_.watch(watch.context(), request, &stream).error_code(),
             grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(stream.written.empty());
 }
 
 TEST_F(IntakeServiceTest, AFirmCannotCancelAnotherFirmsTask) {
@@ -427,6 +446,46 @@ TEST_F(IntakeServiceTest, ATaskNotRoutedYetHasNothingToExplain) {
   v1::RoutingDecision decision;
   EXPECT_EQ(intake_.ExplainTask(call.context(), &request, &decision).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// --- watching ---
+
+TEST_F(IntakeServiceTest, AWatchSendsEachChangeAndEndsWithTheTask) {
+  std::string task_id = submitted_task(acme_);
+  v1::GetTaskRequest request;
+  request.set_task_id(task_id);
+  WatchStream stream;
+  stream.on_write = [&] {
+    if (stream.written.size() != 1) return;
+    ASSERT_TRUE(records_.cancel(acme_, task_id, "matter settled"));
+    signals_.announce(keys::task_channel("default", task_id));
+  };
+
+  UnaryCall call(acme_key_);
+  EXPECT_TRUE(intake_.watch(call.context(), request, &stream).ok());
+  ASSERT_EQ(stream.written.size(), 2u);
+  EXPECT_EQ(stream.written[0].status(), v1::TASK_STATUS_QUEUED);
+  EXPECT_EQ(stream.written[1].status(), v1::TASK_STATUS_CANCELLED);
+}
+
+TEST_F(IntakeServiceTest, AWatchEndsWhenTheClientGoesAwayOrTheServiceStops) {
+  v1::GetTaskRequest request;
+  request.set_task_id(submitted_task(acme_));
+
+  WatchStream gone;
+  gone.reading = false;
+  UnaryCall first(acme_key_);
+  EXPECT_TRUE(intake_.watch(first.context(), request, &gone).ok());
+  EXPECT_EQ(gone.written.size(), 1u);
+
+  WatchStream open;
+  open.on_write = [&] {
+    intake_.stop();
+    signals_.announce(keys::task_channel("default", request.task_id()));  // no waiting out a second
+  };
+  UnaryCall second(acme_key_);
+  EXPECT_TRUE(intake_.watch(second.context(), request, &open).ok());
+  EXPECT_EQ(open.written.size(), 1u);
 }
 
 // --- the door ---
