@@ -50,10 +50,8 @@ v1::SubmitTaskRequest review(std::chrono::system_clock::time_point now, const Re
   auto* skill = spec.add_required_skills();
   skill->set_skill("doc-review");
   skill->set_min_proficiency(3);
-  *spec.mutable_deadline() =
-      TimeUtil::SecondsToTimestamp(std::chrono::duration_cast<std::chrono::seconds>(
-                                       (now + std::chrono::hours(24)).time_since_epoch())
-                                       .count());
+  *spec.mutable_deadline() = TimeUtil::TimeTToTimestamp(
+      std::chrono::system_clock::to_time_t(now + std::chrono::hours(24)));
   spec.set_effort_minutes(20);
   spec.set_payload_ref("dms://acme/" + r.matter + "/doc/7");
   return request;
