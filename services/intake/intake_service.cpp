@@ -6,6 +6,7 @@
 #include <map>
 
 #include "router/limits.h"
+#include "router/task_status.h"
 #include "router/text.h"
 #include "router/validation.h"
 #include "services/common/grpc_auth.h"
@@ -43,7 +44,7 @@ Result<void> IntakeService::check_pool(const std::string& pool) {
     std::lock_guard lock(pools_mutex_);
     if (known_pools_.contains(pool)) return {};
   }
-  auto listed = staff_.pools();
+  auto listed = pools_.pools();
   if (!listed) return std::unexpected(listed.error());
   std::lock_guard lock(pools_mutex_);
   known_pools_.insert(listed->begin(), listed->end());
@@ -84,17 +85,17 @@ Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
   // Fields this version does not know travel with the spec; a record Kafka would refuse is a
   // permanent error, refused before anything is bound or stored.
   size_t record_bytes = partition_key(p.task).size() + p.task.ByteSizeLong();
-  if (record_bytes > producer_.max_record_bytes()) {
+  if (record_bytes > publisher_.max_record_bytes()) {
     return fail(Errc::kInvalidArgument,
                 cat("the task is ", record_bytes, " bytes encoded; Kafka takes at most ",
-                    producer_.max_record_bytes()),
+                    publisher_.max_record_bytes()),
                 "spec");
   }
   if (request.idempotency_key().empty()) return p;
 
   std::string fingerprint = sha256_hex(spec.SerializeAsString());
-  auto claim = tasks_.claim_idempotency_key(firm, request.idempotency_key(), p.task.task_id(),
-                                            fingerprint, p.task.SerializeAsString());
+  auto claim = records_.claim_idempotency_key(firm, request.idempotency_key(), p.task.task_id(),
+                                              fingerprint, p.task.SerializeAsString());
   if (!claim) return std::unexpected(claim.error());
   if (claim->is_new) return p;
   if (claim->fingerprint != fingerprint) {
@@ -108,7 +109,7 @@ Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
   if (!p.task.ParseFromString(claim->record)) {
     return fail(Errc::kInternal, "stored submission for " + claim->task_id + " is corrupt");
   }
-  p.needs_publish = !tasks_.exists(claim->task_id);
+  p.needs_publish = !records_.exists(claim->task_id);
   return p;
 }
 
@@ -141,7 +142,7 @@ std::vector<Result<v1::SubmitTaskResponse>> IntakeService::submit_many(
       answered_by[it->second].push_back(i);
     }
   }
-  std::vector<Result<void>> sent = producer_.send_each(topics::kTasks, records);
+  std::vector<Result<void>> sent = publisher_.send_each(topics::kTasks, records);
   std::vector<const v1::TaskSubmitted*> in_kafka;
   for (size_t k = 0; k < sent.size(); ++k) {
     if (!sent[k]) {
@@ -153,7 +154,7 @@ std::vector<Result<v1::SubmitTaskResponse>> IntakeService::submit_many(
   // Kafka holds the tasks now; these records only let GetTask answer before the router has seen
   // them, and the router writes the same if this fails. One round trip for the lot: a round
   // trip per task would be most of a bulk call's time (docs/performance.md, "Measured choices").
-  if (auto recorded = tasks_.record_queued(in_kafka); !recorded) {
+  if (auto recorded = records_.record_queued(in_kafka); !recorded) {
     LOG_WARN("intake", in_kafka.size(),
              " tasks queued in Kafka but not yet in Redis: ", recorded.error().message);
   }
@@ -284,7 +285,7 @@ void IntakeService::answer_submits(std::vector<SubmitQueue::Call>& group) {
 
 Result<v1::Task> IntakeService::own_task(const std::string& firm, const std::string& task_id) {
   if (auto valid = validate_task_id(task_id); !valid) return std::unexpected(valid.error());
-  auto task = tasks_.get(task_id);
+  auto task = records_.get(task_id);
   // Another firm's task is indistinguishable from one that does not exist.
   if (task && task->firm_id() != firm) {
     return fail(Errc::kNotFound, "no task " + task_id, "task_id");
@@ -322,22 +323,27 @@ grpc::Status IntakeService::ExplainTask(grpc::ServerContext* context,
 grpc::Status IntakeService::WatchTask(grpc::ServerContext* context,
                                       const v1::GetTaskRequest* request,
                                       grpc::ServerWriter<v1::Task>* writer) {
+  return watch(context, *request, writer);
+}
+
+grpc::Status IntakeService::watch(grpc::ServerContext* context, const v1::GetTaskRequest& request,
+                                  grpc::ServerWriterInterface<v1::Task>* writer) {
   auto firm = authenticate(context);
   if (!firm) return to_grpc_status(firm.error(), context);
-  auto task = own_task(*firm, request->task_id());
+  auto task = own_task(*firm, request.task_id());
   if (!task) return to_grpc_status(task.error(), context);
   const std::string channel = keys::task_channel(task->spec().pool(), task->id());
   int sent_steps = -1;
   while (!context->IsCancelled() && !stopping_.load()) {
-    uint64_t seen = notifier_.generation(channel);
-    auto now = own_task(*firm, request->task_id());
+    uint64_t seen = signals_.generation(channel);
+    auto now = own_task(*firm, request.task_id());
     if (now && now->history_size() != sent_steps) {
       sent_steps = now->history_size();
       if (!writer->Write(*now)) return grpc::Status::OK;
       if (is_terminal(now->status())) return grpc::Status::OK;
     }
     // A missed notification costs at most this long: the loop looks again anyway.
-    notifier_.wait(channel, seen, std::chrono::milliseconds(1000));
+    signals_.wait(channel, seen, std::chrono::milliseconds(1000));
   }
   return grpc::Status::OK;
 }
@@ -353,7 +359,7 @@ grpc::Status IntakeService::CancelTask(grpc::ServerContext* context,
     return to_grpc_status(valid.error(), context);
   }
   std::string reason = request->reason().empty() ? "cancelled by firm" : request->reason();
-  auto task = tasks_.cancel(*firm, request->task_id(), reason);
+  auto task = records_.cancel(*firm, request->task_id(), reason);
   if (!task) return to_grpc_status(task.error(), context);
   strip_task_for_firm(*task);
   LOG_INFO("intake", "task=", request->task_id(), " firm=", *firm, " cancelled");

@@ -9,13 +9,13 @@
 #include "lexroute/v1/intake.grpc.pb.h"
 #include "router/clock.h"
 #include "services/intake/submit_queue.h"
-#include "services/kafka/producer.h"
 #include "services/kafka/routing_backlog.h"
 #include "services/metrics/intake_metrics.h"
-#include "services/redis/credential_store.h"
-#include "services/redis/notifier.h"
-#include "services/redis/staff_store.h"
-#include "services/redis/task_store.h"
+#include "services/ports/change_signals.h"
+#include "services/ports/firm_credentials.h"
+#include "services/ports/intake_records.h"
+#include "services/ports/pool_listing.h"
+#include "services/ports/task_publisher.h"
 
 namespace lexroute {
 
@@ -27,14 +27,14 @@ namespace lexroute {
 class IntakeService final
     : public v1::TaskIntake::WithCallbackMethod_SubmitTask<v1::TaskIntake::Service> {
  public:
-  IntakeService(TaskStore& tasks, StaffStore& staff, CredentialStore& credentials,
-                Producer& producer, Notifier& notifier, const Clock& clock,
+  IntakeService(IntakeRecords& records, PoolListing& pools, FirmCredentials& credentials,
+                TaskPublisher& publisher, ChangeSignals& signals, const Clock& clock,
                 IntakeMetrics* metrics = nullptr, const RoutingBacklog* backlog = nullptr)
-      : tasks_(tasks),
-        staff_(staff),
+      : records_(records),
+        pools_(pools),
         credentials_(credentials),
-        producer_(producer),
-        notifier_(notifier),
+        publisher_(publisher),
+        signals_(signals),
         clock_(clock),
         metrics_(metrics),
         backlog_(backlog),
@@ -62,6 +62,18 @@ class IntakeService final
                            v1::RoutingDecision* response) override;
   grpc::Status WatchTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
                          grpc::ServerWriter<v1::Task>* writer) override;
+  // WatchTask on any stream of tasks: gRPC's own writer cannot be made outside a call.
+  grpc::Status watch(grpc::ServerContext* context, const v1::GetTaskRequest& request,
+                     grpc::ServerWriterInterface<v1::Task>* writer);
+
+  // Both submit doors, once the firm is authenticated: everything a submit does, for many at
+  // once, with one wait for the publisher's acknowledgements and one write to record the tasks
+  // as queued. One answer per submission, in order.
+  struct Submission {
+    const std::string* firm;
+    const v1::SubmitTaskRequest* request;
+  };
+  std::vector<Result<v1::SubmitTaskResponse>> submit_many(std::span<const Submission> batch);
 
  private:
   Result<std::string> authenticate(grpc::ServerContext* context);
@@ -81,21 +93,14 @@ class IntakeService final
   Result<void> check_pool(const std::string& pool);
   // Validates, assigns the id, binds the idempotency key: everything before Kafka.
   Result<Prepared> prepare(const std::string& firm, const v1::SubmitTaskRequest& request);
-  struct Submission {
-    const std::string* firm;
-    const v1::SubmitTaskRequest* request;
-  };
-  // Everything a submit does, for many at once: one wait for Kafka's delivery reports, one Redis
-  // round trip to record the tasks as queued. One answer per submission, in order.
-  std::vector<Result<v1::SubmitTaskResponse>> submit_many(std::span<const Submission> batch);
   void answer_submits(std::vector<SubmitQueue::Call>& group);
   Result<v1::Task> own_task(const std::string& firm, const std::string& task_id);
 
-  TaskStore& tasks_;
-  StaffStore& staff_;
-  CredentialStore& credentials_;
-  Producer& producer_;
-  Notifier& notifier_;
+  IntakeRecords& records_;
+  PoolListing& pools_;
+  FirmCredentials& credentials_;
+  TaskPublisher& publisher_;
+  ChangeSignals& signals_;
   const Clock& clock_;
   IntakeMetrics* metrics_;  // when given
   // When given, new work is refused while the routers are too far behind (back-pressure).

@@ -12,6 +12,7 @@
 
 #include "router/error.h"
 #include "services/kafka/kafka_config.h"
+#include "services/ports/task_publisher.h"
 
 namespace RdKafka {
 class Producer;
@@ -24,7 +25,7 @@ class KafkaMetrics;
 // An idempotent (acks=all) Kafka producer. send() returns only after the broker's delivery
 // report: OK means the record is durable in Kafka. Its error says whether a retry can help:
 // kUnavailable (broker down, timed out) and kResourceExhausted (local queue full) are retriable.
-class Producer {
+class Producer : public TaskPublisher {
  public:
   struct Options {
     std::string brokers;
@@ -34,7 +35,7 @@ class Producer {
   };
 
   static Result<std::unique_ptr<Producer>> create(Options options);
-  ~Producer();
+  ~Producer() override;
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
 
@@ -44,10 +45,11 @@ class Producer {
                         const std::vector<std::pair<std::string, std::string>>& records);
   // The same with one result per record, in order.
   std::vector<Result<void>> send_each(
-      std::string_view topic, const std::vector<std::pair<std::string, std::string>>& records);
+      std::string_view topic,
+      const std::vector<std::pair<std::string, std::string>>& records) override;
   // The largest record (key and value) this producer sends: message.max.bytes less what the
   // record batch around it takes. A larger one is refused with kInvalidArgument, never retried.
-  size_t max_record_bytes() const { return max_record_bytes_; }
+  size_t max_record_bytes() const override { return max_record_bytes_; }
   // Waits for everything in flight; used at shutdown.
   void flush(std::chrono::milliseconds timeout);
 

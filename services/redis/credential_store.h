@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "router/error.h"
+#include "services/ports/firm_credentials.h"
 #include "services/redis/redis_client.h"
 
 namespace lexroute {
@@ -15,15 +16,14 @@ struct StaffIdentity {
 
 // Firm API keys and staff tokens. Only their SHA-256 is stored; the secret itself is returned
 // once, when it is issued.
-class CredentialStore {
+class CredentialStore : public FirmCredentials {
  public:
   explicit CredentialStore(RedisClient& redis) : redis_(redis) {}
 
   // A new firm and its first API key. ALREADY_EXISTS when the firm id is taken.
   Result<std::string> create_firm(const std::string& firm_id, const std::string& display_name,
                                   int64_t now_ms);
-  // The firm a key belongs to; UNAUTHENTICATED for an unknown key.
-  Result<std::string> authenticate_firm(const std::string& api_key);
+  Result<std::string> authenticate_firm(const std::string& api_key) override;
 
   // A new token for a staff member, replacing (revoking) the previous one.
   Result<std::string> issue_staff_token(const std::string& pool, const std::string& staff_id);

@@ -8,6 +8,7 @@
 #include "router/error.h"
 #include "router/pool_settings.h"
 #include "router/staff.h"
+#include "services/ports/pool_listing.h"
 #include "services/redis/redis_client.h"
 
 namespace lexroute {
@@ -15,7 +16,7 @@ namespace lexroute {
 // The roster (profiles, rarely changing) and each staff member's live state (availability,
 // load, offers) in Redis.
 // How a pool routes; set with Admin.ConfigurePool.
-class StaffStore {
+class StaffStore : public PoolListing {
  public:
   explicit StaffStore(RedisClient& redis) : redis_(redis) {}
 
@@ -24,7 +25,7 @@ class StaffStore {
   Result<v1::Staff> get(const std::string& pool, const std::string& staff_id);
   Result<std::vector<v1::Staff>> roster(const std::string& pool);
   Result<int64_t> roster_version(const std::string& pool);
-  Result<std::vector<std::string>> pools();
+  Result<std::vector<std::string>> pools() override;
   Result<void> upsert_vendor(const v1::Vendor& vendor);
   Result<std::vector<v1::Vendor>> vendors();
   // Lists a pool that has tasks but perhaps no staff yet, so its stored offsets are found.

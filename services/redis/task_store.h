@@ -11,6 +11,7 @@
 #include "router/clock.h"
 #include "router/error.h"
 #include "router/task_status.h"
+#include "services/ports/intake_records.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/script_replies.h"
 
@@ -24,30 +25,23 @@ namespace lexroute {
 // Falling short, they fail UNAVAILABLE with the write on the master, and the caller's retry
 // finds it done (ALREADY, or the key's EXISTING task) and is acknowledged like the first.
 // The router's own writes do not wait: Kafka holds what they came from (docs/architecture.md).
-class TaskStore {
+class TaskStore : public IntakeRecords {
  public:
   TaskStore(RedisClient& redis, const Clock& clock, ReplicaWait acknowledged = {})
       : redis_(redis), clock_(clock), acknowledged_(acknowledged) {}
 
   // --- intake ---
-  struct IdempotencyClaim {
-    bool is_new = false;
-    std::string task_id;      // the task the key is bound to
-    std::string fingerprint;  // of the request that bound it
-    std::string record;       // that request's TaskSubmitted, serialized
-  };
   Result<IdempotencyClaim> claim_idempotency_key(const std::string& firm, const std::string& key,
                                                  const std::string& task_id,
                                                  const std::string& fingerprint,
-                                                 const std::string& record);
-  // QUEUED records once Kafka acknowledged, unless the router wrote them first; one round trip
-  // for the lot.
-  Result<void> record_queued(const std::vector<const v1::TaskSubmitted*>& tasks);
-  bool exists(const std::string& task_id);
+                                                 const std::string& record) override;
+  // One round trip for the lot.
+  Result<void> record_queued(const std::vector<const v1::TaskSubmitted*>& tasks) override;
+  bool exists(const std::string& task_id) override;
   // The task whatever its owner; callers check `firm_id`. NOT_FOUND for unknown ids.
-  Result<v1::Task> get(const std::string& task_id);
+  Result<v1::Task> get(const std::string& task_id) override;
   Result<v1::Task> cancel(const std::string& firm, const std::string& task_id,
-                          const std::string& reason);
+                          const std::string& reason) override;
 
   // --- router ---
   // kRewound: Redis holds an older offset than `last_stored_offset`; it lost writes, and nothing
