@@ -15,6 +15,8 @@ namespace lexroute::testing {
 
 // DeskTasks in memory, with the accept_offer, complete_task and reject_offer scripts' answers
 // (services/redis/scripts). A test puts tasks on offer and takes them back as the router would.
+// Load, the audit trail, waiting order and the clock's sweeps (offer expiry, deadlines) are not
+// kept: the desk reads none of them.
 class FakeDeskTasks : public DeskTasks {
  public:
   explicit FakeDeskTasks(const Clock& clock) : clock_(clock) {}
