@@ -39,9 +39,9 @@ class GatewayService final
               v1::WorkerGateway::WithCallbackMethod_CompleteTask<
                   v1::WorkerGateway::WithCallbackMethod_Heartbeat<v1::WorkerGateway::Service>>>> {
  public:
-  GatewayService(WorkerDesk& desk, Notifier& notifier)
+  GatewayService(WorkerDesk& desk, ChangeSignals& signals)
       : desk_(desk),
-        feeds_(desk, notifier),
+        feeds_(desk, signals),
         steps_([this](std::vector<StaffStepCall>& group) { answer_steps(group); }, 2, 512),
         heartbeats_([this](std::vector<HeartbeatCall>& group) { answer_heartbeats(group); }, 1,
                     1024) {}

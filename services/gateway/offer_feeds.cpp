@@ -23,7 +23,7 @@ constexpr size_t kFeedsPerLook = 256;
 struct OfferFeeds::Feed {
   StaffIdentity me;
   std::string channel;
-  Notifier::WatchId watch = 0;
+  ChangeSignals::WatchId watch = 0;
 
   // Scheduling, under OfferFeeds::mutex_.
   std::list<std::shared_ptr<Feed>>::iterator listed;
@@ -32,7 +32,7 @@ struct OfferFeeds::Feed {
   bool busy = false;    // a thread is bringing it up to date
   bool again = false;   // news arrived while busy
   SteadyClock::time_point next_look{};
-  WorkerDesk::FeedState state;  // only the thread holding `busy` touches it
+  OfferSource::FeedState state;  // only the thread holding `busy` touches it
 
   // The stream, under `mutex`. One write at a time, as gRPC requires; the rest wait in order.
   std::mutex mutex;
@@ -150,8 +150,8 @@ class OfferFeeds::Stream {
   CompletionQueues::Step<Stream> done_{this, &Stream::done};
 };
 
-OfferFeeds::OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads)
-    : desk_(desk), notifier_(notifier) {
+OfferFeeds::OfferFeeds(OfferSource& desk, ChangeSignals& signals, size_t threads)
+    : desk_(desk), signals_(signals) {
   for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
 
@@ -164,7 +164,7 @@ OfferFeeds::~OfferFeeds() {
     std::lock_guard lock(mutex_);
     open = open_;
   }
-  for (auto& feed : open) notifier_.unwatch(feed->channel, feed->watch);
+  for (auto& feed : open) signals_.unwatch(feed->channel, feed->watch);
 }
 
 void OfferFeeds::serve(CompletionQueues& queues, RequestCall request) {
@@ -184,9 +184,9 @@ std::shared_ptr<OfferFeeds::Feed> OfferFeeds::open(Stream* stream, const StaffId
   auto feed = std::make_shared<Feed>();
   feed->me = me;
   feed->channel = keys::staff_channel(me.pool, me.staff_id);
-  feed->state.connection = notifier_.connections();
+  feed->state.connection = signals_.connections();
   feed->stream = stream;
-  feed->watch = notifier_.watch(feed->channel, [this, weak = std::weak_ptr<Feed>(feed)] {
+  feed->watch = signals_.watch(feed->channel, [this, weak = std::weak_ptr<Feed>(feed)] {
     if (auto f = weak.lock()) {
       std::lock_guard lock(mutex_);
       schedule(f);
@@ -241,7 +241,7 @@ void OfferFeeds::schedule_due(SteadyClock::time_point now) {
 }
 
 void OfferFeeds::forget(const std::shared_ptr<Feed>& feed) {
-  notifier_.unwatch(feed->channel, feed->watch);
+  signals_.unwatch(feed->channel, feed->watch);
   std::lock_guard lock(mutex_);
   if (feed->gone) return;
   feed->gone = true;
@@ -274,7 +274,7 @@ void OfferFeeds::work() {
     if (taken.empty()) continue;
     lock.unlock();
 
-    std::vector<WorkerDesk::FeedLook> looks;
+    std::vector<OfferSource::FeedLook> looks;
     looks.reserve(taken.size());
     for (auto& feed : taken) looks.push_back({&feed->me, &feed->state, {}});
     desk_.offer_changes(looks);

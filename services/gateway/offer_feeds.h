@@ -15,18 +15,18 @@
 
 #include "lexroute/v1/worker.grpc.pb.h"
 #include "services/common/completion_queues.h"
-#include "services/gateway/worker_desk.h"
-#include "services/redis/notifier.h"
+#include "services/ports/change_signals.h"
+#include "services/ports/offer_source.h"
 
 namespace lexroute {
 
 // The gateway's open gRPC offer feeds (WorkerGateway.StreamOffers), served by a few threads
 // instead of one blocked thread each: a roster's worth of threads leaves the machine switching
 // between them (docs/performance.md, "Measured choices"). A feed is brought up to date
-// (WorkerDesk::offer_changes) when the Notifier says its staff member's channel changed, when Redis
-// was away and a second passed, and as a safety net every kRecheck; its events go out through
-// gRPC's async API on completion queues of the feeds' own (CompletionQueues says why), one write at
-// a time, in order.
+// (OfferSource::offer_changes, the WorkerDesk's) when the change signals say its staff member's
+// channel changed, when Redis was away and a second passed, and as a safety net every kRecheck;
+// its events go out through gRPC's async API on completion queues of the feeds' own
+// (CompletionQueues says why), one write at a time, in order.
 class OfferFeeds {
  public:
   // Asks gRPC for the next StreamOffers call, to be announced on `queue` with `tag`. The request
@@ -36,7 +36,7 @@ class OfferFeeds {
                                          grpc::ServerAsyncWriter<v1::OfferEvent>*,
                                          grpc::ServerCompletionQueue* queue, void* tag)>;
 
-  OfferFeeds(WorkerDesk& desk, Notifier& notifier, size_t threads = 2);
+  OfferFeeds(OfferSource& desk, ChangeSignals& signals, size_t threads = 2);
   ~OfferFeeds();
   OfferFeeds(const OfferFeeds&) = delete;
   OfferFeeds& operator=(const OfferFeeds&) = delete;
@@ -72,8 +72,8 @@ class OfferFeeds {
   void forget(const std::shared_ptr<Feed>& feed);
   void schedule_due(std::chrono::steady_clock::time_point now);  // under mutex_
 
-  WorkerDesk& desk_;
-  Notifier& notifier_;
+  OfferSource& desk_;
+  ChangeSignals& signals_;
   RequestCall request_call_;
   std::mutex mutex_;
   std::condition_variable work_ready_;

@@ -10,6 +10,7 @@
 #include "router/validation.h"
 #include "services/common/log.h"
 #include "services/redis/keys.h"
+#include "services/redis/staff_store.h"
 
 namespace lexroute {
 namespace {
@@ -186,7 +187,7 @@ Result<v1::Task> WorkerDesk::complete(const StaffIdentity& me,
 
 std::vector<Result<v1::Task>> WorkerDesk::take_steps(const std::vector<Step>& steps) {
   std::vector<Result<v1::Task>> answers(steps.size());
-  std::vector<TaskStore::StaffStep> valid;
+  std::vector<DeskTasks::StaffStep> valid;
   std::vector<size_t> asked;  // answers[] index of each valid step
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& step = steps[i];
@@ -195,14 +196,14 @@ std::vector<Result<v1::Task>> WorkerDesk::take_steps(const std::vector<Step>& st
       continue;
     }
     if (step.accept) {
-      valid.push_back({TaskStore::StaffStep::Kind::kAccept,
+      valid.push_back({DeskTasks::StaffStep::Kind::kAccept,
                        step.me->pool,
                        step.me->staff_id,
                        step.accept->task_id(),
                        {},
                        {}});
     } else {
-      valid.push_back({TaskStore::StaffStep::Kind::kComplete, step.me->pool, step.me->staff_id,
+      valid.push_back({DeskTasks::StaffStep::Kind::kComplete, step.me->pool, step.me->staff_id,
                        step.complete->task_id(), step.complete->outcome(), step.complete->note()});
     }
     asked.push_back(i);
@@ -216,9 +217,9 @@ std::vector<Result<v1::Task>> WorkerDesk::take_steps(const std::vector<Step>& st
     }
     answers[asked[k]] = std::move((*taken)[k]);
     if (answers[asked[k]]) {
-      const TaskStore::StaffStep& v = valid[k];
+      const DeskTasks::StaffStep& v = valid[k];
       LOG_DEBUG("gateway", "task=", v.task_id, " staff=", v.staff, " ",
-                v.kind == TaskStore::StaffStep::Kind::kAccept ? "accepted" : "completed ",
+                v.kind == DeskTasks::StaffStep::Kind::kAccept ? "accepted" : "completed ",
                 v.outcome);
     }
   }
@@ -230,7 +231,7 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
   staff.reserve(looks.size());
   for (auto& look : looks) {
     look.events.reset();
-    if (uint64_t c = notifier_.connections(); c != look.state->connection) {
+    if (uint64_t c = signals_.connections(); c != look.state->connection) {
       // Redis may have restarted and lost its last second of writes, taking back an accept or a
       // completion the app saw succeed: send everything again and let the app de-duplicate.
       look.state->connection = c;
@@ -261,7 +262,7 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
     return std::find(v.begin(), v.end(), id) != v.end();
   };
   for (size_t i = 0; i < looks.size(); ++i) {
-    const StaffStore::Holdings& h = (*held)[i];
+    const StaffRecords::Holdings& h = (*held)[i];
     FeedState& state = *looks[i].state;
     for (auto it = state.sent_offers.begin(); it != state.sent_offers.end();) {
       if (!contains(h.open_offers, *it) && contains(h.accepted_work, *it)) {
@@ -288,10 +289,10 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
     const StaffIdentity& me = *looks[i].me;
     FeedState& state = *looks[i].state;
     // The task if it is `me`'s and in `status`.
-    auto theirs = [&](const std::string& id, v1::TaskStatus status) -> const TaskStore::TaskLook* {
+    auto theirs = [&](const std::string& id, v1::TaskStatus status) -> const DeskTasks::TaskLook* {
       auto it = index.find(id);
       if (it == index.end()) return nullptr;
-      const TaskStore::TaskLook& look = (*found)[it->second];
+      const DeskTasks::TaskLook& look = (*found)[it->second];
       if (!look.task || look.task->status() != status || look.task->staff_id() != me.staff_id) {
         return nullptr;
       }
@@ -299,7 +300,7 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
     };
     auto event_as = [&](v1::TaskStatus status, bool accepted) {
       return [&, status, accepted](const std::string& id) -> std::optional<v1::OfferEvent> {
-        const TaskStore::TaskLook* look = theirs(id, status);
+        const DeskTasks::TaskLook* look = theirs(id, status);
         if (!look) return std::nullopt;
         v1::OfferEvent event;
         v1::Offer* offer = accepted ? event.mutable_accepted() : event.mutable_offered();
@@ -342,16 +343,16 @@ void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
                              const std::function<bool()>& caught_up) {
   const std::string channel = keys::staff_channel(me.pool, me.staff_id);
   FeedState state;
-  state.connection = notifier_.connections();
+  state.connection = signals_.connections();
   bool told_caught_up = !caught_up;
   while (still_open() && !stopping()) {
-    uint64_t seen = notifier_.generation(channel);
+    uint64_t seen = signals_.generation(channel);
     FeedLook look{&me, &state, {}};
     offer_changes({&look, 1});
     auto& events = look.events;
     if (!events) {
       // Redis is away: keep the feed and look again; the staff member loses nothing.
-      notifier_.wait(channel, seen, kFeedRecheck);
+      signals_.wait(channel, seen, kFeedRecheck);
       continue;
     }
     for (const auto& event : *events) {
@@ -361,7 +362,7 @@ void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
       if (!caught_up()) return;
       told_caught_up = true;
     }
-    notifier_.wait(channel, seen, kFeedRecheck);
+    signals_.wait(channel, seen, kFeedRecheck);
   }
 }
 

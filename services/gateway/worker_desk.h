@@ -2,18 +2,17 @@
 
 #include <atomic>
 #include <functional>
-#include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "lexroute/v1/worker.pb.h"
-#include "services/redis/credential_store.h"
-#include "services/redis/notifier.h"
-#include "services/redis/presence_store.h"
-#include "services/redis/staff_store.h"
-#include "services/redis/task_store.h"
+#include "services/ports/change_signals.h"
+#include "services/ports/desk_tasks.h"
+#include "services/ports/offer_source.h"
+#include "services/ports/staff_credentials.h"
+#include "services/ports/staff_presence.h"
+#include "services/ports/staff_records.h"
 
 namespace lexroute {
 
@@ -21,18 +20,17 @@ namespace lexroute {
 // programs, the worker app's HTTP API for people. Each door authenticates the caller its own
 // way and hands the identity in; every operation then acts only on that staff member's own
 // offers and work, and validates its input here so both doors refuse the same things.
-class WorkerDesk {
+class WorkerDesk : public OfferSource {
  public:
-  WorkerDesk(TaskStore& tasks, StaffStore& staff, PresenceStore& presence,
-             CredentialStore& credentials, Notifier& notifier)
+  WorkerDesk(DeskTasks& tasks, StaffRecords& staff, StaffPresence& presence,
+             StaffCredentials& credentials, ChangeSignals& signals)
       : tasks_(tasks),
         staff_(staff),
         presence_(presence),
         credentials_(credentials),
-        notifier_(notifier) {}
+        signals_(signals) {}
 
-  // The staff member a token belongs to; UNAUTHENTICATED for a missing or unknown one.
-  Result<StaffIdentity> authenticate(const std::string& staff_token);
+  Result<StaffIdentity> authenticate(const std::string& staff_token) override;
   // Many tokens in one round trip, one answer each; fails as a whole only when Redis is away.
   Result<std::vector<Result<StaffIdentity>>> authenticate(const std::vector<std::string>& tokens);
 
@@ -55,23 +53,9 @@ class WorkerDesk {
   };
   std::vector<Result<v1::Task>> take_steps(const std::vector<Step>& steps);
 
-  // What one offer feed has told its receiver so far.
-  struct FeedState {
-    std::set<std::string> sent_offers, sent_work;
-    uint64_t connection = 0;  // the Notifier's connection count when last brought up to date
-  };
-  // One feed to bring up to date with Redis, and the events that do it: each new open offer and
-  // each accepted, unfinished task, a withdrawal for each that left otherwise, and all of it
-  // again after the Notifier reconnected to Redis. `state` records them as sent. `events` is
-  // nullopt while Redis is away: the feed keeps what it had and looks again later.
-  struct FeedLook {
-    const StaffIdentity* me = nullptr;
-    FeedState* state = nullptr;
-    std::optional<std::vector<v1::OfferEvent>> events;
-  };
-  // Many feeds at once, in two round trips whatever their number: what each staff member holds,
-  // then every task any of them must be told about.
-  void offer_changes(std::span<FeedLook> looks);
+  // Many feeds in two round trips whatever their number: what each staff member holds, then every
+  // task any of them must be told about.
+  void offer_changes(std::span<FeedLook> looks) override;
 
   // Writes one event; false once the receiver is gone.
   using EventWriter = std::function<bool(const v1::OfferEvent&)>;
@@ -89,11 +73,11 @@ class WorkerDesk {
   bool stopping() const { return stopping_.load(); }
 
  private:
-  TaskStore& tasks_;
-  StaffStore& staff_;
-  PresenceStore& presence_;
-  CredentialStore& credentials_;
-  Notifier& notifier_;
+  DeskTasks& tasks_;
+  StaffRecords& staff_;
+  StaffPresence& presence_;
+  StaffCredentials& credentials_;
+  ChangeSignals& signals_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -5,18 +5,14 @@
 
 #include "router/error.h"
 #include "services/ports/firm_credentials.h"
+#include "services/ports/staff_credentials.h"
 #include "services/redis/redis_client.h"
 
 namespace lexroute {
 
-struct StaffIdentity {
-  std::string pool;
-  std::string staff_id;
-};
-
 // Firm API keys and staff tokens. Only their SHA-256 is stored; the secret itself is returned
 // once, when it is issued.
-class CredentialStore : public FirmCredentials {
+class CredentialStore : public FirmCredentials, public StaffCredentials {
  public:
   explicit CredentialStore(RedisClient& redis) : redis_(redis) {}
 
@@ -27,10 +23,10 @@ class CredentialStore : public FirmCredentials {
 
   // A new token for a staff member, replacing (revoking) the previous one.
   Result<std::string> issue_staff_token(const std::string& pool, const std::string& staff_id);
-  Result<StaffIdentity> authenticate_staff(const std::string& token);
-  // Many tokens in one round trip, one answer each, in order.
+  Result<StaffIdentity> authenticate_staff(const std::string& token) override;
+  // One round trip (StaffCredentials::authenticate_staff).
   Result<std::vector<Result<StaffIdentity>>> authenticate_staff(
-      const std::vector<std::string>& tokens);
+      const std::vector<std::string>& tokens) override;
 
  private:
   RedisClient& redis_;

@@ -8,6 +8,7 @@
 #include "router/clock.h"
 #include "router/error.h"
 #include "router/staff.h"
+#include "services/ports/staff_presence.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/staff_store.h"
 #include "services/redis/task_store.h"
@@ -18,23 +19,18 @@ namespace lexroute {
 // pool's presence timeout goes offline and their open offers go back to routing at once; their
 // accepted work follows after the pool's grace period unless they are heard from again
 // (docs/routing.md, "Presence").
-class PresenceStore {
+class PresenceStore : public StaffPresence {
  public:
   PresenceStore(RedisClient& redis, StaffStore& staff, TaskStore& tasks, const Clock& clock)
       : redis_(redis), staff_(staff), tasks_(tasks), clock_(clock) {}
 
-  struct Heartbeat {
-    Availability availability = Availability::kOffline;  // as stored, for the app to show
-    int interval_seconds = 15;                           // how often to heartbeat
-  };
   Result<Heartbeat> heartbeat(const std::string& pool, const std::string& staff_id);
-  // Heartbeats of many staff members, (pool, staff id) each, in one round trip, one answer each.
+  // One round trip (StaffPresence::heartbeats).
   Result<std::vector<Result<Heartbeat>>> heartbeats(
-      const std::vector<std::pair<std::string, std::string>>& staff);
+      const std::vector<std::pair<std::string, std::string>>& staff) override;
 
-  // Sets availability; signing out or taking a break also sends open offers back to routing.
   Result<void> set_availability(const std::string& pool, const std::string& staff_id,
-                                Availability availability);
+                                Availability availability) override;
 
   struct SweepResult {
     size_t went_offline = 0;

@@ -9,6 +9,7 @@
 #include "router/pool_settings.h"
 #include "router/staff.h"
 #include "services/ports/pool_listing.h"
+#include "services/ports/staff_records.h"
 #include "services/redis/redis_client.h"
 
 namespace lexroute {
@@ -16,13 +17,13 @@ namespace lexroute {
 // The roster (profiles, rarely changing) and each staff member's live state (availability,
 // load, offers) in Redis.
 // How a pool routes; set with Admin.ConfigurePool.
-class StaffStore : public PoolListing {
+class StaffStore : public PoolListing, public StaffRecords {
  public:
   explicit StaffStore(RedisClient& redis) : redis_(redis) {}
 
   // Adds or replaces a profile; bumps the pool's roster version so routers reload it.
   Result<void> upsert(const v1::Staff& staff);
-  Result<v1::Staff> get(const std::string& pool, const std::string& staff_id);
+  Result<v1::Staff> get(const std::string& pool, const std::string& staff_id) override;
   Result<std::vector<v1::Staff>> roster(const std::string& pool);
   Result<int64_t> roster_version(const std::string& pool);
   Result<std::vector<std::string>> pools() override;
@@ -44,13 +45,9 @@ class StaffStore : public PoolListing {
   // Task ids on open offer to the staff member.
   Result<std::vector<std::string>> open_offers(const std::string& pool,
                                                const std::string& staff_id);
-  // Task ids on open offer to each of many staff members (pool, staff id), and those each
-  // accepted and has not completed, in one round trip, in order.
-  struct Holdings {
-    std::vector<std::string> open_offers, accepted_work;
-  };
+  // One round trip (StaffRecords::holdings).
   Result<std::vector<Holdings>> holdings(
-      const std::vector<std::pair<std::string, std::string>>& staff);
+      const std::vector<std::pair<std::string, std::string>>& staff) override;
 
  private:
   RedisClient& redis_;

@@ -11,6 +11,7 @@
 #include "router/clock.h"
 #include "router/error.h"
 #include "router/task_status.h"
+#include "services/ports/desk_tasks.h"
 #include "services/ports/intake_records.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/script_replies.h"
@@ -25,7 +26,7 @@ namespace lexroute {
 // Falling short, they fail UNAVAILABLE with the write on the master, and the caller's retry
 // finds it done (ALREADY, or the key's EXISTING task) and is acknowledged like the first.
 // The router's own writes do not wait: Kafka holds what they came from (docs/architecture.md).
-class TaskStore : public IntakeRecords {
+class TaskStore : public IntakeRecords, public DeskTasks {
  public:
   TaskStore(RedisClient& redis, const Clock& clock, ReplicaWait acknowledged = {})
       : redis_(redis), clock_(clock), acknowledged_(acknowledged) {}
@@ -86,16 +87,9 @@ class TaskStore : public IntakeRecords {
   Result<size_t> count_task_records(std::string_view pool_glob);
   // Drops stored offsets that no longer mean anything (another Kafka cluster's).
   Result<void> forget_offsets(const std::string& pool, const std::vector<std::string>& fields);
-  // A task as an offer feed shows it: the task (none when it is gone) and, while it is on open
-  // offer, when that offer times out (ms).
-  struct TaskLook {
-    std::optional<v1::Task> task;
-    std::optional<int64_t> offer_expires_ms;
-  };
-  // Many tasks in one round trip, in order. Where `whole[i]` is false, only the task's status
-  // and staff member are read: enough to tell a completion from a withdrawal.
+  // One round trip (DeskTasks::look_up).
   Result<std::vector<TaskLook>> look_up(const std::vector<std::string>& task_ids,
-                                        const std::vector<bool>& whole);
+                                        const std::vector<bool>& whole) override;
   // What the audit trail's step latencies need of many tasks of a pool, in one round trip, in
   // order; zero where a task (or that step of it) is not there.
   struct StepTimes {
@@ -120,19 +114,12 @@ class TaskStore : public IntakeRecords {
   Result<v1::Task> accept(const std::string& pool, const std::string& staff,
                           const std::string& task_id);
   Result<v1::Task> reject(const std::string& pool, const std::string& staff,
-                          const std::string& task_id, const std::string& reason);
+                          const std::string& task_id, const std::string& reason) override;
   Result<v1::Task> complete(const std::string& pool, const std::string& staff,
                             const std::string& task_id, const std::string& outcome,
                             const std::string& note);
-  // Accepts and completions of many staff members in one round trip, one answer each, in order;
-  // each is atomic on its own. Fails as a whole only when Redis could not be asked.
-  struct StaffStep {
-    enum class Kind { kAccept, kComplete };
-    Kind kind = Kind::kAccept;
-    std::string pool, staff, task_id;
-    std::string outcome, note;  // of a completion
-  };
-  Result<std::vector<Result<v1::Task>>> take_steps(const std::vector<StaffStep>& steps);
+  // One round trip for the lot (DeskTasks::take_steps).
+  Result<std::vector<Result<v1::Task>>> take_steps(const std::vector<StaffStep>& steps) override;
 
  private:
   int64_t requeue_score(const std::string& task_id);
