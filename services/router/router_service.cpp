@@ -59,12 +59,9 @@ v1::RoutingDecision to_record(const Decision& d, absl::Time now) {
 }  // namespace
 
 Result<void> RouterService::start() {
-  auto consumer =
-      Consumer::create({options_.brokers, options_.group_id, std::string(topics::kTasks),
-                        [this](const std::string& topic, int32_t partition) {
-                          return ledger_.start(topic, partition);
-                        },
-                        options_.extra});
+  auto consumer = open_feed_([this](const std::string& topic, int32_t partition) {
+    return ledger_.start(topic, partition);
+  });
   if (!consumer) return std::unexpected(consumer.error());
   consumer_ = std::move(*consumer);
   std::string cluster = options_.kafka_cluster_id;
@@ -158,7 +155,7 @@ Result<void> RouterService::refresh_states(bool force_full) {
   auto steady_now = std::chrono::steady_clock::now();
   for (auto& [name, view] : pools_) {
     bool complete = false;
-    auto messages = notifier_.take_wake_messages(keys::wake_channel(name), &complete);
+    auto messages = signals_.take_wake_messages(keys::wake_channel(name), &complete);
     bool full = force_full || !complete || view.needs_full_refresh ||
                 steady_now - view.last_full_refresh >= kFullStateRefreshEvery;
     if (full) {
@@ -187,7 +184,7 @@ Result<void> RouterService::refresh_states(bool force_full) {
 }
 
 Result<RouterService::Routing> RouterService::decide(const v1::TaskSubmitted& task,
-                                                     const TaskStore::WaitingTask* waiting) {
+                                                     const RoutingRecords::WaitingTask* waiting) {
   Routing r;
   r.task = &task;
   r.from_waiting = waiting != nullptr;
@@ -267,8 +264,8 @@ void RouterService::uncount(Routing& r) {
   pool(r.req.pool).directory.release(r.attempt.staff_id, r.now);
 }
 
-bool RouterService::settle(Routing& r, TaskStore::RouteOutcome outcome) {
-  using RouteOutcome = TaskStore::RouteOutcome;
+bool RouterService::settle(Routing& r, RoutingRecords::RouteOutcome outcome) {
+  using RouteOutcome = RoutingRecords::RouteOutcome;
   const v1::TaskSubmitted& task = *r.task;
   if (outcome == RouteOutcome::kRewound) {
     uncount(r);
@@ -326,7 +323,7 @@ Result<void> RouterService::route_rest(Routing& r) {
 }
 
 Result<void> RouterService::route_all(std::vector<Routing>& routings) {
-  std::vector<const TaskStore::RouteAttempt*> attempts;
+  std::vector<const RoutingRecords::RouteAttempt*> attempts;
   attempts.reserve(routings.size());
   for (auto& r : routings) attempts.push_back(&r.attempt);
   auto outcomes = tasks_.route_each(attempts);
@@ -365,7 +362,7 @@ Result<void> RouterService::route_batch(const std::vector<const ConsumedRecord*>
     }
     // Each write stores its record's offset: every outcome of route_task leaves the task
     // somewhere durable, so the batch's writes may go in one pipeline.
-    TaskStore::RouteAttempt& a = r->attempt;
+    RoutingRecords::RouteAttempt& a = r->attempt;
     a.offset_field = ledger_.field(record.topic, record.partition);
     a.next_offset = record.offset + 1;
     a.last_stored_offset = ledger_.last_stored(r->req.pool, a.offset_field);
@@ -465,7 +462,7 @@ void RouterService::run() {
 
     bool woken = false;
     for (const auto& [name, view] : pools_) {
-      uint64_t g = notifier_.generation(keys::wake_channel(name));
+      uint64_t g = signals_.generation(keys::wake_channel(name));
       if (wake_seen_[name] != g) {
         wake_seen_[name] = g;
         woken = true;
