@@ -192,6 +192,8 @@ TEST_F(RouterServiceTest, TriesTheNextCandidateWhenTheChosenOneHadNoRoomAfterAll
 
   ASSERT_TRUE(becomes("t1", v1::TASK_STATUS_OFFERED));
   EXPECT_EQ(holder("t1"), "adam");
+  EXPECT_EQ(records.task("t1")->decision.top_candidates(0).staff_id(), "zoe")
+      << "adam is the next candidate of the decision that chose zoe, not of a later pass's";
   EXPECT_EQ(records.writes(), 2u) << "one refused write for zoe, then adam's";
   EXPECT_EQ(roster.state(kPool, "zoe").load, 2);
   EXPECT_EQ(roster.state(kPool, "adam").load, 1);
