@@ -20,7 +20,9 @@
 #include "services/ports/roster_source.h"
 #include "services/ports/routing_records.h"
 #include "services/ports/task_feed.h"
+#include "services/router/clock_sweeps.h"
 #include "services/router/offset_ledger.h"
+#include "services/router/pool_views.h"
 
 namespace lexroute {
 
@@ -29,7 +31,9 @@ namespace lexroute {
 // that also stores the consumed offset, so what it consumed and what it decided are never out of
 // step. Waiting work is offered before new work whenever someone has room.
 // It meets Redis and Kafka only through the ports (services/ports): lexrouted hands it the real
-// stores and a Kafka consumer, its unit tests the fakes of tests/fakes.
+// stores and a Kafka consumer, its unit tests the fakes of tests/fakes. Beside the consume loop
+// here: PoolViews (rosters and staff states), ClockSweeps (what the clock moves along) and the
+// OffsetLedger (stored positions).
 class RouterService {
  public:
   struct Options {
@@ -46,11 +50,11 @@ class RouterService {
       : options_(std::move(options)),
         open_feed_(std::move(open_feed)),
         tasks_(tasks),
-        staff_(staff),
-        presence_(presence),
         signals_(signals),
         clock_(clock),
-        ledger_(tasks, staff) {}
+        ledger_(tasks, staff),
+        views_(staff, signals, clock),
+        sweeps_(tasks, presence) {}
   ~RouterService() { stop(); }
 
   Result<void> start();
@@ -72,22 +76,8 @@ class RouterService {
   uint64_t clock_passes() const { return clock_passes_.load(); }
 
  private:
-  struct PoolView {
-    StaffDirectory directory;
-    int64_t roster_version = -1;
-    PoolSettings settings;
-    bool needs_full_refresh = true;
-    std::chrono::steady_clock::time_point last_full_refresh{};
-  };
-
   void run();
-  Result<void> refresh_roster(bool force);
-  // Staff states from Redis: only those named in change notifications since the last call, or
-  // the whole pool when notifications may have been missed (and every few seconds regardless).
-  Result<void> refresh_states(bool force_full = false);
   Result<void> route_waiting();
-  // Timed-out offers, passed deadlines and silent staff: what the clock moves along.
-  Result<void> sweep();
   // One task on its way through routing: the decision, and the write for the candidate (or the
   // parking) being tried.
   struct Routing {
@@ -121,11 +111,6 @@ class RouterService {
   Result<void> route_all(std::vector<Routing>& routings);
   // Routes consumed records, each write storing its record's offset.
   Result<void> route_batch(const std::vector<const ConsumedRecord*>& records);
-  // The router's view of a pool (an empty one the first time).
-  PoolView& pool(const std::string& name);
-  // Lists a pool the router has not seen before among the pools, so that its stored offsets are
-  // read back when partitions are assigned.
-  void list_pool(const std::string& name);
   // Goes back to Redis's stored offsets and routes again from there; routing is idempotent, so
   // what Redis still has is skipped and what it forgot is routed anew.
   void rewind();
@@ -135,16 +120,14 @@ class RouterService {
   Options options_;
   OpenTaskFeed open_feed_;
   RoutingRecords& tasks_;
-  RosterSource& staff_;
-  PresenceSweep& presence_;
   ChangeSignals& signals_;
   const Clock& clock_;
   OffsetLedger ledger_;
+  PoolViews views_;
+  ClockSweeps sweeps_;
 
   std::unique_ptr<TaskFeed> consumer_;
-  std::map<std::string, PoolView> pools_;
   std::deque<ConsumedRecord> pending_;
-  std::chrono::steady_clock::time_point last_roster_check_{};
   std::chrono::steady_clock::time_point last_waiting_pass_{};
   std::chrono::steady_clock::time_point last_lag_report_{};
   // When the batch being routed started, and when a task nobody could take last made the router
