@@ -3,7 +3,6 @@
 #include <absl/strings/str_format.h>
 #include <absl/time/clock.h>
 
-
 #include "router/parking.h"
 #include "router/roster.h"
 #include "router/text.h"

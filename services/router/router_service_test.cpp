@@ -283,5 +283,18 @@ TEST_F(RouterServiceTest, AnOfferPastItsTimeoutGoesToTheNextCandidateWhenTheCloc
   EXPECT_GT(presence.sweeps(kPool), 0u) << "the same clock pass reaches presence";
 }
 
+TEST_F(RouterServiceTest, StoppingCommitsWhatWasRoutedAndLeavesTheGroup) {
+  add(reviewer("zoe", 3, 5));
+  ASSERT_NO_FATAL_FAILURE(start());
+  submit(review("t0"));
+  submit(review("t1"));
+  ASSERT_TRUE(eventually([&] { return router->consumed() == 2; }, 5s, 2ms));
+
+  router->stop();
+
+  EXPECT_TRUE(feed->closed());
+  EXPECT_EQ(feed->committed()[0], 2) << "the next offset to read";
+}
+
 }  // namespace
 }  // namespace lexroute

@@ -147,6 +147,7 @@ Result<size_t> FakeRoutingRecords::expire_due_offers(const std::string& pool, si
   {
     std::lock_guard lock(mutex_);
     int64_t now = clock_.now_ms();
+    // In task id order, not by expiry as the store's index: a limit a test reaches is its own.
     for (auto& [id, t] : tasks_) {
       if (expired == limit) break;
       if (t.submitted.spec().pool() != pool || t.status != v1::TASK_STATUS_OFFERED ||
@@ -171,6 +172,7 @@ Result<size_t> FakeRoutingRecords::pass_deadlines(const std::string& pool, size_
   {
     std::lock_guard lock(mutex_);
     int64_t now = clock_.now_ms();
+    // In task id order, not by deadline; and no RETRY: nothing else moves a holder meanwhile.
     for (auto& [id, t] : tasks_) {
       if (passed == limit) break;
       const v1::TaskSpec& spec = t.submitted.spec();

@@ -19,6 +19,8 @@ namespace lexroute::testing {
 // do: a write stores its offset whatever its outcome, an offer reserves the staff member in
 // `staff` (whose loads stand in for the load hash), and a reserve or a release is announced on
 // the pool's wake channel of `signals`, when given, as the scripts publish it.
+// Left out, as the router reads none of them: the history and audit events, the staff members'
+// offer streams, and accepted work.
 class FakeRoutingRecords : public RoutingRecords {
  public:
   FakeRoutingRecords(FakeRosterSource& staff, const Clock& clock,
