@@ -18,6 +18,7 @@
 #include "services/common/request_parsing.h"
 #include "services/common/secrets.h"
 #include "services/common/tls_credentials.h"
+#include "services/kafka/consumer.h"
 #include "services/kafka/kafka_properties.h"
 #include "services/kafka/topics.h"
 
@@ -213,11 +214,19 @@ Result<void> Node::start_services() {
     }
   }
   if (config_.runs_router()) {
+    OpenTaskFeed join_tasks_topic =
+        [brokers = config_.kafka_brokers, group = config_.router_group,
+         settings = consumer_settings()](
+            TaskFeed::StartOffset start) -> Result<std::unique_ptr<TaskFeed>> {
+      auto consumer = Consumer::create(
+          {brokers, group, std::string(topics::kTasks), std::move(start), settings});
+      if (!consumer) return std::unexpected(consumer.error());
+      return std::unique_ptr<TaskFeed>(std::move(*consumer));
+    };
     router_ = std::make_unique<RouterService>(
-        RouterService::Options{config_.kafka_brokers, config_.router_group, 500,
-                               consumer_settings(), &metrics_->router,
+        RouterService::Options{config_.router_group, 500, &metrics_->router,
                                embedded_kafka_ ? embedded_kafka_->cluster_id() : std::string()},
-        *tasks_, *staff_, *presence_, *notifier_, clock_);
+        std::move(join_tasks_topic), *tasks_, *staff_, *presence_, *notifier_, clock_);
     if (auto r = router_->start(); !r) return r;
     // The audit trail travels with the routers: wherever tasks are routed, events are relayed.
     auto events = Producer::create({config_.kafka_brokers, config_.kafka_delivery_timeout,

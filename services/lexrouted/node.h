@@ -22,8 +22,11 @@
 #include "services/metrics/metrics_endpoint.h"
 #include "services/metrics/pool_collector.h"
 #include "services/redis/notifier.h"
+#include "services/redis/presence_store.h"
 #include "services/redis/redis_process.h"
 #include "services/redis/session_store.h"
+#include "services/redis/staff_store.h"
+#include "services/redis/task_store.h"
 #include "services/router/router_service.h"
 #include "services/scaler/scaler_service.h"
 

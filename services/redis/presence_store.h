@@ -8,6 +8,7 @@
 #include "router/clock.h"
 #include "router/error.h"
 #include "router/staff.h"
+#include "services/ports/presence_sweep.h"
 #include "services/ports/staff_presence.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/staff_store.h"
@@ -19,7 +20,7 @@ namespace lexroute {
 // pool's presence timeout goes offline and their open offers go back to routing at once; their
 // accepted work follows after the pool's grace period unless they are heard from again
 // (docs/routing.md, "Presence").
-class PresenceStore : public StaffPresence {
+class PresenceStore : public StaffPresence, public PresenceSweep {
  public:
   PresenceStore(RedisClient& redis, StaffStore& staff, TaskStore& tasks, const Clock& clock)
       : redis_(redis), staff_(staff), tasks_(tasks), clock_(clock) {}
@@ -32,16 +33,11 @@ class PresenceStore : public StaffPresence {
   Result<void> set_availability(const std::string& pool, const std::string& staff_id,
                                 Availability availability) override;
 
-  struct SweepResult {
-    size_t went_offline = 0;
-    size_t offers_moved = 0;
-    size_t accepted_moved = 0;
-  };
   // Staff gone silent whose accepted work still waits out the grace period.
   Result<int64_t> lapsed_count(const std::string& pool);
-  // The router's pass: takes silent staff offline and moves their work. At most `limit` staff
-  // per step, so one pass stays short.
-  Result<SweepResult> sweep(const std::string& pool, const PoolSettings& settings, size_t limit);
+  // The router's pass (PresenceSweep).
+  Result<SweepResult> sweep(const std::string& pool, const PoolSettings& settings,
+                            size_t limit) override;
 
   // How often a client should heartbeat for a given presence timeout: four chances before it.
   static int interval_for(int presence_timeout_seconds);

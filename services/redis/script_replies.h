@@ -3,6 +3,7 @@
 #include <string>
 
 #include "router/error.h"
+#include "services/ports/routing_records.h"
 #include "services/redis/redis_client.h"
 
 // What each Lua script in scripts/ answers: the first word of its reply, as an enum. The words
@@ -13,8 +14,8 @@ namespace lexroute {
 // claim_idempotency_key.lua: {NEW} | {EXISTING, task, fingerprint, record}
 enum class ClaimReply { kNew, kExisting };
 // route_task.lua: {OFFERED, staff} | {STALE, status} | {WAITING, reason} |
-// {UNROUTABLE, reason} | {SKIP, status} | {REWOUND, stored offset}
-enum class RouteReply { kOffered, kStale, kWaiting, kUnroutable, kSkipped, kRewound };
+// {UNROUTABLE, reason} | {SKIP, status} | {REWOUND, stored offset}; the router's port names them.
+using RouteReply = RoutingRecords::RouteOutcome;
 // accept_offer.lua, complete_task.lua, reject_offer.lua: {OK, status} | {ALREADY, status} |
 // {NOT_FOUND} | {NOT_YOURS, status} | {NOT_OPEN, status}. ALREADY: this staff member took this
 // step before (a retry); nothing changed, and the answer is the first one's.

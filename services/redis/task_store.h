@@ -13,6 +13,7 @@
 #include "router/task_status.h"
 #include "services/ports/desk_tasks.h"
 #include "services/ports/intake_records.h"
+#include "services/ports/routing_records.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/script_replies.h"
 
@@ -26,7 +27,7 @@ namespace lexroute {
 // Falling short, they fail UNAVAILABLE with the write on the master, and the caller's retry
 // finds it done (ALREADY, or the key's EXISTING task) and is acknowledged like the first.
 // The router's own writes do not wait: Kafka holds what they came from (docs/architecture.md).
-class TaskStore : public IntakeRecords, public DeskTasks {
+class TaskStore : public IntakeRecords, public DeskTasks, public RoutingRecords {
  public:
   TaskStore(RedisClient& redis, const Clock& clock, ReplicaWait acknowledged = {})
       : redis_(redis), clock_(clock), acknowledged_(acknowledged) {}
@@ -44,41 +45,17 @@ class TaskStore : public IntakeRecords, public DeskTasks {
   Result<v1::Task> cancel(const std::string& firm, const std::string& task_id,
                           const std::string& reason) override;
 
-  // --- router ---
-  // kRewound: Redis holds an older offset than `last_stored_offset`; it lost writes, and nothing
-  // was written.
-  using RouteOutcome = RouteReply;
-  struct RouteAttempt {
-    const v1::TaskSubmitted* task = nullptr;
-    std::string staff_id;      // the candidate; empty to park the task
-    bool unroutable = false;   // with no candidate: terminal instead of WAITING
-    std::string reason;        // why it waits or is unroutable
-    std::string offset_field;  // "<topic>/<partition>" when the task came from Kafka
-    int64_t next_offset = 0;
-    std::optional<int64_t> last_stored_offset;  // what this router last stored for the field
-    std::string decision;          // serialized v1::RoutingDecision, kept for ExplainTask
-    int64_t offer_expires_ms = 0;  // when an offer made now times out
-  };
-  Result<RouteOutcome> route(const RouteAttempt& attempt);
-  // Many attempts in one round trip, one outcome each, in order. Each is atomic on its own and
-  // leaves its task somewhere durable (offered, waiting, unroutable) with its offset stored, so
-  // a crash anywhere in between loses nothing; capacity is checked in Redis.
-  Result<std::vector<RouteOutcome>> route_each(const std::vector<const RouteAttempt*>& attempts);
-  // Waiting tasks of a pool, the longest-waiting (after priority) first.
-  Result<std::vector<std::string>> waiting(const std::string& pool, size_t limit);
-  // What routing a waiting task again needs, for many in one round trip; tasks gone meanwhile
-  // are left out.
-  struct WaitingTask {
-    v1::TaskSubmitted task;
-    std::unordered_set<std::string> excluded_staff;  // declined it or let an offer time out
-    int attempts = 0;                                // offers made so far
-  };
+  // --- router: RoutingRecords (services/ports/routing_records.h) says what each does ---
+  Result<RouteOutcome> route(const RouteAttempt& attempt) override;
+  Result<std::vector<RouteOutcome>> route_each(
+      const std::vector<const RouteAttempt*>& attempts) override;
+  Result<std::vector<std::string>> waiting(const std::string& pool, size_t limit) override;
   Result<std::vector<WaitingTask>> waiting_tasks(const std::string& pool,
-                                                 const std::vector<std::string>& ids);
+                                                 const std::vector<std::string>& ids) override;
   Result<std::unordered_set<std::string>> excluded_staff(const std::string& task_id);
   // Next offset to consume per offset field ("<cluster>/<topic>/<partition>"), as stored by
   // route().
-  Result<std::map<std::string, int64_t>> stored_offsets(const std::string& pool);
+  Result<std::map<std::string, int64_t>> stored_offsets(const std::string& pool) override;
   // Tasks of `pool` still QUEUED (in Kafka, not yet routed), as intake submitted them. For when
   // the Kafka that held them is gone (the embedded default after a restart).
   Result<std::vector<v1::TaskSubmitted>> queued_tasks(const std::string& pool);
@@ -86,7 +63,8 @@ class TaskStore : public IntakeRecords, public DeskTasks {
   // checks that nothing was stored. It scans the whole keyspace: never on a serving path.
   Result<size_t> count_task_records(std::string_view pool_glob);
   // Drops stored offsets that no longer mean anything (another Kafka cluster's).
-  Result<void> forget_offsets(const std::string& pool, const std::vector<std::string>& fields);
+  Result<void> forget_offsets(const std::string& pool,
+                              const std::vector<std::string>& fields) override;
   // One round trip (DeskTasks::look_up).
   Result<std::vector<TaskLook>> look_up(const std::vector<std::string>& task_ids,
                                         const std::vector<bool>& whole) override;
@@ -99,9 +77,9 @@ class TaskStore : public IntakeRecords, public DeskTasks {
   Result<std::vector<StepTimes>> step_times(const std::string& pool,
                                             const std::vector<std::string>& task_ids);
   // Sends offers that were not answered in time back to routing; returns how many.
-  Result<size_t> expire_due_offers(const std::string& pool, size_t limit);
+  Result<size_t> expire_due_offers(const std::string& pool, size_t limit) override;
   // Marks tasks past their deadline overdue, or EXPIRED when they asked; returns how many.
-  Result<size_t> pass_deadlines(const std::string& pool, size_t limit);
+  Result<size_t> pass_deadlines(const std::string& pool, size_t limit) override;
 
   // Sends work back to routing because its holder is away (presence, docs/routing.md): the task
   // must still be in `expected` status (OFFERED or ACCEPTED) with `staff`; with a cutoff, the

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "router/error.h"
-#include "services/redis/staff_store.h"
-#include "services/redis/task_store.h"
+#include "services/ports/roster_source.h"
+#include "services/ports/routing_records.h"
 
 namespace lexroute {
 
@@ -17,7 +17,7 @@ namespace lexroute {
 // Positions of another Kafka cluster mean nothing here and are never read.
 class OffsetLedger {
  public:
-  OffsetLedger(TaskStore& tasks, StaffStore& staff) : tasks_(tasks), staff_(staff) {}
+  OffsetLedger(RoutingRecords& tasks, RosterSource& staff) : tasks_(tasks), staff_(staff) {}
 
   // Whose positions these are; drops those stored against any other cluster.
   void set_cluster(std::string cluster_id);
@@ -37,8 +37,8 @@ class OffsetLedger {
   void forget_what_we_stored() { ours_.clear(); }
 
  private:
-  TaskStore& tasks_;
-  StaffStore& staff_;
+  RoutingRecords& tasks_;
+  RosterSource& staff_;
   std::string cluster_;
   // pool -> field -> the next offset this router stored there.
   std::map<std::string, std::map<std::string, int64_t>> ours_;

@@ -3,8 +3,6 @@
 #include <absl/strings/str_format.h>
 #include <absl/time/clock.h>
 
-#include <algorithm>
-
 #include "router/parking.h"
 #include "router/roster.h"
 #include "router/text.h"
@@ -21,10 +19,7 @@ using namespace std::chrono_literals;
 // and bigger batches hold Redis longer (docs/performance.md, "Measured choices").
 constexpr size_t kRouteBatch = 256;
 constexpr size_t kWaitingPerPass = 200;
-constexpr auto kRosterCheckEvery = 250ms;
 constexpr auto kWaitingPassEvery = 500ms;
-// A safety net under the change notifications, not the main way states arrive.
-constexpr auto kFullStateRefreshEvery = 10s;
 
 google::protobuf::Timestamp to_timestamp(absl::Time t) {
   google::protobuf::Timestamp ts;
@@ -59,12 +54,9 @@ v1::RoutingDecision to_record(const Decision& d, absl::Time now) {
 }  // namespace
 
 Result<void> RouterService::start() {
-  auto consumer =
-      Consumer::create({options_.brokers, options_.group_id, std::string(topics::kTasks),
-                        [this](const std::string& topic, int32_t partition) {
-                          return ledger_.start(topic, partition);
-                        },
-                        options_.extra});
+  auto consumer = open_feed_([this](const std::string& topic, int32_t partition) {
+    return ledger_.start(topic, partition);
+  });
   if (!consumer) return std::unexpected(consumer.error());
   consumer_ = std::move(*consumer);
   std::string cluster = options_.kafka_cluster_id;
@@ -99,95 +91,8 @@ void RouterService::stop() {
   LOG_INFO("router", "stopped after routing ", routed_.load(), " tasks");
 }
 
-RouterService::PoolView& RouterService::pool(const std::string& name) { return pools_[name]; }
-
-void RouterService::list_pool(const std::string& name) {
-  if (pools_.contains(name)) return;
-  // Offsets of every listed pool are read back at assignment; make sure this one is listed.
-  if (auto listed = staff_.register_pool(name); !listed) {
-    LOG_WARN("router", "pool=", name, " not listed: ", listed.error().message);
-  }
-}
-
-Result<void> RouterService::refresh_roster(bool force) {
-  auto now = std::chrono::steady_clock::now();
-  if (!force && now - last_roster_check_ < kRosterCheckEvery) return {};
-  last_roster_check_ = now;
-  auto names = staff_.pools();
-  if (!names) return std::unexpected(names.error());
-  for (const auto& name : *names) {
-    PoolView& view = pool(name);
-    auto version = staff_.roster_version(name);
-    if (!version) return std::unexpected(version.error());
-    if (*version == view.roster_version) continue;
-    auto roster = staff_.roster(name);
-    if (!roster) return std::unexpected(roster.error());
-    auto settings = staff_.settings(name);
-    if (!settings && settings.error().code != Errc::kInternal) {
-      return std::unexpected(settings.error());
-    }
-    if (!settings) {
-      // Stored settings this router cannot read: it keeps routing the pool as it did.
-      LOG_ERROR("router", "pool=", name, " roster v", *version,
-                " not loaded: ", settings.error().message);
-      view.roster_version = *version;
-      continue;
-    }
-    StaffDirectory fresh;
-    for (const auto& s : *roster) {
-      auto profile = profile_from(s);
-      if (!profile) {
-        // Admin validated it on the way in; a record that no longer parses is skipped, loudly.
-        LOG_ERROR("router", "pool=", name, " staff=", s.id(),
-                  " unusable: ", profile.error().message);
-        continue;
-      }
-      fresh.upsert(std::move(*profile));
-    }
-    view.directory = std::move(fresh);
-    view.roster_version = *version;
-    view.settings = *settings;
-    view.needs_full_refresh = true;  // the fresh directory knows no states yet
-    LOG_INFO("router", "pool=", name, " roster v", *version, ": ", view.directory.size(), " staff");
-  }
-  return {};
-}
-
-Result<void> RouterService::refresh_states(bool force_full) {
-  absl::Time now = absl::FromChrono(clock_.now());
-  auto steady_now = std::chrono::steady_clock::now();
-  for (auto& [name, view] : pools_) {
-    bool complete = false;
-    auto messages = notifier_.take_wake_messages(keys::wake_channel(name), &complete);
-    bool full = force_full || !complete || view.needs_full_refresh ||
-                steady_now - view.last_full_refresh >= kFullStateRefreshEvery;
-    if (full) {
-      auto states = staff_.states(name);
-      if (!states) return std::unexpected(states.error());
-      for (const auto& [id, state] : *states) view.directory.set_state(id, state, now);
-      view.needs_full_refresh = false;
-      view.last_full_refresh = steady_now;
-      continue;
-    }
-    std::vector<std::string> changed;
-    for (const auto& m : messages) {
-      auto space = m.find(' ');
-      if (space != std::string::npos) changed.push_back(m.substr(space + 1));
-    }
-    std::sort(changed.begin(), changed.end());
-    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
-    auto states = staff_.states(name, changed);
-    if (!states) {
-      view.needs_full_refresh = true;  // these changes are not applied: catch up in full
-      return std::unexpected(states.error());
-    }
-    for (const auto& [id, state] : *states) view.directory.set_state(id, state, now);
-  }
-  return {};
-}
-
 Result<RouterService::Routing> RouterService::decide(const v1::TaskSubmitted& task,
-                                                     const TaskStore::WaitingTask* waiting) {
+                                                     const RoutingRecords::WaitingTask* waiting) {
   Routing r;
   r.task = &task;
   r.from_waiting = waiting != nullptr;
@@ -197,8 +102,7 @@ Result<RouterService::Routing> RouterService::decide(const v1::TaskSubmitted& ta
     r.attempts = waiting->attempts;
   }
   r.now = absl::FromChrono(clock_.now());
-  list_pool(r.req.pool);
-  PoolView* view = &pool(r.req.pool);
+  PoolViews::View* view = &views_.open(r.req.pool);
   auto deciding = std::chrono::steady_clock::now();
   r.decision = view->directory.decide(r.req, r.now, view->settings.strategy);
   if (options_.metrics) {
@@ -208,9 +112,8 @@ Result<RouterService::Routing> RouterService::decide(const v1::TaskSubmitted& ta
     // The roster may have changed since the last look; be sure before calling it unroutable.
     // Once per batch is enough: every task in it was consumed before the batch started.
     last_forced_refresh_ = std::chrono::steady_clock::now();
-    if (auto fresh = refresh_roster(true); !fresh) return std::unexpected(fresh.error());
-    if (auto states = refresh_states(true); !states) return std::unexpected(states.error());
-    view = &pool(r.req.pool);
+    if (auto fresh = views_.refresh_roster(true); !fresh) return std::unexpected(fresh.error());
+    if (auto states = views_.refresh_states(true); !states) return std::unexpected(states.error());
     r.decision = view->directory.decide(r.req, r.now, view->settings.strategy);
   }
   r.record = to_record(r.decision, r.now);
@@ -227,7 +130,7 @@ Result<RouterService::Routing> RouterService::decide(const v1::TaskSubmitted& ta
 }
 
 bool RouterService::next_attempt(Routing& r) {
-  PoolView& view = pool(r.req.pool);
+  PoolViews::View& view = views_.at(r.req.pool);
   const Decision& d = r.decision;
   if (r.next_candidate < d.ranked.size()) {
     const auto& candidate = d.ranked[r.next_candidate++];
@@ -264,11 +167,11 @@ bool RouterService::next_attempt(Routing& r) {
 
 void RouterService::uncount(Routing& r) {
   if (r.parked) return;
-  pool(r.req.pool).directory.release(r.attempt.staff_id, r.now);
+  views_.at(r.req.pool).directory.release(r.attempt.staff_id, r.now);
 }
 
-bool RouterService::settle(Routing& r, TaskStore::RouteOutcome outcome) {
-  using RouteOutcome = TaskStore::RouteOutcome;
+bool RouterService::settle(Routing& r, RoutingRecords::RouteOutcome outcome) {
+  using RouteOutcome = RoutingRecords::RouteOutcome;
   const v1::TaskSubmitted& task = *r.task;
   if (outcome == RouteOutcome::kRewound) {
     uncount(r);
@@ -284,7 +187,7 @@ bool RouterService::settle(Routing& r, TaskStore::RouteOutcome outcome) {
     return true;
   }
   if (!r.parked) {
-    PoolView& view = pool(r.req.pool);
+    PoolViews::View& view = views_.at(r.req.pool);
     const std::string& staff = r.attempt.staff_id;
     if (outcome == RouteOutcome::kOffered) {
       view.directory.note_offer(staff, r.req, r.now);
@@ -326,7 +229,7 @@ Result<void> RouterService::route_rest(Routing& r) {
 }
 
 Result<void> RouterService::route_all(std::vector<Routing>& routings) {
-  std::vector<const TaskStore::RouteAttempt*> attempts;
+  std::vector<const RoutingRecords::RouteAttempt*> attempts;
   attempts.reserve(routings.size());
   for (auto& r : routings) attempts.push_back(&r.attempt);
   auto outcomes = tasks_.route_each(attempts);
@@ -365,33 +268,13 @@ Result<void> RouterService::route_batch(const std::vector<const ConsumedRecord*>
     }
     // Each write stores its record's offset: every outcome of route_task leaves the task
     // somewhere durable, so the batch's writes may go in one pipeline.
-    TaskStore::RouteAttempt& a = r->attempt;
+    RoutingRecords::RouteAttempt& a = r->attempt;
     a.offset_field = ledger_.field(record.topic, record.partition);
     a.next_offset = record.offset + 1;
     a.last_stored_offset = ledger_.last_stored(r->req.pool, a.offset_field);
     if (next_attempt(*r)) routings.push_back(std::move(*r));
   }
   return route_all(routings);
-}
-
-Result<void> RouterService::sweep() {
-  for (const auto& [name, view] : pools_) {
-    auto expired = tasks_.expire_due_offers(name, kWaitingPerPass);
-    if (!expired) return std::unexpected(expired.error());
-    if (*expired > 0) LOG_INFO("router", "pool=", name, " ", *expired, " offers timed out");
-    auto overdue = tasks_.pass_deadlines(name, kWaitingPerPass);
-    if (!overdue) return std::unexpected(overdue.error());
-    if (*overdue > 0)
-      LOG_WARN("router", "pool=", name, " ", *overdue, " tasks passed their deadline");
-    auto presence = presence_.sweep(name, view.settings, kWaitingPerPass);
-    if (!presence) return std::unexpected(presence.error());
-    if (presence->went_offline + presence->accepted_moved > 0) {
-      LOG_INFO("router", "pool=", name, " ", presence->went_offline,
-               " staff went offline without a heartbeat; ", presence->offers_moved, " offers and ",
-               presence->accepted_moved, " accepted tasks moved on");
-    }
-  }
-  return {};
 }
 
 void RouterService::rewind() {
@@ -401,10 +284,7 @@ void RouterService::rewind() {
   rewind_needed_ = false;
   pending_.clear();
   ledger_.forget_what_we_stored();
-  for (auto& [name, view] : pools_) {
-    view.roster_version = -1;  // the roster and settings may have gone back too
-    view.needs_full_refresh = true;
-  }
+  views_.read_everything_again();
   consumer_->rewind();
   ++rewinds_;
   if (options_.metrics) options_.metrics->rewound();
@@ -412,7 +292,7 @@ void RouterService::rewind() {
 
 Result<void> RouterService::route_waiting() {
   batch_started_ = std::chrono::steady_clock::now();
-  for (auto& [name, view] : pools_) {
+  for (const auto& [name, view] : views_.all()) {
     if (!view.directory.anyone_has_room()) continue;
     auto ids = tasks_.waiting(name, kWaitingPerPass);
     if (!ids) return std::unexpected(ids.error());
@@ -420,7 +300,7 @@ Result<void> RouterService::route_waiting() {
     if (!waiting) return std::unexpected(waiting.error());
     std::vector<Routing> routings;
     for (const auto& w : *waiting) {
-      if (!pools_[name].directory.anyone_has_room()) break;
+      if (!views_.pool(name)->directory.anyone_has_room()) break;
       auto r = decide(w.task, &w);
       if (!r) {
         for (auto& planned : routings) uncount(planned);
@@ -464,8 +344,8 @@ void RouterService::run() {
     };
 
     bool woken = false;
-    for (const auto& [name, view] : pools_) {
-      uint64_t g = notifier_.generation(keys::wake_channel(name));
+    for (const auto& [name, view] : views_.all()) {
+      uint64_t g = signals_.generation(keys::wake_channel(name));
       if (wake_seen_[name] != g) {
         wake_seen_[name] = g;
         woken = true;
@@ -479,11 +359,11 @@ void RouterService::run() {
     bool waiting_due = woken || clock_due;
     if (pending_.empty() && !waiting_due) continue;
 
-    if (auto r = refresh_roster(false); !r) {
+    if (auto r = views_.refresh_roster(false); !r) {
       retry_later(r.error());
       continue;
     }
-    if (auto s = refresh_states(); !s) {
+    if (auto s = views_.refresh_states(); !s) {
       retry_later(s.error());
       continue;
     }
@@ -499,7 +379,7 @@ void RouterService::run() {
         rewind();
         continue;
       }
-      if (auto e = sweep(); !e) {
+      if (auto e = sweeps_.run(views_, kWaitingPerPass); !e) {
         retry_later(e.error());
         continue;
       }

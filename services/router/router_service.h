@@ -14,13 +14,15 @@
 #include "router/clock.h"
 #include "router/staff_directory.h"
 #include "router/task_requirements.h"
-#include "services/kafka/consumer.h"
 #include "services/metrics/router_metrics.h"
-#include "services/redis/notifier.h"
-#include "services/redis/presence_store.h"
-#include "services/redis/staff_store.h"
-#include "services/redis/task_store.h"
+#include "services/ports/change_signals.h"
+#include "services/ports/presence_sweep.h"
+#include "services/ports/roster_source.h"
+#include "services/ports/routing_records.h"
+#include "services/ports/task_feed.h"
+#include "services/router/clock_sweeps.h"
 #include "services/router/offset_ledger.h"
+#include "services/router/pool_views.h"
 
 namespace lexroute {
 
@@ -28,28 +30,31 @@ namespace lexroute {
 // eligible staff member from its in-memory StaffDirectory and reserves them with one Lua script
 // that also stores the consumed offset, so what it consumed and what it decided are never out of
 // step. Waiting work is offered before new work whenever someone has room.
+// It meets Redis and Kafka only through the ports (services/ports): lexrouted hands it the real
+// stores and a Kafka consumer, its unit tests the fakes of tests/fakes. Beside the consume loop
+// here: PoolViews (rosters and staff states), ClockSweeps (what the clock moves along) and the
+// OffsetLedger (stored positions).
 class RouterService {
  public:
   struct Options {
-    std::string brokers;
-    std::string group_id = "lexroute-router";
+    std::string group_id = "lexroute-router";  // the consumer group `open_feed` joins
     size_t batch = 500;
-    KafkaSettings extra;
     RouterMetrics* metrics = nullptr;  // decisions, races lost, lag; when given
     // Who the Kafka cluster is; asked from the cluster when empty. Stored offsets carry it, so
     // positions stored against another cluster are never used.
     std::string kafka_cluster_id;
   };
 
-  RouterService(Options options, TaskStore& tasks, StaffStore& staff, PresenceStore& presence,
-                Notifier& notifier, const Clock& clock)
+  RouterService(Options options, OpenTaskFeed open_feed, RoutingRecords& tasks, RosterSource& staff,
+                PresenceSweep& presence, ChangeSignals& signals, const Clock& clock)
       : options_(std::move(options)),
+        open_feed_(std::move(open_feed)),
         tasks_(tasks),
-        staff_(staff),
-        presence_(presence),
-        notifier_(notifier),
+        signals_(signals),
         clock_(clock),
-        ledger_(tasks, staff) {}
+        ledger_(tasks, staff),
+        views_(staff, signals, clock),
+        sweeps_(tasks, presence) {}
   ~RouterService() { stop(); }
 
   Result<void> start();
@@ -71,22 +76,8 @@ class RouterService {
   uint64_t clock_passes() const { return clock_passes_.load(); }
 
  private:
-  struct PoolView {
-    StaffDirectory directory;
-    int64_t roster_version = -1;
-    PoolSettings settings;
-    bool needs_full_refresh = true;
-    std::chrono::steady_clock::time_point last_full_refresh{};
-  };
-
   void run();
-  Result<void> refresh_roster(bool force);
-  // Staff states from Redis: only those named in change notifications since the last call, or
-  // the whole pool when notifications may have been missed (and every few seconds regardless).
-  Result<void> refresh_states(bool force_full = false);
   Result<void> route_waiting();
-  // Timed-out offers, passed deadlines and silent staff: what the clock moves along.
-  Result<void> sweep();
   // One task on its way through routing: the decision, and the write for the candidate (or the
   // parking) being tried.
   struct Routing {
@@ -100,17 +91,17 @@ class RouterService {
     int attempts = 0;  // offers made before and declined or timed out
     size_t next_candidate = 0;
     bool parked = false;  // `attempt` parks the task: no candidate is left
-    TaskStore::RouteAttempt attempt;
+    RoutingRecords::RouteAttempt attempt;
     std::string unroutable_because;  // a constraint name: a bounded metric label
   };
   // `waiting`: what Redis holds on a task routed again from the waiting set; null for a new one.
-  Result<Routing> decide(const v1::TaskSubmitted& task, const TaskStore::WaitingTask* waiting);
+  Result<Routing> decide(const v1::TaskSubmitted& task, const RoutingRecords::WaitingTask* waiting);
   // Sets `attempt` to the next write: an offer to the next candidate, counted in the view at
   // once so that the next decision of a batch sees it, or, with no candidate left, the task parked
   // as WAITING or UNROUTABLE. false when there is nothing to write (it still waits).
   bool next_attempt(Routing& r);
   // Takes the outcome of `attempt`; false when the next candidate should be tried.
-  bool settle(Routing& r, TaskStore::RouteOutcome outcome);
+  bool settle(Routing& r, RoutingRecords::RouteOutcome outcome);
   // Takes back the view's count of an offer whose write did not happen.
   void uncount(Routing& r);
   // Tries the remaining candidates one write at a time, then parks the task.
@@ -120,11 +111,6 @@ class RouterService {
   Result<void> route_all(std::vector<Routing>& routings);
   // Routes consumed records, each write storing its record's offset.
   Result<void> route_batch(const std::vector<const ConsumedRecord*>& records);
-  // The router's view of a pool (an empty one the first time).
-  PoolView& pool(const std::string& name);
-  // Lists a pool the router has not seen before among the pools, so that its stored offsets are
-  // read back when partitions are assigned.
-  void list_pool(const std::string& name);
   // Goes back to Redis's stored offsets and routes again from there; routing is idempotent, so
   // what Redis still has is skipped and what it forgot is routed anew.
   void rewind();
@@ -132,17 +118,16 @@ class RouterService {
   void report_lag();
 
   Options options_;
-  TaskStore& tasks_;
-  StaffStore& staff_;
-  PresenceStore& presence_;
-  Notifier& notifier_;
+  OpenTaskFeed open_feed_;
+  RoutingRecords& tasks_;
+  ChangeSignals& signals_;
   const Clock& clock_;
   OffsetLedger ledger_;
+  PoolViews views_;
+  ClockSweeps sweeps_;
 
-  std::unique_ptr<Consumer> consumer_;
-  std::map<std::string, PoolView> pools_;
+  std::unique_ptr<TaskFeed> consumer_;
   std::deque<ConsumedRecord> pending_;
-  std::chrono::steady_clock::time_point last_roster_check_{};
   std::chrono::steady_clock::time_point last_waiting_pass_{};
   std::chrono::steady_clock::time_point last_lag_report_{};
   // When the batch being routed started, and when a task nobody could take last made the router
