@@ -19,6 +19,8 @@ namespace {
 // How long the first question about a channel waits for its subscription: one round trip when
 // Redis is there; when it is not, the caller goes on (and learns of changes by its timeout).
 constexpr auto kSubscribeWait = std::chrono::milliseconds(500);
+// How long a channel nobody asks about any more stays subscribed.
+constexpr auto kUnsubscribeAfter = std::chrono::seconds(10);
 }  // namespace
 
 Notifier::Notifier(RedisEndpoint endpoint)
@@ -184,8 +186,11 @@ void Notifier::run() {
   }
   std::map<std::string, SubscriptionLink> links;        // by node; "" without a cluster
   std::unordered_map<std::string, std::string> placed;  // channel -> its link's node
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> unwanted_since;
+  auto last_look = std::chrono::steady_clock::now();
   auto forget = [&](const std::string& channel) {
     placed.erase(channel);
+    unwanted_since.erase(channel);
     std::lock_guard lock(mutex_);
     subscribed_.erase(channel);
     wanted_changed_ = true;
@@ -241,13 +246,30 @@ void Notifier::run() {
         for (const auto& [name, b] : wake_) wanted.push_back(name);
       }
     }
+    auto now = std::chrono::steady_clock::now();
+    // Forgotten channels are given up only after a while: a feed forgets its channel between
+    // two looks and asks again at once, and should find it still subscribed.
+    if (!look && now - last_look > kUnsubscribeAfter) {
+      std::lock_guard lock(mutex_);
+      for (const auto& [name, c] : channels_) wanted.push_back(name);
+      for (const auto& [name, b] : wake_) wanted.push_back(name);
+      look = true;
+    }
     if (look) {
+      last_look = now;
       std::unordered_set<std::string> want(wanted.begin(), wanted.end());
       for (auto it = placed.begin(); it != placed.end();) {
         if (want.contains(it->first)) {
+          unwanted_since.erase(it->first);
           ++it;
           continue;
         }
+        auto since = unwanted_since.try_emplace(it->first, now).first;
+        if (now - since->second < kUnsubscribeAfter) {
+          ++it;
+          continue;
+        }
+        unwanted_since.erase(since);
         if (auto link = links.find(it->second); link != links.end()) {
           redisAppendCommand(link->second.ctx, "SUNSUBSCRIBE %b", it->first.data(),
                              it->first.size());

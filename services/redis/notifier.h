@@ -28,7 +28,8 @@ namespace lexroute {
 // subscribed to by name, on one connection per master (one connection in all without a
 // cluster), and subscribed to again where the slot map says when a slot moves or a master fails
 // over. The first question about a channel waits (briefly) for its subscription, so a message
-// published after generation() or watch() returned is heard.
+// published after generation() or watch() returned is heard; a channel nobody asks about any
+// more stays subscribed for a few seconds, as feeds forget theirs between two looks.
 class Notifier : public ChangeSignals {
  public:
   explicit Notifier(RedisEndpoint endpoint);

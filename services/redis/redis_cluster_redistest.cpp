@@ -242,8 +242,15 @@ TEST_F(RedisClusterTest, ASlotMovedUnderWritesLosesAndDoublesNothing) {
 
   ClusterOfferWriter writer(*tasks_, pool);
   ASSERT_TRUE(testing::eventually([&] { return writer.acknowledged().size() >= 30; }));
-  // A few keys at a time, with writes in between: they meet ASK and TRYAGAIN.
-  auto moved = cluster_->migrate_slot(slot, to, 5, [] { std::this_thread::sleep_for(5ms); });
+  // A few keys at a time, with writes and reads in between. A script whose keys are partly moved
+  // meets TRYAGAIN (retried); a read of a key already moved meets ASK (followed).
+  int reads = 0, failed_reads = 0;
+  auto moved = cluster_->migrate_slot(slot, to, 5, [&] {
+    auto states = staff_->states(pool);
+    auto offers = staff_->open_offers(pool, "ana");
+    ++reads;
+    failed_reads += !states || !offers || !(*states).contains("ana");
+  });
   ASSERT_TRUE(moved.has_value()) << moved.error().message;
   size_t at_move = writer.acknowledged().size();
   ASSERT_TRUE(testing::eventually([&] { return writer.acknowledged().size() >= at_move + 30; }));
@@ -272,6 +279,8 @@ TEST_F(RedisClusterTest, ASlotMovedUnderWritesLosesAndDoublesNothing) {
             << open.size() << " open offers (" << writer.failures()
             << " attempts answered UNAVAILABLE; ASK followed: " << (asked ? "yes" : "no") << ")\n";
   EXPECT_TRUE(asked);
+  EXPECT_GT(reads, 0);
+  EXPECT_EQ(failed_reads, 0) << "of " << reads << " reads while the slot moved";
   EXPECT_EQ(lost, 0u);
   EXPECT_EQ(acked.size(), acknowledged.size()) << "no task acknowledged twice";
   EXPECT_EQ(load, static_cast<long long>(open.size())) << "no offer counted twice";

@@ -73,7 +73,8 @@ Result<std::unique_ptr<RedisCluster>> RedisCluster::start(const std::string& dir
          .password = password,
          .extra_args = {"--cluster-enabled", "yes", "--cluster-port",
                         std::to_string(pick_free_port()), "--cluster-node-timeout", "1000",
-                        "--cluster-replica-validity-factor", "0", "--appendonly", "no"}});
+                        "--cluster-replica-validity-factor", "0", "--appendonly", "no",
+                        "--repl-diskless-sync-delay", "0"}});
     if (!started) return std::unexpected(started.error());
     addresses += cat(" 127.0.0.1:", (*started)->port());
     cluster->nodes_.push_back(std::move(*started));
