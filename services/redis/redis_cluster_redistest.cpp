@@ -19,6 +19,7 @@
 #include "services/redis/cluster_slots.h"
 #include "services/redis/keys.h"
 #include "services/redis/notifier.h"
+#include "services/redis/pool_store.h"
 #include "services/redis/staff_store.h"
 #include "services/redis/task_store.h"
 #include "tests/support/eventually.h"
@@ -169,6 +170,20 @@ TEST_F(RedisClusterTest, StoresServePoolsOnEveryMasterAndBatchesAnswerInOrder) {
     EXPECT_EQ(again->task_id, cat("t-", firm));
   }
   EXPECT_TRUE(redis_->ping().has_value()) << "every master answers";
+
+  // A transaction stays on its pool's slot (the untagged pool list is written apart from it),
+  // and the elastic-pool scripts run there.
+  PoolStore elastic(*redis_, *staff_, *tasks_, clock_);
+  const std::string& pool = pools.begin()->second;
+  v1::PoolScaling scaling;
+  scaling.set_max_active(5);
+  scaling.add_bench_staff("bo");
+  auto set = elastic.set_scaling(pool, scaling);
+  ASSERT_TRUE(set.has_value()) << set.error().message;
+  auto called = elastic.call_in(pool, "bo", "apex", "backlog");
+  ASSERT_TRUE(called.has_value()) << called.error().message;
+  EXPECT_TRUE(*called);
+  EXPECT_EQ(elastic.bench(pool)->at("bo"), "CALLED_IN");
 }
 
 // Offers made to one staff member as fast as the client answers, each retried until answered.
