@@ -19,6 +19,10 @@ namespace {
 // How long the first question about a channel waits for its subscription: one round trip when
 // Redis is there; when it is not, the caller goes on (and learns of changes by its timeout).
 constexpr auto kSubscribeWait = std::chrono::milliseconds(500);
+// How often, in Sentinel mode, the subscription checks it is on the master the sentinels name,
+// and how long it waits for each sentinel then.
+constexpr auto kSubscriptionMasterRecheck = std::chrono::seconds(1);
+constexpr auto kSubscriptionSentinelAsk = std::chrono::milliseconds(250);
 // How long a channel nobody asks about any more stays subscribed.
 constexpr auto kUnsubscribeAfter = std::chrono::seconds(10);
 }  // namespace
@@ -188,6 +192,7 @@ void Notifier::run() {
   std::unordered_map<std::string, std::string> placed;  // channel -> its link's node
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> unwanted_since;
   auto last_look = std::chrono::steady_clock::now();
+  auto master_asked = last_look;
   auto forget = [&](const std::string& channel) {
     placed.erase(channel);
     unwanted_since.erase(channel);
@@ -247,6 +252,20 @@ void Notifier::run() {
       }
     }
     auto now = std::chrono::steady_clock::now();
+    // Sentinel mode: SPUBLISH is not passed on to replicas outside a cluster, so a connection
+    // left on a master demoted by a switchover would hear nothing until it breaks.
+    if (endpoint_.uses_sentinels() && links.contains("") &&
+        now - master_asked > kSubscriptionMasterRecheck) {
+      master_asked = now;
+      auto named = ask_sentinels_for_master(endpoint_, kSubscriptionSentinelAsk);
+      HostPort at = connected_address(links[""].ctx);
+      if (named && (named->host != at.host || named->port != at.port)) {
+        LOG_INFO("redis", "pub/sub moves to the master the sentinels name now, ",
+                 named->to_string());
+        drop_link("");
+        continue;
+      }
+    }
     // Forgotten channels are given up only after a while: a feed forgets its channel between
     // two looks and asks again at once, and should find it still subscribed.
     if (!look && now - last_look > kUnsubscribeAfter) {

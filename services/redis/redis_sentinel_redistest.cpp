@@ -14,6 +14,8 @@
 
 #include "router/text.h"
 #include "services/common/child_process.h"
+#include "services/redis/keys.h"
+#include "services/redis/notifier.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/redis_process.h"
 #include "tests/support/eventually.h"
@@ -205,6 +207,10 @@ TEST_F(RedisSentinel, TheClientFollowsAFailoverAndWritesGoOn) {
 // connections it has until the sentinels demote it, up to ten seconds later, and those writes are
 // lost then. The client looks at what the sentinels name at least once a second and leaves.
 TEST_F(RedisSentinel, TheClientFollowsASwitchoverWithinASecond) {
+  // Subscribed on the old master, which will not pass on what the new one publishes.
+  Notifier notifier(group_->endpoint());
+  const std::string wake = keys::wake_channel("switched");
+  notifier.generation(wake);
   Writers writers(*client_, 4);
   ASSERT_TRUE(
       testing::eventually([&] { return writers.acknowledged_after(test_started_) >= 200; }));
@@ -237,6 +243,17 @@ TEST_F(RedisSentinel, TheClientFollowsASwitchoverWithinASecond) {
   // machine. Without the look, every write until the demotion would be.
   EXPECT_LT(last_lost_ms, 2000) << "a write started " << last_lost_ms
                                 << " ms after the sentinels named the new master was lost";
+  uint64_t heard = notifier.generation(wake);
+  auto published_from = Clock::now();
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        auto sent = client_->command({"SPUBLISH", wake, "free probe"});
+        return sent && notifier.generation(wake) != heard;
+      },
+      5s, 50ms))
+      << "the notifier never moved to the new master";
+  std::cout << "switchover: the notifier heard the new master "
+            << ms_between(published_from, Clock::now()) << " ms after the writes stopped\n";
   std::cout << "switchover: " << acked.size() << " writes acknowledged, " << lost.size()
             << " of them lost (" << lost_after_named
             << " started after the sentinels named the new master, the last " << last_lost_ms
