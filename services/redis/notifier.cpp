@@ -23,6 +23,7 @@ constexpr auto kSubscribeWait = std::chrono::milliseconds(500);
 // and how long it waits for each sentinel then.
 constexpr auto kSubscriptionMasterRecheck = std::chrono::seconds(1);
 constexpr auto kSubscriptionSentinelAsk = std::chrono::milliseconds(250);
+constexpr auto kSubscriptionMapRecheck = std::chrono::seconds(5);
 // How long a channel nobody asks about any more stays subscribed.
 constexpr auto kUnsubscribeAfter = std::chrono::seconds(10);
 }  // namespace
@@ -193,6 +194,7 @@ void Notifier::run() {
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> unwanted_since;
   auto last_look = std::chrono::steady_clock::now();
   auto master_asked = last_look;
+  auto map_asked = last_look;
   auto forget = [&](const std::string& channel) {
     placed.erase(channel);
     unwanted_since.erase(channel);
@@ -252,6 +254,12 @@ void Notifier::run() {
       }
     }
     auto now = std::chrono::steady_clock::now();
+    // Cluster mode: the map is read again now and then even when nothing said it changed, so a
+    // subscription never stays on a node that no longer serves its channel's slot.
+    if (router && now - map_asked > kSubscriptionMapRecheck) {
+      map_asked = now;
+      router->map_changed();
+    }
     // Sentinel mode: SPUBLISH is not passed on to replicas outside a cluster, so a connection
     // left on a master demoted by a switchover would hear nothing until it breaks.
     if (endpoint_.uses_sentinels() && links.contains("") &&
