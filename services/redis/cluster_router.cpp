@@ -235,13 +235,8 @@ Result<RedisReply> ClusterRouter::scan(const std::vector<std::string>& command) 
   return reply;
 }
 
-Result<std::vector<RedisReply>> ClusterRouter::exchange(
-    const std::vector<std::vector<std::string>>& commands) {
-  std::vector<RedisReply> replies(commands.size());
-  if (commands.empty()) return replies;
-  const bool trailing_wait = command_name(commands.back()) == "WAIT";
-  const size_t end = trailing_wait ? commands.size() - 1 : commands.size();
-
+std::vector<ClusterRouter::Unit> ClusterRouter::units_of(
+    const std::vector<std::vector<std::string>>& commands, size_t end) {
   std::vector<Unit> units;
   for (size_t i = 0; i < end;) {
     Unit u{.first = i};
@@ -277,6 +272,17 @@ Result<std::vector<RedisReply>> ClusterRouter::exchange(
     units.push_back(u);
     i = j;
   }
+  return units;
+}
+
+Result<std::vector<RedisReply>> ClusterRouter::exchange(
+    const std::vector<std::vector<std::string>>& commands) {
+  std::vector<RedisReply> replies(commands.size());
+  if (commands.empty()) return replies;
+  const bool trailing_wait = command_name(commands.back()) == "WAIT";
+  const size_t end = trailing_wait ? commands.size() - 1 : commands.size();
+
+  std::vector<Unit> units = units_of(commands, end);
 
   std::optional<long long> fewest_confirmed;
   std::optional<RedisReply> wait_refused;

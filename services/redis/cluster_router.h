@@ -60,6 +60,10 @@ class ClusterRouter {
 
  private:
   struct Unit;
+  // The first `end` commands as units sent whole to one master: a MULTI ... EXEC block, a script
+  // with the reads of its slot that follow it, or one command.
+  static std::vector<Unit> units_of(const std::vector<std::vector<std::string>>& commands,
+                                    size_t end);
   RedisClient& node(const HostPort& address);
   Result<std::shared_ptr<const SlotMap>> refresh();
   Result<SlotMap> ask_for_map(const HostPort& node_address);
