@@ -327,11 +327,20 @@ Result<std::vector<RedisReply>> ClusterRouter::exchange(
 
     std::vector<size_t> again;
     bool pause = false;
-    for (auto& [address, group] : by_node) {
-      constexpr size_t kAsking = static_cast<size_t>(-1);
-      constexpr size_t kWait = static_cast<size_t>(-2);
-      std::vector<std::vector<std::string>> batch;
+    constexpr size_t kAsking = static_cast<size_t>(-1);
+    constexpr size_t kWait = static_cast<size_t>(-2);
+    struct Part {
+      RedisClient* client;
+      redisContext* ctx;
       std::vector<size_t> origin;  // per command sent: its index in `commands`, or a marker
+      const std::vector<size_t>* units;
+    };
+    // Connections are taken master by master in address order (by_node's), and every batch does
+    // the same, so two batches never wait for each other's connections.
+    std::vector<Part> sent;
+    for (auto& [address, group] : by_node) {
+      std::vector<std::vector<std::string>> batch;
+      std::vector<size_t> origin;
       for (size_t index : group.second) {
         const Unit& u = units[index];
         for (size_t k = u.resume; k < u.count; ++k) {
@@ -349,11 +358,26 @@ Result<std::vector<RedisReply>> ClusterRouter::exchange(
         origin.push_back(kWait);
         wait_sent = true;
       }
-      auto got = node(group.first).exchange(batch);
-      if (!got) {
+      RedisClient& client = node(group.first);
+      auto ctx = client.send(batch);
+      if (!ctx) {
+        // What was written to other masters has run: their replies are read and dropped, and
+        // the batch fails as a lost connection does.
+        for (auto& other : sent) (void)other.client->receive(other.ctx, other.origin.size());
         map_changed();  // a master gone: its replica is promoted, and the map will say so
-        return std::unexpected(got.error());
+        return std::unexpected(ctx.error());
       }
+      sent.push_back({&client, *ctx, std::move(origin), &group.second});
+    }
+    // Every master has its part by now; the replies are read master by master.
+    std::optional<Error> lost;
+    for (auto& part : sent) {
+      auto got = part.client->receive(part.ctx, part.origin.size());
+      if (!got) {
+        lost = got.error();
+        continue;  // the other parts are still read, so their connections go back to the pool
+      }
+      const std::vector<size_t>& origin = part.origin;
       for (size_t k = 0; k < origin.size(); ++k) {
         if (origin[k] == kWait) {
           RedisReply& waited = (*got)[k];
@@ -366,7 +390,7 @@ Result<std::vector<RedisReply>> ClusterRouter::exchange(
           replies[origin[k]] = std::move((*got)[k]);
         }
       }
-      for (size_t index : group.second) {
+      for (size_t index : *part.units) {
         Unit& u = units[index];
         size_t k = u.resume;
         std::string_view word;
@@ -391,6 +415,10 @@ Result<std::vector<RedisReply>> ClusterRouter::exchange(
         }
         again.push_back(index);
       }
+    }
+    if (lost) {
+      map_changed();
+      return std::unexpected(*lost);
     }
     pending = std::move(again);
     if (pending.empty()) break;

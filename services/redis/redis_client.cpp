@@ -181,6 +181,12 @@ void RedisClient::remember_master(const redisContext* ctx) {
 
 Result<std::vector<RedisReply>> RedisClient::round_trip(
     const std::vector<std::vector<std::string>>& commands) {
+  auto ctx = send(commands);
+  if (!ctx) return std::unexpected(ctx.error());
+  return receive(*ctx, commands.size());
+}
+
+Result<redisContext*> RedisClient::send(const std::vector<std::vector<std::string>>& commands) {
   redisContext* ctx = acquire();
   if (ctx != nullptr && !at_named_master(ctx)) {
     // Its slot in the pool stays taken, by the connection opened in its place.
@@ -197,9 +203,21 @@ Result<std::vector<RedisReply>> RedisClient::round_trip(
     remember_master(ctx);
   }
   for (const auto& c : commands) append(ctx, c);
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(ctx, &done) != REDIS_OK) {
+      std::string why = ctx->errstr;
+      release(ctx, false);
+      return fail(Errc::kUnavailable, cat("redis ", options_.endpoint.to_string(), ": ", why));
+    }
+  }
+  return ctx;
+}
+
+Result<std::vector<RedisReply>> RedisClient::receive(redisContext* ctx, size_t count) {
   std::vector<RedisReply> replies;
-  replies.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) {
+  replies.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
       std::string why = ctx->errstr;

@@ -127,6 +127,11 @@ class RedisClient {
   std::optional<Error> replicas_short(const RedisReply& waited, const ReplicaWait& wait);
   Result<redisContext*> connect() const;
   Result<std::vector<RedisReply>> round_trip(const std::vector<std::vector<std::string>>& commands);
+  // round_trip in two halves, so that a cluster batch is written to every master before any
+  // reply is read: `commands` written on a connection of the pool, then their `count` replies
+  // read from it (and the connection given back).
+  Result<redisContext*> send(const std::vector<std::vector<std::string>>& commands);
+  Result<std::vector<RedisReply>> receive(redisContext* ctx, size_t count);
   redisContext* acquire();
   void release(redisContext* ctx, bool healthy);
   // In Sentinel mode: whether `ctx` still reaches the address the sentinels name. A switchover
