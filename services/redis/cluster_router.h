@@ -19,8 +19,8 @@ struct RedisReply;
 
 // RedisClient's Redis Cluster mode: sends each command to the master serving its key's slot,
 // with a connection pool per master (a standalone RedisClient each). A batch is split by master,
-// written to every one before any reply is read, and its replies put back in the caller's order. The slot map comes from
-// CLUSTER SHARDS (CLUSTER SLOTS before Redis 7). MOVED is followed and refreshes the map; ASK is
+// written to every one before any reply is read, and its replies put back in the caller's order.
+// The slot map comes from CLUSTER SHARDS (CLUSTER SLOTS before Redis 7). MOVED is followed and refreshes the map; ASK is
 // followed with ASKING and leaves the map as it is; TRYAGAIN and CLUSTERDOWN are retried for a
 // short while. A connection failure refreshes the map (a failover) and fails the batch with
 // Errc::kUnavailable, as a lost standalone connection does: the command may have run, and only
