@@ -20,11 +20,12 @@ struct RedisReply;
 // RedisClient's Redis Cluster mode: sends each command to the master serving its key's slot,
 // with a connection pool per master (a standalone RedisClient each). A batch is split by master,
 // written to every one before any reply is read, and its replies put back in the caller's order.
-// The slot map comes from CLUSTER SHARDS (CLUSTER SLOTS before Redis 7). MOVED is followed and refreshes the map; ASK is
-// followed with ASKING and leaves the map as it is; TRYAGAIN and CLUSTERDOWN are retried for a
-// short while. A connection failure refreshes the map (a failover) and fails the batch with
-// Errc::kUnavailable, as a lost standalone connection does: the command may have run, and only
-// the caller knows whether sending it again is safe (lexroute's scripts make it so).
+// The slot map comes from CLUSTER SHARDS (CLUSTER SLOTS before Redis 7). MOVED is followed and
+// refreshes the map; ASK is followed with ASKING and leaves the map as it is; TRYAGAIN and
+// CLUSTERDOWN are retried for a short while. A connection failure refreshes the map (a failover)
+// and fails the batch with Errc::kUnavailable, as a lost standalone connection does: the command
+// may have run, and only the caller knows whether sending it again is safe (lexroute's scripts make
+// it so).
 //
 // Commands without keys: a SCAN walks every master in turn (its cursor names the master too, so
 // callers loop until "0" as on one server); a trailing WAIT follows the writes of the batch, so
