@@ -16,7 +16,8 @@ void add_common(CLI::App* cmd, Config& c, int& delivery_ms, int& wait_ms,
                 std::string& kafka_config) {
   cmd->add_option("--redis", c.redis,
                   "Redis host:port or redis://[user:password@]host:port[/db] (with "
-                  "--redis-sentinels: redis://[user:password@]/db)")
+                  "--redis-sentinels: redis://[user:password@]/db; with --redis-cluster: "
+                  "redis://[user:password@])")
       ->envname("LEXROUTE_REDIS");
   cmd->add_option("--redis-password-file", c.redis_password_file,
                   "File holding the Redis password (one trailing newline is dropped)")
@@ -27,6 +28,10 @@ void add_common(CLI::App* cmd, Config& c, int& delivery_ms, int& wait_ms,
   cmd->add_option("--redis-master-name", c.redis_master_name,
                   "The master's name in the sentinels' configuration (with --redis-sentinels)")
       ->envname("LEXROUTE_REDIS_MASTER_NAME");
+  cmd->add_option("--redis-cluster", c.redis_cluster,
+                  "Redis Cluster seed nodes host:port,host:port,...: each key goes to its slot's "
+                  "master (excludes --redis-sentinels)")
+      ->envname("LEXROUTE_REDIS_CLUSTER");
   cmd->add_option("--redis-wait-replicas", c.redis_wait_replicas,
                   "Acknowledge staff accepts, rejections and completions, and idempotency keys, "
                   "only once this many Redis replicas hold them (WAIT); 0: once the master does")
@@ -160,7 +165,7 @@ Result<KafkaSettings> kafka_properties(const std::string& file, char** environme
 
 Result<RedisEndpoint> redis_endpoint_of(const Config& c) {
   return redis_endpoint_from_flags(
-      {c.redis, c.redis_password_file, c.redis_sentinels, c.redis_master_name});
+      {c.redis, c.redis_password_file, c.redis_sentinels, c.redis_master_name, c.redis_cluster});
 }
 
 Result<Config> parse_config(int argc, char** argv, char** environment) {
@@ -241,9 +246,10 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   c.kafka_settings = std::move(*kafka);
 
   if (c.role != Role::kDev) {
-    if (c.redis.empty() && c.redis_sentinels.empty()) {
+    if (c.redis.empty() && c.redis_sentinels.empty() && c.redis_cluster.empty()) {
       return fail(Errc::kInvalidArgument,
-                  "--redis (or LEXROUTE_REDIS), or --redis-sentinels, is required", "redis");
+                  "--redis (or LEXROUTE_REDIS), --redis-sentinels or --redis-cluster is required",
+                  "redis");
     }
     if (c.kafka_brokers.empty() && c.role != Role::kGateway && c.role != Role::kScaler) {
       return fail(Errc::kInvalidArgument, "--kafka-brokers (or LEXROUTE_KAFKA_BROKERS) is required",

@@ -21,12 +21,13 @@ struct Config {
   std::string listen = "127.0.0.1:50051";      // gRPC; port 0 picks a free one
   ServerTls tls;                               // on the gRPC listen; none: plaintext
   std::string http_listen = "127.0.0.1:8080";  // gateway/dev: the worker app; port 0: any free
-  // host:port or redis://[user:password@]host:port[/db]; dev starts its own when this and
-  // redis_sentinels are empty.
+  // host:port or redis://[user:password@]host:port[/db]; dev starts its own when this,
+  // redis_sentinels and redis_cluster are empty.
   std::string redis;
   std::string redis_password_file;  // the password alone, for Kubernetes secrets
   std::string redis_sentinels;      // host:port,...: the master is whatever they name
   std::string redis_master_name;    // with redis_sentinels
+  std::string redis_cluster;        // host:port,...: seed nodes of a Redis Cluster
   // A staff member's accept, rejection or completion, and a firm's idempotency key, are
   // acknowledged once this many replicas hold them (Redis WAIT), so a failover to a replica
   // cannot forget them; 0: once the master has them. Short of replicas within the timeout, the
@@ -57,7 +58,7 @@ struct Config {
 
   // lexrouted dev without a Redis of its own starts a redis-server child.
   bool starts_own_redis() const {
-    return role == Role::kDev && redis.empty() && redis_sentinels.empty();
+    return role == Role::kDev && redis.empty() && redis_sentinels.empty() && redis_cluster.empty();
   }
   bool runs_intake() const { return role == Role::kDev || role == Role::kIntake; }
   bool runs_router() const { return role == Role::kDev || role == Role::kRouter; }

@@ -126,5 +126,31 @@ TEST(ReplicaWaitConfig, DevsOwnRedisHasNoReplicasToWaitFor) {
   EXPECT_TRUE(given.has_value()) << given.error().message;
 }
 
+TEST(RedisClusterConfig, SeedsFromTheFlagOrTheEnvironment) {
+  auto flag = parse({"gateway", "--redis-cluster", "10.0.0.1:7000,10.0.0.2:7000"});
+  ASSERT_TRUE(flag.has_value()) << flag.error().message;
+  auto endpoint = redis_endpoint_of(*flag);
+  ASSERT_TRUE(endpoint.has_value()) << endpoint.error().message;
+  ASSERT_TRUE(endpoint->uses_cluster());
+  EXPECT_EQ(endpoint->cluster_seeds.size(), 2u);
+
+  ScopedEnv seeds("LEXROUTE_REDIS_CLUSTER", "10.0.0.3:7000");
+  auto env = parse({"gateway"});
+  ASSERT_TRUE(env.has_value()) << env.error().message;
+  EXPECT_EQ(env->redis_cluster, "10.0.0.3:7000");
+  EXPECT_FALSE(env->starts_own_redis());
+}
+
+TEST(RedisClusterConfig, MistakesStopTheStartNamingTheFlagAndValue) {
+  auto both = parse({"gateway", "--redis-cluster", "10.0.0.1:7000", "--redis-sentinels",
+                     "10.0.0.1:26379", "--redis-master-name", "lexroute"});
+  ASSERT_FALSE(both.has_value());
+  EXPECT_EQ(both.error().field, "redis-cluster");
+  auto bad = parse({"gateway", "--redis-cluster", "10.0.0.1:7000,10.0.0.2"});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().field, "redis-cluster");
+  EXPECT_NE(bad.error().message.find("10.0.0.2"), std::string::npos) << bad.error().message;
+}
+
 }  // namespace
 }  // namespace lexroute

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "services/ports/change_signals.h"
@@ -17,9 +18,18 @@
 namespace lexroute {
 
 // Listens to lexroute's Redis pub/sub channels (a staff member's offers changed, capacity was
-// freed in a pool) on one connection and wakes whoever waits on a channel. A message is only a
-// hint to look again: waiters re-read Redis, and they also look again after a timeout, so a
-// message lost while the connection was down delays work but never loses it.
+// freed in a pool) and wakes whoever waits on a channel. A message is only a hint to look again:
+// waiters re-read Redis, and they also look again after a timeout, so a message lost while the
+// connection was down delays work but never loses it.
+//
+// Sharded pub/sub (SSUBSCRIBE; the scripts SPUBLISH), so that in a Redis Cluster a message stays
+// on the master serving its channel's slot (the channels carry the {pool} tag) instead of being
+// copied to every node. Sharded channels have no patterns: each channel someone asks about is
+// subscribed to by name, on one connection per master (one connection in all without a
+// cluster), and subscribed to again where the slot map says when a slot moves or a master fails
+// over. The first question about a channel waits (briefly) for its subscription, so a message
+// published after generation() or watch() returned is heard; a channel nobody asks about any
+// more stays subscribed for a few seconds, as feeds forget theirs between two looks.
 class Notifier : public ChangeSignals {
  public:
   explicit Notifier(RedisEndpoint endpoint);
@@ -51,6 +61,10 @@ class Notifier : public ChangeSignals {
 
  private:
   void run();
+  // Under mutex_ (`lock`): until `channel` is subscribed, stop(), or a short timeout.
+  void await_subscription(std::unique_lock<std::mutex>& lock, const std::string& channel);
+  void wanted_changed();  // under mutex_: the subscription thread looks again
+  void connected();       // under mutex_: a new subscription connection, so anything may be missed
   void bump(const std::string& channel, std::string payload);
 
   // One per channel someone is watching. A message wakes only that channel's waiters: with one
@@ -83,6 +97,11 @@ class Notifier : public ChangeSignals {
     bool complete = false;  // nothing read yet: the first reader re-reads everything
   };
   std::unordered_map<std::string, WakeBuffer> wake_;
+  // Channels the thread has subscribed to (Redis confirmed), and whether it must look again.
+  std::unordered_set<std::string> subscribed_;
+  std::condition_variable subscription_confirmed_;
+  bool wanted_changed_ = true;
+  int wake_fd_ = -1;  // an eventfd: the subscription thread's poll returns when it is written
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

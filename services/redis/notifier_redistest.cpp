@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 class NotifierTest : public testing::RedisTest {
  protected:
   void publish(const std::string& channel, const std::string& message) {
-    auto sent = redis().command({"PUBLISH", channel, message});
+    auto sent = redis().command({"SPUBLISH", channel, message});
     ASSERT_TRUE(sent.has_value()) << sent.error().message;
   }
 

@@ -38,10 +38,11 @@ Result<void> PoolStore::set_scaling(const std::string& pool, const v1::PoolScali
   auto current = bench(pool);
   if (!current) return std::unexpected(current.error());
   std::set<std::string> listed(scaling.bench_staff().begin(), scaling.bench_staff().end());
+  // lx:pools has no hash tag: outside the transaction, which a Redis Cluster keeps to one slot.
   std::vector<std::vector<std::string>> cmds{
+      {"SADD", keys::pools(), pool},
       {"MULTI"},
-      {"SET", keys::scaling(pool), scaling.SerializeAsString()},
-      {"SADD", keys::pools(), pool}};
+      {"SET", keys::scaling(pool), scaling.SerializeAsString()}};
   std::vector<std::string> changed;
   for (const auto& id : listed) {
     if (current->contains(id)) continue;
@@ -55,7 +56,7 @@ Result<void> PoolStore::set_scaling(const std::string& pool, const v1::PoolScali
   }
   // Routers re-read these staff members' states.
   for (const auto& id : changed)
-    cmds.push_back({"PUBLISH", keys::wake_channel(pool), "free " + id});
+    cmds.push_back({"SPUBLISH", keys::wake_channel(pool), "free " + id});
   cmds.push_back({"EXEC"});
   auto replies = redis_.pipeline(cmds);
   if (!replies) return std::unexpected(replies.error());

@@ -9,6 +9,7 @@
 #include "router/text.h"
 #include "services/common/secrets.h"
 #include "services/metrics/redis_metrics.h"
+#include "services/redis/cluster_router.h"
 #include "services/redis/redis_connection.h"
 
 namespace lexroute {
@@ -61,7 +62,12 @@ void append(redisContext* ctx, const std::vector<std::string>& args) {
 RedisScript::RedisScript(std::string_view name, std::string_view body)
     : name_(name), body_(body), sha_(sha1_hex(body)) {}
 
-RedisClient::RedisClient(Options options) : options_(std::move(options)) {}
+RedisClient::RedisClient(Options options) : options_(std::move(options)) {
+  if (options_.endpoint.uses_cluster()) {
+    cluster_ = std::make_unique<ClusterRouter>(
+        ClusterRouter::Options{options_.endpoint, options_.connections, options_.timeout});
+  }
+}
 
 RedisClient::~RedisClient() {
   for (auto* ctx : idle_) redisFree(ctx);
@@ -99,9 +105,10 @@ void RedisClient::release(redisContext* ctx, bool healthy) {
 
 Result<std::vector<RedisReply>> RedisClient::exchange(
     const std::vector<std::vector<std::string>>& commands) {
-  if (options_.metrics == nullptr) return round_trip(commands);
+  auto send = [&] { return cluster_ ? cluster_->exchange(commands) : round_trip(commands); };
+  if (options_.metrics == nullptr) return send();
   auto started = std::chrono::steady_clock::now();
-  auto replies = round_trip(commands);
+  auto replies = send();
   options_.metrics->round_trip(std::chrono::steady_clock::now() - started);
   if (!replies) options_.metrics->failed("unavailable");
   return replies;
@@ -113,8 +120,11 @@ Error RedisClient::error_from_reply(const std::string& text) {
   if (options_.metrics && word != "NOSCRIPT" && word != "BUSYGROUP") {
     options_.metrics->failed(word);
   }
-  // A replica that is loading or read-only will accept the same command later.
-  bool transient = word == "LOADING" || word == "BUSY" || ends_connection(word);
+  // A replica that is loading or read-only will accept the same command later; so will a
+  // cluster that redirected a command more often than the client follows (a slot on the move)
+  // or is failing over.
+  bool transient = word == "LOADING" || word == "BUSY" || ends_connection(word) ||
+                   word == "MOVED" || word == "ASK" || word == "TRYAGAIN" || word == "CLUSTERDOWN";
   return Error{transient ? Errc::kUnavailable : Errc::kInternal, text, {}};
 }
 
@@ -171,6 +181,12 @@ void RedisClient::remember_master(const redisContext* ctx) {
 
 Result<std::vector<RedisReply>> RedisClient::round_trip(
     const std::vector<std::vector<std::string>>& commands) {
+  auto ctx = send(commands);
+  if (!ctx) return std::unexpected(ctx.error());
+  return receive(*ctx, commands.size());
+}
+
+Result<redisContext*> RedisClient::send(const std::vector<std::vector<std::string>>& commands) {
   redisContext* ctx = acquire();
   if (ctx != nullptr && !at_named_master(ctx)) {
     // Its slot in the pool stays taken, by the connection opened in its place.
@@ -187,9 +203,21 @@ Result<std::vector<RedisReply>> RedisClient::round_trip(
     remember_master(ctx);
   }
   for (const auto& c : commands) append(ctx, c);
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(ctx, &done) != REDIS_OK) {
+      std::string why = ctx->errstr;
+      release(ctx, false);
+      return fail(Errc::kUnavailable, cat("redis ", options_.endpoint.to_string(), ": ", why));
+    }
+  }
+  return ctx;
+}
+
+Result<std::vector<RedisReply>> RedisClient::receive(redisContext* ctx, size_t count) {
   std::vector<RedisReply> replies;
-  replies.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) {
+  replies.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx, &raw) != REDIS_OK || raw == nullptr) {
       std::string why = ctx->errstr;
@@ -317,6 +345,7 @@ Result<RedisReply> RedisClient::eval(const RedisScript& script,
 }
 
 Result<void> RedisClient::ping() {
+  if (cluster_) return cluster_->ping_every_master();
   auto pong = command({"PING"});
   if (!pong) return std::unexpected(pong.error());
   return {};

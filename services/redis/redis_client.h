@@ -16,8 +16,9 @@
 struct redisContext;
 
 namespace lexroute {
+class ClusterRouter;
 class RedisMetrics;
-}
+}  // namespace lexroute
 
 namespace lexroute {
 
@@ -65,7 +66,9 @@ struct ReplicaWait {
 // connection that answers READONLY or MASTERDOWN is dropped too, and in Sentinel mode so is one
 // to an address the sentinels no longer name (asked at most once a second), so the client
 // follows a failover. Redis replies of type error come back as Errc::kInternal with Redis's text,
-// network failures and failover errors as Errc::kUnavailable.
+// network failures and failover errors as Errc::kUnavailable. In Redis Cluster mode
+// (endpoint.uses_cluster()) a ClusterRouter sends each command to its slot's master, with a pool
+// like this one per master; batches are split by master and answered in order.
 class RedisClient {
  public:
   struct Options {
@@ -107,13 +110,16 @@ class RedisClient {
   Result<std::vector<RedisReply>> eval_each(const std::vector<ScriptRun>& runs,
                                             const ReplicaWait& wait = {});
 
-  // Whether Redis answers at all (start-up checks).
+  // Whether Redis answers at all (start-up checks); in a cluster, whether every master does.
   Result<void> ping();
 
   const RedisEndpoint& endpoint() const { return options_.endpoint; }
 
  private:
-  // One timed round trip; error replies stay in the result, only I/O failures fail it.
+  friend class ClusterRouter;  // its per-master pools are standalone clients it sends through
+
+  // One timed round trip (in a cluster, one per master concerned); error replies stay in the
+  // result, only I/O failures fail it.
   Result<std::vector<RedisReply>> exchange(const std::vector<std::vector<std::string>>& commands);
   // The failure an error reply means, counted in the metrics.
   Error error_from_reply(const std::string& text);
@@ -121,6 +127,11 @@ class RedisClient {
   std::optional<Error> replicas_short(const RedisReply& waited, const ReplicaWait& wait);
   Result<redisContext*> connect() const;
   Result<std::vector<RedisReply>> round_trip(const std::vector<std::vector<std::string>>& commands);
+  // round_trip in two halves, so that a cluster batch is written to every master before any
+  // reply is read: `commands` written on a connection of the pool, then their `count` replies
+  // read from it (and the connection given back).
+  Result<redisContext*> send(const std::vector<std::vector<std::string>>& commands);
+  Result<std::vector<RedisReply>> receive(redisContext* ctx, size_t count);
   redisContext* acquire();
   void release(redisContext* ctx, bool healthy);
   // In Sentinel mode: whether `ctx` still reaches the address the sentinels name. A switchover
@@ -140,6 +151,8 @@ class RedisClient {
   HostPort named_master_;
   std::chrono::steady_clock::time_point master_asked_{};
   bool asking_ = false;
+
+  std::unique_ptr<ClusterRouter> cluster_;  // Redis Cluster mode only
 };
 
 }  // namespace lexroute

@@ -44,14 +44,15 @@ std::string joined_addresses(const std::vector<HostPort>& addresses) {
   return out;
 }
 
-Result<std::vector<HostPort>> parse_sentinel_list(std::string_view text) {
+// "host:port,host:port,...", each checked as `flag`'s value.
+Result<std::vector<HostPort>> parse_address_list(std::string_view text, std::string_view flag) {
   std::vector<HostPort> out;
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
     std::string_view item =
         text.substr(start, comma == std::string_view::npos ? text.size() - start : comma - start);
-    auto address = parse_host_port(item, "redis-sentinels");
+    auto address = parse_host_port(item, flag);
     if (!address) return std::unexpected(address.error());
     out.push_back(*address);
     if (comma == std::string_view::npos) break;
@@ -147,6 +148,7 @@ Result<RedisEndpoint> RedisEndpoint::parse(std::string_view text) {
 
 std::string RedisEndpoint::address() const {
   if (uses_sentinels()) return cat("sentinels ", joined_addresses(sentinels));
+  if (uses_cluster()) return cat("cluster ", joined_addresses(cluster_seeds));
   return HostPort{host, port}.to_string();
 }
 
@@ -155,6 +157,7 @@ std::string RedisEndpoint::to_string() const {
     return cat("master ", master_name, " via ", address(), user.empty() ? "" : cat(" as ", user),
                db == 0 ? "" : cat(" db ", db));
   }
+  if (uses_cluster()) return cat(address(), user.empty() ? "" : cat(" as ", user));
   std::string where = HostPort{host, port}.to_string();
   if (user.empty() && password.empty() && db == 0) return where;
   std::string credentials =
@@ -172,8 +175,27 @@ Result<RedisEndpoint> redis_endpoint_from_flags(const RedisFlags& flags) {
     out.host.clear();
     out.port = 0;
   }
-  if (!flags.sentinels.empty()) {
-    auto sentinels = parse_sentinel_list(flags.sentinels);
+  if (!flags.cluster.empty()) {
+    if (!flags.sentinels.empty() || !flags.master_name.empty()) {
+      return fail(Errc::kInvalidArgument,
+                  "--redis-cluster and --redis-sentinels (or --redis-master-name) exclude each "
+                  "other: a Redis Cluster fails over by itself",
+                  "redis-cluster");
+    }
+    auto seeds = parse_address_list(flags.cluster, "redis-cluster");
+    if (!seeds) return std::unexpected(seeds.error());
+    if (!out.host.empty()) {
+      return bad_redis_url(
+          cat("names the address ", HostPort{out.host, out.port}.to_string(),
+              " but --redis-cluster is given, and the cluster names its nodes; with a cluster, "
+              "--redis carries only user and password (redis://user:password@)"));
+    }
+    if (out.db != 0) {
+      return bad_redis_url(cat("names database ", out.db, ", but a Redis Cluster has only 0"));
+    }
+    out.cluster_seeds = std::move(*seeds);
+  } else if (!flags.sentinels.empty()) {
+    auto sentinels = parse_address_list(flags.sentinels, "redis-sentinels");
     if (!sentinels) return std::unexpected(sentinels.error());
     if (flags.master_name.empty()) {
       return fail(Errc::kInvalidArgument,
@@ -193,7 +215,7 @@ Result<RedisEndpoint> redis_endpoint_from_flags(const RedisFlags& flags) {
     return fail(Errc::kInvalidArgument, "--redis-master-name needs --redis-sentinels",
                 "redis-master-name");
   } else if (out.host.empty()) {
-    return bad_redis_url("host:port is missing (or give --redis-sentinels)");
+    return bad_redis_url("host:port is missing (or give --redis-sentinels or --redis-cluster)");
   }
   if (!flags.password_file.empty()) {
     if (!out.password.empty()) {

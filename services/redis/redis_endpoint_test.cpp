@@ -206,5 +206,44 @@ TEST_F(RedisFlagsTest, SentinelMistakes) {
   EXPECT_THAT(no_host.error().message, HasSubstr("host:port is missing"));
 }
 
+TEST_F(RedisFlagsTest, ClusterSeedsCarryCredentialsFromTheUrl) {
+  auto e = redis_endpoint_from_flags(
+      {"redis://app:s3cr3t-Pa55@", "", "", "", "10.0.0.1:7000,10.0.0.2:7000"});
+  ASSERT_TRUE(e.has_value()) << e.error().message;
+  ASSERT_TRUE(e->uses_cluster());
+  EXPECT_FALSE(e->uses_sentinels());
+  ASSERT_EQ(e->cluster_seeds.size(), 2u);
+  EXPECT_EQ(e->cluster_seeds[1].to_string(), "10.0.0.2:7000");
+  EXPECT_EQ(e->password, kSecret);
+  EXPECT_EQ(e->to_string(), "cluster 10.0.0.1:7000,10.0.0.2:7000 as app");
+  auto with_file = redis_endpoint_from_flags(
+      {"", write_file("password", "s3cr3t-Pa55\n"), "", "", "10.0.0.1:7000"});
+  ASSERT_TRUE(with_file.has_value()) << with_file.error().message;
+  EXPECT_EQ(with_file->password, kSecret);
+}
+
+TEST_F(RedisFlagsTest, ClusterMistakesNameTheFlag) {
+  auto with_sentinels =
+      redis_endpoint_from_flags({"", "", "10.0.0.1:26379", "lexroute", "10.0.0.1:7000"});
+  ASSERT_FALSE(with_sentinels.has_value());
+  EXPECT_EQ(with_sentinels.error().field, "redis-cluster");
+  EXPECT_THAT(with_sentinels.error().message, HasSubstr("exclude each other"));
+
+  auto with_host = redis_endpoint_from_flags({"redis://:s3cr3t-Pa55@h:1", "", "", "", "a:1"});
+  ASSERT_FALSE(with_host.has_value());
+  EXPECT_EQ(with_host.error().field, "redis");
+  EXPECT_THAT(with_host.error().message, HasSubstr("--redis-cluster is given"));
+  EXPECT_THAT(with_host.error().message, Not(HasSubstr("s3cr3t")));
+
+  auto with_db = redis_endpoint_from_flags({"redis://:s3cr3t-Pa55@/3", "", "", "", "a:1"});
+  ASSERT_FALSE(with_db.has_value());
+  EXPECT_THAT(with_db.error().message, HasSubstr("only 0"));
+
+  auto bad_list = redis_endpoint_from_flags({"", "", "", "", "10.0.0.1:7000,nope"});
+  ASSERT_FALSE(bad_list.has_value());
+  EXPECT_EQ(bad_list.error().field, "redis-cluster");
+  EXPECT_THAT(bad_list.error().message, HasSubstr("nope"));
+}
+
 }  // namespace
 }  // namespace lexroute

@@ -14,6 +14,8 @@
 
 #include "router/text.h"
 #include "services/common/child_process.h"
+#include "services/redis/keys.h"
+#include "services/redis/notifier.h"
 #include "services/redis/redis_client.h"
 #include "services/redis/redis_process.h"
 #include "tests/support/eventually.h"
@@ -24,13 +26,13 @@ namespace lexroute {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 constexpr const char* kSentinelPassword = "sentinel-Test-pw";
 
 struct Write {
   int seq = 0;
-  Clock::time_point started, answered;
+  SteadyClock::time_point started, answered;
   std::optional<Errc> failure;  // empty: acknowledged
   std::string message;          // the failure's, when it is not kUnavailable
 };
@@ -52,7 +54,7 @@ class Writers {
     std::lock_guard lock(mutex_);
     return writes_;
   }
-  int acknowledged_after(Clock::time_point t) {
+  int acknowledged_after(SteadyClock::time_point t) {
     std::lock_guard lock(mutex_);
     return static_cast<int>(std::count_if(writes_.begin(), writes_.end(), [&](const Write& w) {
       return !w.failure && w.started > t;
@@ -62,9 +64,9 @@ class Writers {
  private:
   void run(RedisClient& client) {
     while (!stopping_) {
-      Write w{next_seq_++, Clock::now(), {}, {}, {}};
+      Write w{next_seq_++, SteadyClock::now(), {}, {}, {}};
       auto set = client.command({"SET", cat("failover:", w.seq), "1"});
-      w.answered = Clock::now();
+      w.answered = SteadyClock::now();
       if (!set) w.failure = set.error().code;
       if (!set && set.error().code != Errc::kUnavailable) w.message = set.error().message;
       {
@@ -100,7 +102,7 @@ std::vector<int> missing_on(RedisClient& redis, const std::vector<int>& seqs) {
   return missing;
 }
 
-double ms_between(Clock::time_point a, Clock::time_point b) {
+double ms_between(SteadyClock::time_point a, SteadyClock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
@@ -110,11 +112,11 @@ struct Tally {
   std::vector<int> acked_before, acked_after;
   int failed = 0, failed_retriable = 0;
   std::string other_failure;  // the first failure that was not kUnavailable
-  Clock::time_point first_failure = Clock::time_point::max();
-  Clock::time_point first_success_after = Clock::time_point::max();
+  SteadyClock::time_point first_failure = SteadyClock::time_point::max();
+  SteadyClock::time_point first_success_after = SteadyClock::time_point::max();
   double slowest_ms = 0;
 
-  Tally(const std::vector<Write>& writes, Clock::time_point since) {
+  Tally(const std::vector<Write>& writes, SteadyClock::time_point since) {
     for (const auto& w : writes) {
       slowest_ms = std::max(slowest_ms, ms_between(w.started, w.answered));
       if (w.failure) {
@@ -155,7 +157,7 @@ class RedisSentinel : public ::testing::Test {
     return missing_on(check, seqs);
   }
 
-  Clock::time_point test_started_ = Clock::now();
+  SteadyClock::time_point test_started_ = SteadyClock::now();
   testing::TempDir dir_;
   std::unique_ptr<testing::SentinelGroup> group_;
   std::unique_ptr<RedisClient> client_;
@@ -169,7 +171,7 @@ TEST_F(RedisSentinel, TheClientFollowsAFailoverAndWritesGoOn) {
   group_->master().kill();
   // kill() returns once the old master is gone for good, so whatever is acknowledged of the
   // writes started from here on was written to the promoted replica.
-  auto killed_at = Clock::now();
+  auto killed_at = SteadyClock::now();
   bool went_on =
       testing::eventually([&] { return writers.acknowledged_after(killed_at) >= 500; }, 20s, 50ms);
   writers.stop();
@@ -198,13 +200,17 @@ TEST_F(RedisSentinel, TheClientFollowsAFailoverAndWritesGoOn) {
             << " ms; acknowledged before the kill " << t.acked_before.size()
             << " (missing on the new master: " << lost_before.size() << "), after "
             << t.acked_after.size() << " (missing: " << lost_after.size() << "); test took "
-            << ms_between(test_started_, Clock::now()) << " ms\n";
+            << ms_between(test_started_, SteadyClock::now()) << " ms\n";
 }
 
 // A switchover promotes the replica while the old master stays up: it keeps taking writes on the
 // connections it has until the sentinels demote it, up to ten seconds later, and those writes are
 // lost then. The client looks at what the sentinels name at least once a second and leaves.
 TEST_F(RedisSentinel, TheClientFollowsASwitchoverWithinASecond) {
+  // Subscribed on the old master, which will not pass on what the new one publishes.
+  Notifier notifier(group_->endpoint());
+  const std::string wake = keys::wake_channel("switched");
+  notifier.generation(wake);
   Writers writers(*client_, 4);
   ASSERT_TRUE(
       testing::eventually([&] { return writers.acknowledged_after(test_started_) >= 200; }));
@@ -212,7 +218,7 @@ TEST_F(RedisSentinel, TheClientFollowsASwitchoverWithinASecond) {
   ASSERT_TRUE(group_->switch_over().has_value());
   ASSERT_TRUE(testing::eventually(
       [&] { return group_->named_master_port() == group_->replica().port(); }, 20s, 10ms));
-  auto named_at = Clock::now();
+  auto named_at = SteadyClock::now();
   bool went_on = testing::eventually(
       [&] { return writers.acknowledged_after(named_at + 2s) >= 500; }, 20s, 50ms);
   writers.stop();
@@ -237,11 +243,22 @@ TEST_F(RedisSentinel, TheClientFollowsASwitchoverWithinASecond) {
   // machine. Without the look, every write until the demotion would be.
   EXPECT_LT(last_lost_ms, 2000) << "a write started " << last_lost_ms
                                 << " ms after the sentinels named the new master was lost";
+  uint64_t heard = notifier.generation(wake);
+  auto published_from = SteadyClock::now();
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        auto sent = client_->command({"SPUBLISH", wake, "free probe"});
+        return sent && notifier.generation(wake) != heard;
+      },
+      5s, 50ms))
+      << "the notifier never moved to the new master";
+  std::cout << "switchover: the notifier heard the new master "
+            << ms_between(published_from, SteadyClock::now()) << " ms after the writes stopped\n";
   std::cout << "switchover: " << acked.size() << " writes acknowledged, " << lost.size()
             << " of them lost (" << lost_after_named
             << " started after the sentinels named the new master, the last " << last_lost_ms
             << " ms after); " << t.failed << " calls answered kUnavailable; slowest call "
-            << t.slowest_ms << " ms; test took " << ms_between(test_started_, Clock::now())
+            << t.slowest_ms << " ms; test took " << ms_between(test_started_, SteadyClock::now())
             << " ms\n";
 }
 

@@ -16,5 +16,5 @@ if ARGV[4] == 'CALLED_IN' then
 else
   redis.call('HDEL', KEYS[3], 'called_in_ms:' .. ARGV[1])
 end
-redis.call('PUBLISH', ARGV[8], 'free ' .. ARGV[1])
+redis.call('SPUBLISH', ARGV[8], 'free ' .. ARGV[1])
 return {'OK'}

@@ -22,5 +22,5 @@ redis.call('HSET', KEYS[1], 'status', 'COMPLETED', 'completed_ms', ARGV[3], 'out
 redis.call('INCR', KEYS[6])
 record(KEYS[5], 'ACCEPTED', 'COMPLETED|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|' .. ARGV[4], nil,
        task[3])
-redis.call('PUBLISH', ARGV[6], 'free ' .. ARGV[2])
+redis.call('SPUBLISH', ARGV[6], 'free ' .. ARGV[2])
 return {'OK', 'COMPLETED'}

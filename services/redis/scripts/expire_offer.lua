@@ -21,6 +21,6 @@ decline(ARGV[2], KEYS[3], KEYS[4], KEYS[6])
 back_to_waiting(KEYS[8], 'OFFERED',
                 'WAITING|' .. ARGV[3] .. '|router|offer to ' .. ARGV[2] .. ' timed out', KEYS[5],
                 ARGV[5])
-redis.call('PUBLISH', ARGV[6], 'withdraw ' .. ARGV[1])
-redis.call('PUBLISH', ARGV[4], 'free ' .. ARGV[2])
+redis.call('SPUBLISH', ARGV[6], 'withdraw ' .. ARGV[1])
+redis.call('SPUBLISH', ARGV[4], 'free ' .. ARGV[2])
 return {'EXPIRED'}

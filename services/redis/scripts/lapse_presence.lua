@@ -12,5 +12,5 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 local was = redis.call('HGET', KEYS[3], ARGV[1]) or 'OFFLINE'
 redis.call('HSET', KEYS[3], ARGV[1], 'OFFLINE')
 if redis.call('SCARD', KEYS[4]) > 0 then redis.call('ZADD', KEYS[2], seen, ARGV[1]) end
-redis.call('PUBLISH', ARGV[3], 'free ' .. ARGV[1])
+redis.call('SPUBLISH', ARGV[3], 'free ' .. ARGV[1])
 return {'OFFLINE', was, redis.call('SMEMBERS', KEYS[5])}

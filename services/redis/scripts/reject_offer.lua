@@ -21,5 +21,5 @@ decline(ARGV[2], KEYS[3], KEYS[4], KEYS[6])
 back_to_waiting(KEYS[8], 'OFFERED',
                 'WAITING|' .. ARGV[3] .. '|staff:' .. ARGV[2] .. '|rejected: ' .. ARGV[4], KEYS[5],
                 ARGV[6])
-redis.call('PUBLISH', ARGV[5], 'free ' .. ARGV[2])
+redis.call('SPUBLISH', ARGV[5], 'free ' .. ARGV[2])
 return {'OK', 'WAITING'}

@@ -94,8 +94,8 @@ if staff ~= '' then
   redis.call('ZADD', KEYS[10], ARGV[16], ARGV[1])
   recorded('OFFERED', ARGV[6], 'router', 'offered to ' .. staff)
   store_offset()
-  redis.call('PUBLISH', ARGV[12], 'offer ' .. ARGV[1])
-  redis.call('PUBLISH', ARGV[15], 'load ' .. staff)
+  redis.call('SPUBLISH', ARGV[12], 'offer ' .. ARGV[1])
+  redis.call('SPUBLISH', ARGV[15], 'load ' .. staff)
   return {'OFFERED', staff}
 end
 

@@ -14,5 +14,5 @@ else
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 end
 if ARGV[2] == 'AVAILABLE' then redis.call('HDEL', KEYS[5], 'called_in_ms:' .. ARGV[1]) end
-redis.call('PUBLISH', ARGV[4], 'free ' .. ARGV[1])
+redis.call('SPUBLISH', ARGV[4], 'free ' .. ARGV[1])
 return {'OK'}

@@ -12,7 +12,7 @@ local function record(events_key, from, entry, task_id, firm)
   firm = firm or redis.call('HGET', KEYS[1], 'firm')
   redis.call('XADD', events_key, '*', 'task', task_id or ARGV[1], 'firm', firm, 'from', from,
              'to', to, 'at', at, 'actor', actor, 'reason', reason)
-  redis.call('PUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
+  redis.call('SPUBLISH', (string.gsub(KEYS[1], ':task:', ':notify:task:', 1)), to)
 end
 
 -- create_queued(events_key, deadlines_key, task_id, firm, spec, submitted_ms, priority,
@@ -67,8 +67,8 @@ local function take_back(holder, holder_channel, wake_channel)
     redis.call('SREM', KEYS[5], ARGV[1])
     redis.call('SREM', KEYS[6], ARGV[1])
     redis.call('HINCRBY', KEYS[4], holder, -1)
-    redis.call('PUBLISH', holder_channel, 'withdraw ' .. ARGV[1])
-    redis.call('PUBLISH', wake_channel, 'free ' .. holder)
+    redis.call('SPUBLISH', holder_channel, 'withdraw ' .. ARGV[1])
+    redis.call('SPUBLISH', wake_channel, 'free ' .. holder)
   end
   redis.call('ZREM', KEYS[3], ARGV[1])
   redis.call('ZREM', KEYS[7], ARGV[1])
