@@ -64,15 +64,15 @@ helm.sh/chart: {{ include "lexroute.chart" .root }}
   value: /etc/lexroute/redis/{{ $redis.passwordKey }}
 {{- end }}
 - name: LEXROUTE_REDIS_WAIT_REPLICAS
-  value: {{ $redis.waitReplicas | quote }}
+  value: {{ $redis.waitReplicas | int64 | quote }}
 - name: LEXROUTE_REDIS_WAIT_TIMEOUT_MS
-  value: {{ $redis.waitTimeoutMs | quote }}
+  value: {{ $redis.waitTimeoutMs | int64 | quote }}
 {{- if .Values.kafka.brokers }}
 - name: LEXROUTE_KAFKA_BROKERS
   value: {{ .Values.kafka.brokers | quote }}
 {{- end }}
 - name: LEXROUTE_KAFKA_DELIVERY_TIMEOUT_MS
-  value: {{ .Values.kafka.deliveryTimeoutMs | quote }}
+  value: {{ .Values.kafka.deliveryTimeoutMs | int64 | quote }}
 {{- if .Values.kafka.properties }}
 - name: LEXROUTE_KAFKA_CONFIG
   value: /etc/lexroute/kafka/kafka.properties
@@ -102,7 +102,7 @@ helm.sh/chart: {{ include "lexroute.chart" .root }}
 - name: LEXROUTE_TLS_KEY
   value: /etc/lexroute/tls/tls.key
 - name: LEXROUTE_TLS_RELOAD_SECONDS
-  value: {{ .Values.tls.reloadSeconds | quote }}
+  value: {{ .Values.tls.reloadSeconds | int64 | quote }}
 {{- if .Values.tls.clientCA.enabled }}
 - name: LEXROUTE_TLS_CLIENT_CA
   value: /etc/lexroute/tls/{{ .Values.tls.clientCA.key }}
