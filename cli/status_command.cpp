@@ -134,7 +134,10 @@ std::string render(const Scrape& now, const Scrape* before, const std::vector<st
                   duration(per_pool(now, "lexroute_pool_oldest_waiting_age_seconds", pool)).c_str(),
                   number(per_pool(now, "lexroute_pool_sla_at_risk_tasks", pool)).c_str(),
                   number(by_state["available"] + by_state["busy"]).c_str(),
-                  number(by_state["on_break"]).c_str(), number(by_state["offline"]).c_str());
+                  number(by_state["on_break"]).c_str(),
+                  // An elastic pool's bench and called-in staff who are not signed in are
+                  // offline too; the gauge only names them apart.
+                  number(by_state["offline"] + by_state["bench"] + by_state["called_in"]).c_str());
     out << row;
   }
   if (pools.empty()) out << "(no pools yet, or no router or dev among the pages given)\n";

@@ -14,6 +14,10 @@ namespace lexroute {
 namespace {
 
 constexpr const char* kStates[] = {"offline", "available", "busy", "on_break"};
+// Staff of an elastic pool's bench who are not signed in: still on the bench, or called in and
+// not there yet (docs/pools.md). Signed in, they count as available, busy or on a break like
+// everyone else, so the signed-in figures (and the alerts on them) include called-in staff.
+constexpr const char* kBenchStates[] = {"bench", "called_in"};
 
 std::string state_of(const std::string& availability, int64_t load, int capacity) {
   if (availability == "AVAILABLE") return load < capacity ? "available" : "busy";
@@ -70,6 +74,9 @@ Result<PoolSnapshot> PoolCollector::read_pool(const std::string& pool) {
     roster.version = version;
   }
 
+  auto bench = pools_.bench(pool);
+  if (!bench) return std::unexpected(bench.error());
+
   PoolSnapshot snap;
   snap.pool = pool;
   const auto& availability = r->availability;
@@ -78,8 +85,12 @@ Result<PoolSnapshot> PoolCollector::read_pool(const std::string& pool) {
     auto avail = availability.find(id);
     const std::string state = avail != availability.end() ? avail->second : "OFFLINE";
     for (const char* s : kStates) snap.staff[{m.vendor, m.region, m.time_zone, s}] += 0;
-    ++snap.staff[{m.vendor, m.region, m.time_zone,
-                  state_of(state, held != r->load.end() ? held->second : 0, m.capacity)}];
+    std::string shown = state_of(state, held != r->load.end() ? held->second : 0, m.capacity);
+    if (auto on_bench = bench->find(id); on_bench != bench->end()) {
+      for (const char* s : kBenchStates) snap.staff[{m.vendor, m.region, m.time_zone, s}] += 0;
+      if (shown == "offline") shown = on_bench->second == "CALLED_IN" ? "called_in" : "bench";
+    }
+    ++snap.staff[{m.vendor, m.region, m.time_zone, shown}];
     if (state == "AVAILABLE") snap.capacity_signed_in += m.capacity;
   }
   for (const auto& [id, held] : r->load) snap.load += held;

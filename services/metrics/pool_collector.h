@@ -18,7 +18,8 @@ namespace lexroute {
 
 // Reads each pool's state from Redis every `every` and publishes it as PoolMetrics gauges:
 // backlog, open offers and accepted work, the oldest waiting task, tasks at SLA risk, staff by
-// state. Runs beside the routers, off every request path; a few pipelined reads per pool.
+// state (with an elastic pool's bench and called-in staff who are not signed in as states of
+// their own). Runs beside the routers, off every request path; a few pipelined reads per pool.
 class PoolCollector {
  public:
   // Deadlines further ahead than this are not scanned for SLA risk, nor more than kScanLimit
