@@ -5,7 +5,7 @@
 
 #include "lexroute/v1/admin.pb.h"
 #include "router/error.h"
-#include "router/staff_directory.h"
+#include "router/scoring.h"
 
 namespace lexroute {
 

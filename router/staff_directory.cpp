@@ -9,19 +9,7 @@ namespace {
 constexpr size_t kRecentMatters = 8;
 constexpr absl::Duration kShiftHorizon = absl::Hours(24 * 14);
 
-// Weights of the score's parts (docs/routing.md): enough shift left matters most, then keeping
-// a matter with people who know it, then not over-qualifying, then the pool's balance.
-constexpr double kShiftWeight = 8;
-constexpr double kAffinityWeight = 3;
-constexpr double kFitWeight = 2;
-constexpr double kBalanceWeight = 1;
-
 std::string matter_key(const TaskRequirements& task) { return task.firm + "|" + task.matter; }
-
-double hours_since(absl::Time then, absl::Time now) {
-  if (then == absl::InfinitePast()) return 1.0;
-  return std::clamp(absl::ToDoubleHours(now - then), 0.0, 1.0);
-}
 
 }  // namespace
 
@@ -323,36 +311,20 @@ const StaffDirectory::ShiftCache& StaffDirectory::shift_at(size_t i, absl::Time 
 
 ScoreParts StaffDirectory::score(const Card& c, const Query& q, absl::Time now,
                                  BalanceStrategy strategy) const {
-  const TaskRequirements& task = *q.task;
   const Entry& e = entries_[c.index];
-  ScoreParts p;
+  ScoreInputs in;
+  in.worked_matter_recently = std::find(e.recent_matters.begin(), e.recent_matters.end(),
+                                        q.matter_key) != e.recent_matters.end();
+  in.required_skills = static_cast<int>(q.skills.size());
+  for (const auto& need : q.skills) in.proficiency_surplus += level_of(c, need) - need.level;
+  in.minutes_left_on_shift = absl::ToDoubleMinutes(shift_at(c.index, now).shift_end - now);
+  in.effort_minutes = q.task->effort_minutes;
+  in.load = e.state.load;
+  in.capacity = e.profile.capacity;
+  in.idle_since = e.idle_since;
+  in.last_offer = e.last_offer;
+  ScoreParts p = lexroute::score(in, now, strategy);
   p.staff_id = e.profile.id;
-  p.affinity = std::find(e.recent_matters.begin(), e.recent_matters.end(), q.matter_key) !=
-                       e.recent_matters.end()
-                   ? 1.0
-                   : 0.0;
-  double surplus = 0;
-  for (const auto& need : q.skills) surplus += level_of(c, need) - need.level;
-  p.fit =
-      task.skills.empty() ? 1.0 : 1.0 - surplus / (4.0 * static_cast<double>(task.skills.size()));
-  const ShiftCache& shift = shift_at(c.index, now);
-  double minutes_left = absl::ToDoubleMinutes(shift.shift_end - now);
-  p.shift_fit = task.effort_minutes <= 0 || minutes_left >= task.effort_minutes
-                    ? 1.0
-                    : std::max(0.0, minutes_left / task.effort_minutes);
-  switch (strategy) {
-    case BalanceStrategy::kLeastLoaded:
-      p.balance = 1.0 - static_cast<double>(e.state.load) / e.profile.capacity;
-      break;
-    case BalanceStrategy::kLongestIdle:
-      p.balance = e.state.load > 0 ? 0.0 : hours_since(e.idle_since, now);
-      break;
-    case BalanceStrategy::kRoundRobin:
-      p.balance = hours_since(e.last_offer, now);
-      break;
-  }
-  p.score = kShiftWeight * p.shift_fit + kAffinityWeight * p.affinity + kFitWeight * p.fit +
-            kBalanceWeight * p.balance;
   return p;
 }
 
@@ -652,15 +624,6 @@ Decision StaffDirectory::decide(const TaskRequirements& task, absl::Time now,
   eligible.resize(keep);
   d.ranked = std::move(eligible);
   return d;
-}
-
-std::vector<std::string> StaffDirectory::candidates(const TaskRequirements& task, absl::Time now,
-                                                    size_t top_k) const {
-  std::vector<std::string> ids;
-  for (auto& p : decide(task, now, BalanceStrategy::kLeastLoaded, top_k).ranked) {
-    ids.push_back(std::move(p.staff_id));
-  }
-  return ids;
 }
 
 bool StaffDirectory::anyone_has_room() const {

@@ -11,23 +11,11 @@
 #include <vector>
 
 #include "router/constraints.h"
+#include "router/scoring.h"
 #include "router/staff.h"
 #include "router/task_requirements.h"
 
 namespace lexroute {
-
-// How a pool breaks ties among equally suitable staff.
-enum class BalanceStrategy { kLeastLoaded, kLongestIdle, kRoundRobin };
-
-// One eligible staff member's score, with its parts (docs/routing.md has the formula).
-struct ScoreParts {
-  std::string staff_id;
-  double score = 0;
-  double affinity = 0;   // 1: worked this firm's matter recently
-  double fit = 0;        // 1: exactly as qualified as needed; lower: over-qualified
-  double shift_fit = 0;  // 1: enough of the shift left for the effort
-  double balance = 0;    // the pool's strategy
-};
 
 // What the directory concluded about one task at one moment.
 struct Decision {
@@ -75,9 +63,6 @@ class StaffDirectory {
   Decision decide(const TaskRequirements& task, absl::Time now, BalanceStrategy strategy,
                   size_t top_k = 5) const;
 
-  // Convenience: the ids of decide()'s ranked staff.
-  std::vector<std::string> candidates(const TaskRequirements& task, absl::Time now,
-                                      size_t top_k = 5) const;
   bool anyone_has_room() const;
 
   // Eligible staff found before a decision stops walking and scores.

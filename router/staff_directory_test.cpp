@@ -31,6 +31,16 @@ TaskRequirements review_task(int min_level) {
   return t;
 }
 
+// The ids of the staff a least-loaded decision ranks, best first.
+std::vector<std::string> ranked_ids(const StaffDirectory& dir, const TaskRequirements& task,
+                                    absl::Time now, size_t top_k = 5) {
+  std::vector<std::string> ids;
+  for (auto& p : dir.decide(task, now, BalanceStrategy::kLeastLoaded, top_k).ranked) {
+    ids.push_back(std::move(p.staff_id));
+  }
+  return ids;
+}
+
 class StaffDirectoryTest : public ::testing::Test {
  protected:
   void add(StaffProfile p, StaffState s = {Availability::kAvailable, 0}) {
@@ -38,7 +48,7 @@ class StaffDirectoryTest : public ::testing::Test {
     dir.upsert(std::move(p));
     dir.set_state(id, s);
   }
-  std::vector<std::string> pick(const TaskRequirements& t) { return dir.candidates(t, kNow, 10); }
+  std::vector<std::string> pick(const TaskRequirements& t) { return ranked_ids(dir, t, kNow, 10); }
   StaffDirectory dir;
 };
 
@@ -206,7 +216,7 @@ TEST_F(StaffDirectoryTest, WaitingTaskLearnsWhenTheEarliestShiftStarts) {
   EXPECT_EQ(d.removed[static_cast<size_t>(Constraint::kOnShift)], 1u);
   ASSERT_TRUE(d.expected_start.has_value());
   EXPECT_EQ(*d.expected_start, noon + absl::Hours(2));
-  EXPECT_EQ(dir.candidates(review_task(3), noon + absl::Hours(2)),
+  EXPECT_EQ(ranked_ids(dir, review_task(3), noon + absl::Hours(2)),
             std::vector<std::string>{"night"});
 }
 
@@ -234,7 +244,7 @@ TEST_F(StaffDirectoryTest, ShiftStatusFollowsTheClockBothWays) {
   absl::Time friday = absl::FromCivil(absl::CivilMinute(2027, 1, 15, 0, 0), absl::UTCTimeZone());
   for (int hour : {10, 18, 8, 16, 17, 9, 12}) {
     bool on = hour >= 9 && hour < 17;
-    EXPECT_EQ(dir.candidates(review_task(1), friday + absl::Hours(hour)).size(), on ? 1u : 0u)
+    EXPECT_EQ(ranked_ids(dir, review_task(1), friday + absl::Hours(hour)).size(), on ? 1u : 0u)
         << "hour " << hour;
   }
 }
