@@ -315,14 +315,25 @@ void kill_master_under_load(Replica replica) {
       },
       20s, 50ms))
       << "the sentinels never promoted the replica";
-  auto replacement = RedisProcess::start(
-      {.data_dir = dir.str() + "/redis/replacement",
-       .password = kFailoverPassword,
-       .extra_args = {"--replicaof", "127.0.0.1", std::to_string(promoted_port)}});
+  // Priority 0: the sentinels never promote it. One that has not finished its first sync is
+  // empty, and the sentinels would promote it if the new master looked down for a moment (a
+  // loaded machine, down-after 1 s), wiping every task (docs/configuration.md).
+  auto replacement =
+      RedisProcess::start({.data_dir = dir.str() + "/redis/replacement",
+                           .password = kFailoverPassword,
+                           .extra_args = {"--replicaof", "127.0.0.1", std::to_string(promoted_port),
+                                          "--replica-priority", "0"}});
   ASSERT_TRUE(replacement.has_value()) << replacement.error().message;
   int acked_at_kill = acknowledged_count.load();
 
+  // A firm keeps retrying; the test gives it two minutes rather than hanging until ctest's limit.
+  bool all_acknowledged =
+      testing::eventually([&] { return acknowledged_count.load() >= kFailoverTasks; }, 120s, 100ms);
+  submitting = false;
   for (auto& t : submitters) t.join();
+  ASSERT_TRUE(all_acknowledged) << acknowledged_count.load() << " of " << kFailoverTasks
+                                << " acknowledged; " << unavailable.load() << " UNAVAILABLE, "
+                                << other_failures.load() << " other failures";
   auto all_acked = SteadyClock::now();
   std::vector<std::string> ids;
   {
