@@ -378,8 +378,8 @@ TEST_F(RedisClusterTest, TheClientFollowsASwitchoverAndAKilledMaster) {
   int replica = cluster_->replica_of(master);
   ASSERT_NE(replica, 0);
   auto switched_at = SteadyClock::now();
-  ASSERT_TRUE(cluster_->switch_over(replica).has_value());
-  ASSERT_TRUE(testing::eventually([&] { return cluster_->agrees(slot, replica); }, 15s, 50ms));
+  auto switched_over = cluster_->switch_over(replica, slot, 30s);
+  ASSERT_TRUE(switched_over.has_value()) << switched_over.error().message;
   size_t at_switch = replicated.acknowledged().size();
   ASSERT_TRUE(
       testing::eventually([&] { return replicated.acknowledged().size() >= at_switch + 20; }));
@@ -465,8 +465,8 @@ TEST_F(RedisClusterTest, NotificationsReachTheNotifierOnEachChannelsMaster) {
   ASSERT_NE(replica, 0);
   bool complete = false;
   notifier.take_wake_messages(wake, &complete);
-  ASSERT_TRUE(cluster_->switch_over(replica).has_value());
-  ASSERT_TRUE(testing::eventually([&] { return cluster_->agrees(slot, replica); }, 15s, 50ms));
+  auto switched_over = cluster_->switch_over(replica, slot, 30s);
+  ASSERT_TRUE(switched_over.has_value()) << switched_over.error().message;
   auto switched = SteadyClock::now();
   bool heard = testing::eventually(
       [&] {

@@ -224,11 +224,16 @@ Result<void> RedisCluster::migrate_slot(int slot, int to_port, size_t batch,
   return {};
 }
 
-Result<void> RedisCluster::switch_over(int replica_port) {
+Result<void> RedisCluster::switch_over(int replica_port, int slot, std::chrono::seconds within) {
+  auto deadline = std::chrono::steady_clock::now() + within;
   RedisClient replica({node_endpoint(replica_port), 1, 2000ms});
-  auto started = replica.command({"CLUSTER", "FAILOVER"});
-  if (!started) return std::unexpected(started.error());
-  return {};
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto started = replica.command({"CLUSTER", "FAILOVER"});
+    if (!started) return std::unexpected(started.error());
+    if (eventually([&] { return agrees(slot, replica_port); }, 6s, 50ms)) return {};
+  }
+  return fail(Errc::kUnavailable, cat("node ", replica_port, " did not take over slot ", slot,
+                                      " within ", within.count(), " s"));
 }
 
 }  // namespace lexroute::testing

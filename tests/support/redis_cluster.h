@@ -42,8 +42,10 @@ class RedisCluster {
   // then the slot given to the target on every master.
   Result<void> migrate_slot(int slot, int to_port, size_t batch,
                             const std::function<void()>& between_batches);
-  // CLUSTER FAILOVER on the replica: it takes over from its live master (a switchover).
-  Result<void> switch_over(int replica_port);
+  // CLUSTER FAILOVER on the replica: it takes over from its live master (a switchover), until
+  // every node agrees it owns `slot`. A manual failover gives up after 5 s when the replica
+  // cannot catch up (a loaded machine), so it is asked again until `within` has passed.
+  Result<void> switch_over(int replica_port, int slot, std::chrono::seconds within);
 
  private:
   RedisCluster() = default;
