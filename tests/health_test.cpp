@@ -31,7 +31,7 @@ constexpr const char* kLivenessHealth = "liveness";
 constexpr auto kHealthFlipWithin = 10s;
 
 // grpc.health.v1.Health/Check for `service` as a name: "SERVING", "NOT_SERVING", ... or, when
-// the call itself fails, its status code ("NOT_FOUND" for a name the server does not know).
+// the call itself fails, "NOT_FOUND" for a name the server does not know, or what failed.
 // The request and the answer are one field each, encoded by hand (Debian's gRPC ships the health
 // service but not its generated client).
 std::string health_of(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
@@ -61,26 +61,10 @@ std::string health_of(const std::shared_ptr<grpc::Channel>& channel, const std::
     std::unique_lock lock(m);
     cv.wait(lock, [&] { return done; });
   }
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) return "NOT_FOUND";
   if (!status.ok()) {
-    static const char* const kCodes[] = {"OK",
-                                         "CANCELLED",
-                                         "UNKNOWN",
-                                         "INVALID_ARGUMENT",
-                                         "DEADLINE_EXCEEDED",
-                                         "NOT_FOUND",
-                                         "ALREADY_EXISTS",
-                                         "PERMISSION_DENIED",
-                                         "RESOURCE_EXHAUSTED",
-                                         "FAILED_PRECONDITION",
-                                         "ABORTED",
-                                         "OUT_OF_RANGE",
-                                         "UNIMPLEMENTED",
-                                         "INTERNAL",
-                                         "UNAVAILABLE",
-                                         "DATA_LOSS",
-                                         "UNAUTHENTICATED"};
-    int code = static_cast<int>(status.error_code());
-    return code >= 0 && code < 17 ? kCodes[code] : "code " + std::to_string(code);
+    return "call failed: code " + std::to_string(static_cast<int>(status.error_code())) + ": " +
+           status.error_message();
   }
   std::vector<grpc::Slice> slices;
   if (!response.Dump(&slices).ok()) return "unreadable answer";
@@ -125,7 +109,7 @@ double health_changes(Node& node, const std::string& dependency) {
   return sum_of(m, "lexroute_health_changes_total", {{"dependency", dependency}});
 }
 
-std::chrono::milliseconds since(std::chrono::steady_clock::time_point start) {
+std::chrono::milliseconds health_ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                start);
 }
@@ -147,20 +131,22 @@ TEST(Health, DevNodeFollowsRedisAndTheKafkaBroker) {
   redis.stop();
   EXPECT_TRUE(
       health_becomes(channel, {"", kIntakeHealth, kAdminHealth, kGatewayHealth}, "NOT_SERVING"));
-  std::cout << "NOT_SERVING " << since(redis_stopped).count() << " ms after Redis stopped\n";
+  std::cout << "NOT_SERVING " << health_ms_since(redis_stopped).count()
+            << " ms after Redis stopped\n";
   EXPECT_EQ(health_of(channel, kLivenessHealth), "SERVING") << "the process still runs";
 
   auto redis_back = std::chrono::steady_clock::now();
   ASSERT_TRUE(redis.restart().has_value());
   EXPECT_TRUE(health_becomes(channel, everything, "SERVING"));
-  std::cout << "SERVING " << since(redis_back).count() << " ms after Redis restarted\n";
+  std::cout << "SERVING " << health_ms_since(redis_back).count() << " ms after Redis restarted\n";
 
   // The broker goes: intake cannot take work, the gateway (Redis only) still can.
   EmbeddedKafka& kafka = *dev.node().embedded_kafka();
   auto broker_down = std::chrono::steady_clock::now();
   kafka.set_broker_down(1);
   EXPECT_TRUE(health_becomes(channel, {"", kIntakeHealth}, "NOT_SERVING"));
-  std::cout << "intake NOT_SERVING " << since(broker_down).count() << " ms after the broker went\n";
+  std::cout << "intake NOT_SERVING " << health_ms_since(broker_down).count()
+            << " ms after the broker went\n";
   EXPECT_EQ(health_of(channel, kGatewayHealth), "SERVING") << "the gateway needs no Kafka";
   EXPECT_EQ(health_of(channel, kAdminHealth), "SERVING") << "nor does Admin";
   EXPECT_EQ(health_of(channel, kLivenessHealth), "SERVING");
@@ -168,7 +154,8 @@ TEST(Health, DevNodeFollowsRedisAndTheKafkaBroker) {
   auto broker_up = std::chrono::steady_clock::now();
   kafka.set_broker_up(1);
   EXPECT_TRUE(health_becomes(channel, everything, "SERVING", 15s));
-  std::cout << "SERVING " << since(broker_up).count() << " ms after the broker came back\n";
+  std::cout << "SERVING " << health_ms_since(broker_up).count()
+            << " ms after the broker came back\n";
 
   // Ops see each flip (docs/metrics.md): down and up again.
   EXPECT_GE(health_changes(dev.node(), "redis"), 2);
