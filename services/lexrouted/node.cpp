@@ -266,6 +266,9 @@ Result<void> Node::start_services() {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int port = 0;
+    // A second process on the same port fails to start instead of sharing it silently (gRPC
+    // sets SO_REUSEPORT by default): intake's clients must never reach a router's server.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.AddListeningPort(config_.listen, server_credentials(config_.tls), &port);
     // The unparsable-request answer first, so the metrics count the status the client gets.
     grpc_metrics_ = std::make_unique<GrpcMetrics>(*metrics_->registry());
