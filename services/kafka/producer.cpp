@@ -185,20 +185,6 @@ void Producer::flush(std::chrono::milliseconds timeout) {
   producer_->flush(static_cast<int>(timeout.count()));
 }
 
-Result<void> Producer::reachable(std::chrono::milliseconds timeout) {
-  RdKafka::Metadata* metadata = nullptr;
-  // Only the topics this producer already knows (none before its first record): a round trip to
-  // a broker that stays small on a cluster with many topics.
-  RdKafka::ErrorCode err =
-      producer_->metadata(false, nullptr, &metadata, static_cast<int>(timeout.count()));
-  std::unique_ptr<RdKafka::Metadata> owned(metadata);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return fail(Errc::kUnavailable, cat("no Kafka broker answered within ", timeout.count(),
-                                        " ms: ", RdKafka::err2str(err)));
-  }
-  return {};
-}
-
 Producer::~Producer() {
   if (producer_) producer_->flush(static_cast<int>(delivery_timeout_.count()));
   stopping_ = true;

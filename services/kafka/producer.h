@@ -52,9 +52,6 @@ class Producer : public TaskPublisher {
   size_t max_record_bytes() const override { return max_record_bytes_; }
   // Waits for everything in flight; used at shutdown.
   void flush(std::chrono::milliseconds timeout);
-  // Whether a broker answers a metadata request within `timeout`: kUnavailable, with
-  // librdkafka's reason, when none does (health checks; no record is sent).
-  Result<void> reachable(std::chrono::milliseconds timeout);
 
  private:
   Producer() = default;

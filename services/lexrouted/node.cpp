@@ -288,7 +288,7 @@ Result<void> Node::start_services() {
     if (gateway_) gateway_->start();
     HostPort listening{parse_host_port(config_.listen, "listen", PortZero::kAnyFree)->host, port};
     grpc_address_ = listening.to_string();
-    start_health();
+    if (auto h = start_health(); !h) return h;
     LOG_INFO("lexrouted", "gRPC on ", grpc_address_, intake_ ? " TaskIntake Admin" : "",
              gateway_ ? " WorkerGateway" : "", " (health, reflection)", tls_summary(config_.tls));
     if (config_.tls.enabled()) watch_tls_files();
@@ -302,14 +302,18 @@ Result<void> Node::start_services() {
   return {};
 }
 
-void Node::start_health() {
+Result<void> Node::start_health() {
   health_redis_ = std::make_unique<RedisClient>(
       RedisClient::Options{redis_->endpoint(), 1, kHealthCheckTimeout, nullptr});
   std::vector<HealthMonitor::Dependency> dependencies{
       {"redis", [this] { return health_redis_->ping(); }}};
   std::vector<std::string> needs{"redis"};
   if (producer_) {
-    dependencies.push_back({"kafka", [this] { return producer_->reachable(kHealthCheckTimeout); }});
+    auto kafka = BrokerCheck::create(config_.kafka_brokers, config_.kafka_settings);
+    if (!kafka) return std::unexpected(kafka.error());
+    health_kafka_ = std::move(*kafka);
+    dependencies.push_back(
+        {"kafka", [this] { return health_kafka_->reachable(kHealthCheckTimeout); }});
     needs.push_back("kafka");
   }
   if (router_) {
@@ -332,6 +336,7 @@ void Node::start_health() {
       std::move(services), &metrics_->health,
       std::chrono::duration_cast<std::chrono::milliseconds>(kHealthCheckEvery));
   health_->start();
+  return {};
 }
 
 void Node::watch_tls_files() {

@@ -13,6 +13,7 @@
 #include "services/gateway/worker_app_server.h"
 #include "services/gateway/worker_desk.h"
 #include "services/intake/intake_service.h"
+#include "services/kafka/broker_check.h"
 #include "services/kafka/embedded_kafka.h"
 #include "services/kafka/producer.h"
 #include "services/lexrouted/config.h"
@@ -83,7 +84,7 @@ class Node {
   void watch_tls_files();
   // grpc.health.v1 per service name, from what this role needs: Redis everywhere, a broker for
   // intake, partitions for the router (docs/deployment.md, "Health").
-  void start_health();
+  Result<void> start_health();
 
   Config config_;
   SystemClock system_clock_;
@@ -119,6 +120,7 @@ class Node {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<PeriodicTask> tls_watch_;
   std::unique_ptr<RedisClient> health_redis_;  // its own connection: a busy pool cannot delay it
+  std::unique_ptr<BrokerCheck> health_kafka_;  // intake's
   std::unique_ptr<HealthMonitor> health_;
   std::string tls_problem_;  // what tls_watch_ last found wrong; empty when the files are fine
   std::string grpc_address_;
