@@ -99,6 +99,15 @@ def check_release(docs, release, values):
                     want = "tcpSocket" if values["tls"] else "grpc"
                     if want not in p or p[want]["port"] != ports["grpc"]:
                         fail(f"{name}: {probe} is not {want} on the gRPC port: {p}")
+                elif "grpc" not in p or p["grpc"]["port"] != ports.get("grpc-health"):
+                    fail(f"{name}: {probe} is not grpc on the grpc-health port: {p}")
+                # Readiness asks the whole server; startup and liveness only that the process
+                # runs, so a lost Redis never restarts a pod.
+                if "grpc" in p:
+                    service = p["grpc"].get("service", "")
+                    wanted = "" if probe == "readinessProbe" else "liveness"
+                    if service != wanted:
+                        fail(f"{name}: {probe} asks health service {service!r}, not {wanted!r}")
             envs = [e["name"] for e in c.get("env", [])]
             if len(envs) != len(set(envs)):
                 fail(f"{name}: an environment variable set twice: {envs}")
@@ -187,13 +196,19 @@ tagged = render("tagged", write_values("tagged", {"image": {"tag": "9.9.9"}}))
 if tagged and not all(c["image"].endswith(":9.9.9") for d in by_kind(tagged, "Deployment")
                       for c in d["spec"]["template"]["spec"]["containers"]):
     fail("image.tag does not override appVersion")
-health = render("health", write_values("health", {"router": {"health": {"grpc": True, "port": 50053}}}))
+health = render("health", write_values("health", {"router": {"health": {"grpc": True, "port": 50063}}}))
 if health:
     router = [d for d in by_kind(health, "Deployment") if d["metadata"]["name"] == "health-router"][0]
     c = router["spec"]["template"]["spec"]["containers"][0]
     env = {e["name"]: e.get("value") for e in c["env"]}
-    if env.get("LEXROUTE_LISTEN") != "0.0.0.0:50053" or c["livenessProbe"].get("grpc", {}).get("port") != 50053:
+    if env.get("LEXROUTE_LISTEN") != "0.0.0.0:50063" or c["livenessProbe"].get("grpc", {}).get("port") != 50063:
         fail("router.health.grpc does not move the router's probes to grpc.health.v1 on its port")
+nohealth = render("nohealth", write_values("nohealth", {"router": {"health": {"grpc": False}}}))
+if nohealth:
+    router = [d for d in by_kind(nohealth, "Deployment") if d["metadata"]["name"] == "nohealth-router"][0]
+    c = router["spec"]["template"]["spec"]["containers"][0]
+    if "LEXROUTE_LISTEN" in {e["name"] for e in c["env"]} or "httpGet" not in c["readinessProbe"]:
+        fail("router.health.grpc false does not leave the router's probes on /metrics")
 big = render("big", write_values("big", {"intake": {"maxRoutingBacklog": 1000000}}))
 if big:
     intake = [d for d in by_kind(big, "Deployment") if d["metadata"]["name"] == "big-intake"][0]
@@ -209,6 +224,6 @@ render("sentinel", write_values("sentinel", {"redis": {"sentinels": "s:26379"}})
        expect_error="redis.masterName is required")
 if failures:
     sys.exit(1)
-print("  ok: image.tag overrides appVersion; router.health.grpc moves its probes; a backlog limit of"
+print("  ok: image.tag overrides appVersion; router.health.grpc moves its probes (off: /metrics); a backlog limit of"
       " 1,000,000 renders as digits; routers (or KEDA) past the partitions, TLS without its Secret and Sentinels"
       " without a master name fail to render")

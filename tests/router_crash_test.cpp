@@ -38,7 +38,7 @@ pid_t start_router(const std::string& redis, const std::string& kafka, const std
     FILE* out = std::freopen(log.c_str(), "a", stderr);
     (void)out;
     ::execl(LEXROUTED_PATH, LEXROUTED_PATH, "router", "--redis", redis.c_str(), "--kafka-brokers",
-            kafka.c_str(), static_cast<char*>(nullptr));
+            kafka.c_str(), "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   return pid;

@@ -61,14 +61,27 @@ void add_common(CLI::App* cmd, Config& c, int& delivery_ms, int& wait_ms,
       ->capture_default_str();
 }
 
-void add_listen(CLI::App* cmd, Config& c) {
-  cmd->add_option("--listen", c.listen, "gRPC listen address host:port (port 0: any free)")
-      ->envname("LEXROUTE_LISTEN")
-      ->capture_default_str();
+// `health_only_default`: for the router and the scaler, whose gRPC server serves grpc.health.v1
+// alone, on a default address of its own so that it never meets intake's on one host.
+CLI::Option* add_listen(CLI::App* cmd, Config& c, const char* health_only_default = nullptr) {
+  auto* option = cmd->add_option("--listen", c.listen,
+                                 health_only_default
+                                     ? "grpc.health.v1 listen address host:port (port 0: any free)"
+                                     : "gRPC listen address host:port (port 0: any free)")
+                     ->envname("LEXROUTE_LISTEN");
+  if (health_only_default) {
+    option->default_str(health_only_default);
+  } else {
+    option->capture_default_str();
+  }
   cmd->add_option("--ready-file", c.ready_file,
                   "Write the actual addresses here once serving (for scripts)")
       ->envname("LEXROUTE_READY_FILE");
+  return option;
 }
+
+constexpr const char* kRouterHealthListen = "127.0.0.1:50053";
+constexpr const char* kScalerHealthListen = "127.0.0.1:50054";
 
 // The flags are kept as text until the subcommand is known, then checked together.
 struct ServerTlsText {
@@ -210,6 +223,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
       ->capture_default_str();
   auto* router = app.add_subcommand("router", "Routing: a consumer-group member on the task topic");
   add_common(router, c, delivery_ms, wait_ms, kafka_config);
+  auto* router_listen = add_listen(router, c, kRouterHealthListen);
   add_router(router, c, pool_metrics_ms);
   auto* gateway = app.add_subcommand(
       "gateway", "gRPC WorkerGateway and the worker app (HTTP or HTTPS) for vendor staff");
@@ -220,6 +234,7 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   auto* scaler = app.add_subcommand(
       "scaler", "Elastic pools: calls bench staff in and releases them (one acts at a time)");
   add_common(scaler, c, delivery_ms, wait_ms, kafka_config);
+  auto* scaler_listen = add_listen(scaler, c, kScalerHealthListen);
   add_scaler(scaler, scaler_ms);
 
   try {
@@ -236,6 +251,8 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   if (router->parsed()) c.role = Role::kRouter;
   if (gateway->parsed()) c.role = Role::kGateway;
   if (scaler->parsed()) c.role = Role::kScaler;
+  if (c.role == Role::kRouter && router_listen->count() == 0) c.listen = kRouterHealthListen;
+  if (c.role == Role::kScaler && scaler_listen->count() == 0) c.listen = kScalerHealthListen;
   c.kafka_delivery_timeout = std::chrono::milliseconds(delivery_ms);
   c.scaler_interval = std::chrono::milliseconds(scaler_ms);
   c.pool_metrics_every = std::chrono::milliseconds(pool_metrics_ms);
@@ -273,10 +290,8 @@ Result<Config> parse_config(int argc, char** argv, char** environment) {
   } else if (auto endpoint = redis_endpoint_of(c); !endpoint) {
     return std::unexpected(endpoint.error());
   }
-  if (c.runs_intake() || c.runs_gateway()) {
-    if (auto listen = parse_host_port(c.listen, "listen", PortZero::kAnyFree); !listen) {
-      return std::unexpected(listen.error());
-    }
+  if (auto listen = parse_host_port(c.listen, "listen", PortZero::kAnyFree); !listen) {
+    return std::unexpected(listen.error());
   }
   if (c.runs_intake() || c.runs_gateway()) {
     auto client_auth = parse_client_auth(tls_flags.client_auth);

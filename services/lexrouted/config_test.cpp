@@ -31,6 +31,31 @@ class KafkaConfig : public ::testing::Test {
   testing::TempDir dir;
 };
 
+// The router and the scaler serve grpc.health.v1 on --listen, by default on ports of their own so
+// that every role can run on one host without meeting intake's default.
+TEST(ListenConfig, RouterAndScalerTakeListenWithDefaultsOfTheirOwn) {
+  auto router = parse({"router", "--redis", "127.0.0.1:6379", "--kafka-brokers", "k:9093"});
+  ASSERT_TRUE(router.has_value()) << router.error().message;
+  EXPECT_EQ(router->listen, "127.0.0.1:50053");
+  auto scaler = parse({"scaler", "--redis", "127.0.0.1:6379"});
+  ASSERT_TRUE(scaler.has_value()) << scaler.error().message;
+  EXPECT_EQ(scaler->listen, "127.0.0.1:50054");
+  auto given = parse({"router", "--redis", "127.0.0.1:6379", "--kafka-brokers", "k:9093",
+                      "--listen", "0.0.0.0:0", "--ready-file", "/tmp/router.ready"});
+  ASSERT_TRUE(given.has_value()) << given.error().message;
+  EXPECT_EQ(given->listen, "0.0.0.0:0");
+  EXPECT_EQ(given->ready_file, "/tmp/router.ready");
+  ::setenv("LEXROUTE_LISTEN", "0.0.0.0:50063", 1);
+  auto from_environment = parse({"scaler", "--redis", "127.0.0.1:6379"});
+  ::unsetenv("LEXROUTE_LISTEN");
+  ASSERT_TRUE(from_environment.has_value()) << from_environment.error().message;
+  EXPECT_EQ(from_environment->listen, "0.0.0.0:50063") << "as the chart sets it";
+  auto bad = parse(
+      {"router", "--redis", "127.0.0.1:6379", "--kafka-brokers", "k:9093", "--listen", "nowhere"});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().field, "listen");
+}
+
 TEST_F(KafkaConfig, FileAndEnvironmentPropertiesReachTheConfigWithTheEnvironmentLast) {
   std::string file = write("security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n");
   auto c = parse(

@@ -36,6 +36,10 @@ constexpr int64_t kEmbeddedRoutingBacklog = 10'000;
 constexpr auto kEmbeddedDrainTimeout = 15s;
 // Tasks re-sent to a fresh embedded Kafka per round trip.
 constexpr size_t kRequeueBatch = 1000;
+// How often the health checks run, and how long each may take: a probe every few seconds sees a
+// lost dependency within about a second, and a hung one cannot hold up the others for long.
+constexpr auto kHealthCheckEvery = 1s;
+constexpr auto kHealthCheckTimeout = 500ms;
 
 // Written with owner-only permissions before any content goes in.
 Result<void> write_secret_file(const std::filesystem::path& path, const std::string& content) {
@@ -255,12 +259,16 @@ Result<void> Node::start_services() {
         *pools_, *staff_, clock_);
     scaler_->start();
   }
-  if (intake_ || gateway_) {
+  // Every role serves gRPC, if only grpc.health.v1 (router, scaler): Kubernetes probes it.
+  {
     route_protobuf_log();
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int port = 0;
+    // A second process on the same port fails to start instead of sharing it silently (gRPC
+    // sets SO_REUSEPORT by default): intake's clients must never reach a router's server.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.AddListeningPort(config_.listen, server_credentials(config_.tls), &port);
     // The unparsable-request answer first, so the metrics count the status the client gets.
     grpc_metrics_ = std::make_unique<GrpcMetrics>(*metrics_->registry());
@@ -280,17 +288,54 @@ Result<void> Node::start_services() {
     if (gateway_) gateway_->start();
     HostPort listening{parse_host_port(config_.listen, "listen", PortZero::kAnyFree)->host, port};
     grpc_address_ = listening.to_string();
-    server_->GetHealthCheckService()->SetServingStatus(true);
+    if (auto h = start_health(); !h) return h;
     LOG_INFO("lexrouted", "gRPC on ", grpc_address_, intake_ ? " TaskIntake Admin" : "",
              gateway_ ? " WorkerGateway" : "", " (health, reflection)", tls_summary(config_.tls));
     if (config_.tls.enabled()) watch_tls_files();
-    if (!config_.tls.enabled() && !listening.is_loopback()) {
+    if ((intake_ || gateway_) && !config_.tls.enabled() && !listening.is_loopback()) {
       // API keys and staff tokens travel in every call's metadata.
       LOG_WARN("lexrouted", "gRPC on ", grpc_address_,
                " is PLAINTEXT beyond loopback: keys and tokens cross the network readable unless "
                "TLS ends in front of it; serve TLS with --tls-cert and --tls-key");
     }
   }
+  return {};
+}
+
+Result<void> Node::start_health() {
+  health_redis_ = std::make_unique<RedisClient>(
+      RedisClient::Options{redis_->endpoint(), 1, kHealthCheckTimeout, nullptr});
+  std::vector<HealthMonitor::Dependency> dependencies{
+      {"redis", [this] { return health_redis_->ping(); }}};
+  std::vector<std::string> needs{"redis"};
+  if (producer_) {
+    auto kafka = BrokerCheck::create(config_.kafka_brokers, config_.kafka_settings);
+    if (!kafka) return std::unexpected(kafka.error());
+    health_kafka_ = std::move(*kafka);
+    dependencies.push_back(
+        {"kafka", [this] { return health_kafka_->reachable(kHealthCheckTimeout); }});
+    needs.push_back("kafka");
+  }
+  if (router_) {
+    dependencies.push_back(
+        {"partitions", [this]() -> Result<void> {
+           if (router_->partitions_held() > 0) return {};
+           return fail(Errc::kUnavailable,
+                       cat("no partition of ", topics::kTasks, " assigned to this router (yet)"));
+         }});
+    needs.push_back("partitions");
+  }
+  std::vector<HealthMonitor::Service> services{{"", needs}};
+  if (intake_) {
+    services.push_back({v1::TaskIntake::service_full_name(), {"redis", "kafka"}});
+    services.push_back({v1::Admin::service_full_name(), {"redis"}});
+  }
+  if (gateway_) services.push_back({v1::WorkerGateway::service_full_name(), {"redis"}});
+  health_ = std::make_unique<HealthMonitor>(
+      role_name(config_.role), *server_->GetHealthCheckService(), std::move(dependencies),
+      std::move(services), &metrics_->health,
+      std::chrono::duration_cast<std::chrono::milliseconds>(kHealthCheckEvery));
+  health_->start();
   return {};
 }
 
@@ -372,6 +417,7 @@ void Node::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (tls_watch_) tls_watch_->stop();
+  if (health_) health_->stop();
   if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
   if (desk_) desk_->stop();
   if (gateway_) gateway_->stop();

@@ -13,9 +13,11 @@
 #include "services/gateway/worker_app_server.h"
 #include "services/gateway/worker_desk.h"
 #include "services/intake/intake_service.h"
+#include "services/kafka/broker_check.h"
 #include "services/kafka/embedded_kafka.h"
 #include "services/kafka/producer.h"
 #include "services/lexrouted/config.h"
+#include "services/lexrouted/health_monitor.h"
 #include "services/metrics/audit_metrics.h"
 #include "services/metrics/grpc_metrics.h"
 #include "services/metrics/metrics.h"
@@ -80,6 +82,9 @@ class Node {
   // While serving TLS: checks the files again on gRPC's reload interval and says, naming the flag
   // and the file, when they stop (or start again) being a usable pair.
   void watch_tls_files();
+  // grpc.health.v1 per service name, from what this role needs: Redis everywhere, a broker for
+  // intake, partitions for the router (docs/deployment.md, "Health").
+  Result<void> start_health();
 
   Config config_;
   SystemClock system_clock_;
@@ -114,6 +119,9 @@ class Node {
   std::unique_ptr<GrpcMetrics> grpc_metrics_;  // outlives the server, whose interceptors use it
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<PeriodicTask> tls_watch_;
+  std::unique_ptr<RedisClient> health_redis_;  // its own connection: a busy pool cannot delay it
+  std::unique_ptr<BrokerCheck> health_kafka_;  // intake's
+  std::unique_ptr<HealthMonitor> health_;
   std::string tls_problem_;  // what tls_watch_ last found wrong; empty when the files are fine
   std::string grpc_address_;
   std::string http_address_;

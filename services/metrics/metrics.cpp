@@ -11,7 +11,8 @@ Metrics::Metrics()
       tasks(*registry_),
       pools(*registry_),
       kafka(*registry_),
-      redis(*registry_) {}
+      redis(*registry_),
+      health(*registry_) {}
 
 void Metrics::set_role(const char* role) {
   prometheus::BuildGauge()

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "services/metrics/health_metrics.h"
 #include "services/metrics/intake_metrics.h"
 #include "services/metrics/kafka_metrics.h"
 #include "services/metrics/pool_metrics.h"
@@ -36,6 +37,7 @@ class Metrics {
   PoolMetrics pools;
   KafkaMetrics kafka;
   RedisMetrics redis;
+  HealthMetrics health;
   // The gRPC families are GrpcMetrics (lexroute_metrics_collect), made by the node on this
   // registry: the Redis and Kafka adapters, which use these families, then need no gRPC.
 };

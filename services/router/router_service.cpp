@@ -315,9 +315,11 @@ Result<void> RouterService::route_waiting() {
 
 void RouterService::report_lag() {
   auto now = std::chrono::steady_clock::now();
-  if (options_.metrics == nullptr || now - last_lag_report_ < 1s) return;
+  if (now - last_lag_report_ < 1s) return;
   last_lag_report_ = now;
   std::map<int32_t, int64_t> lag = consumer_->lag();
+  partitions_held_ = lag.size();
+  if (options_.metrics == nullptr) return;
   for (const auto& r : pending_) ++lag[r.partition];
   options_.metrics->consumer_lag(std::string(topics::kTasks), lag);
   options_.metrics->data_loss(std::string(topics::kTasks), consumer_->data_loss_events());

@@ -74,6 +74,9 @@ class RouterService {
   // it has moved by two, a whole pass began after the caller looked: what is due at the clock's
   // time then has been done.
   uint64_t clock_passes() const { return clock_passes_.load(); }
+  // Partitions of the task topic this router held when it last looked (about once a second);
+  // 0 before its group join gave it any.
+  size_t partitions_held() const { return partitions_held_.load(); }
 
  private:
   void run();
@@ -145,6 +148,7 @@ class RouterService {
   std::atomic<uint64_t> consumed_{0};
   std::atomic<uint64_t> rewinds_{0};
   std::atomic<uint64_t> clock_passes_{0};
+  std::atomic<size_t> partitions_held_{0};
   std::thread thread_;
 };
 

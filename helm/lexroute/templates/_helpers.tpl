@@ -186,34 +186,38 @@ affinity:
 {{- end -}}
 
 {{/*
-Probes on grpc.health.v1 at port .port (the kubelet's own gRPC probe, plaintext only). With TLS
-on the gRPC door, the kubelet cannot speak to it: the probes then only open a TCP connection.
+Probes on grpc.health.v1 at port .port (the kubelet's own gRPC probe, plaintext only).
+Readiness asks the whole server (service ""), NOT_SERVING while a dependency the role needs is
+gone; startup and liveness ask "liveness", SERVING while the process runs, so a lost Redis takes a
+pod out of its Service without restarting it. With TLS on the gRPC door, the kubelet cannot speak
+to it: the probes then only open a TCP connection.
 Call with (dict "root" $ "port" 50051 "tls" true).
 */}}
 {{- define "lexroute.grpcProbes" -}}
 {{- $p := .root.Values.probes -}}
-{{- $check := dict "grpc" (dict "port" .port) -}}
+{{- $ready := dict "grpc" (dict "port" .port) -}}
+{{- $alive := dict "grpc" (dict "port" .port "service" "liveness") -}}
 {{- if and .tls .root.Values.tls.enabled -}}
-{{- $check = dict "tcpSocket" (dict "port" .port) -}}
+{{- $ready = dict "tcpSocket" (dict "port" .port) -}}
+{{- $alive = $ready -}}
 {{- end -}}
 startupProbe:
-  {{- toYaml $check | nindent 2 }}
+  {{- toYaml $alive | nindent 2 }}
   periodSeconds: {{ $p.startup.periodSeconds }}
   failureThreshold: {{ $p.startup.failureThreshold }}
 readinessProbe:
-  {{- toYaml $check | nindent 2 }}
+  {{- toYaml $ready | nindent 2 }}
   periodSeconds: {{ $p.readiness.periodSeconds }}
   failureThreshold: {{ $p.readiness.failureThreshold }}
 livenessProbe:
-  {{- toYaml $check | nindent 2 }}
+  {{- toYaml $alive | nindent 2 }}
   periodSeconds: {{ $p.liveness.periodSeconds }}
   failureThreshold: {{ $p.liveness.failureThreshold }}
 {{- end -}}
 
 {{/*
-Probes of the router and the scaler. They serve no gRPC (and so no grpc.health.v1) today, only
-/metrics: until a release serves health on --listen (LEXROUTE_LISTEN), set <role>.health.grpc and
-the probes move to it. Call with (dict "root" $ "values" .Values.router).
+Probes of the router and the scaler: grpc.health.v1 on --listen (LEXROUTE_LISTEN) with
+<role>.health.grpc (the default), else /metrics only. Call with (dict "root" $ "values" .Values.router).
 */}}
 {{- define "lexroute.backgroundProbes" -}}
 {{- if .values.health.grpc -}}
