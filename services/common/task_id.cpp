@@ -25,4 +25,13 @@ std::optional<std::string> pool_of_task(std::string_view task_id) {
   return std::string(pool);
 }
 
+Result<void> check_task_in_pool(const std::string& pool, const std::string& task_id) {
+  auto task_pool = pool_of_task(task_id);
+  if (!task_pool) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
+  if (*task_pool != pool) {
+    return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to you");
+  }
+  return {};
+}
+
 }  // namespace lexroute

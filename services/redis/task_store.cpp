@@ -403,16 +403,6 @@ RedisClient::ScriptRun staff_run(StaffStepCall call) {
   return run;
 }
 
-// Refuses a step on a task of another pool (the id names its pool) before asking Redis.
-Result<void> check_pool(const std::string& pool, const std::string& task_id) {
-  auto task_pool = pool_of_task(task_id);
-  if (!task_pool) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
-  if (*task_pool != pool) {
-    return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to you");
-  }
-  return {};
-}
-
 // What a staff step's script said, and the task it left.
 Result<v1::Task> staff_answer(const std::string& staff, const std::string& task_id,
                               Result<std::vector<RedisReply>> replies) {
@@ -465,7 +455,7 @@ Result<std::vector<Result<v1::Task>>> TaskStore::take_steps(const std::vector<St
   runs.reserve(steps.size());
   const int64_t now_ms = clock_.now_ms();
   for (size_t i = 0; i < steps.size(); ++i) {
-    if (auto ok = check_pool(steps[i].pool, steps[i].task_id); !ok) {
+    if (auto ok = check_task_in_pool(steps[i].pool, steps[i].task_id); !ok) {
       answers[i] = std::unexpected(ok.error());
       continue;
     }
@@ -605,7 +595,7 @@ Result<size_t> TaskStore::pass_deadlines(const std::string& pool, size_t limit) 
 
 Result<v1::Task> TaskStore::reject(const std::string& pool, const std::string& staff,
                                    const std::string& task_id, const std::string& reason) {
-  if (auto ok = check_pool(pool, task_id); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_task_in_pool(pool, task_id); !ok) return std::unexpected(ok.error());
   auto results = redis_.run_each({staff_run(script_calls::RejectOffer{
                                      .pool = pool,
                                      .task_id = task_id,

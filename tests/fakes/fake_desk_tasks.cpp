@@ -12,16 +12,6 @@ using google::protobuf::util::TimeUtil;
 
 Result<void> unavailable() { return fail(Errc::kUnavailable, "the task store is away"); }
 
-// TaskStore refuses a step on a task of another pool (the id names its pool) before the script.
-Result<void> check_pool(const std::string& pool, const std::string& task_id) {
-  auto task_pool = pool_of_task(task_id);
-  if (!task_pool) return fail(Errc::kNotFound, "no task " + task_id, "task_id");
-  if (*task_pool != pool) {
-    return fail(Errc::kFailedPrecondition, "task " + task_id + " is not offered to you");
-  }
-  return {};
-}
-
 // The errors TaskStore makes of the scripts' NOT_FOUND, NOT_YOURS and NOT_OPEN.
 std::unexpected<Error> not_found(const std::string& task_id) {
   return fail(Errc::kNotFound, "no task " + task_id, "task_id");
@@ -47,7 +37,7 @@ void FakeDeskTasks::recorded(Record& r, v1::TaskStatus status, int64_t at_ms,
 }
 
 Result<v1::Task> FakeDeskTasks::step(const StaffStep& s, int64_t now_ms) {
-  if (auto ok = check_pool(s.pool, s.task_id); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_task_in_pool(s.pool, s.task_id); !ok) return std::unexpected(ok.error());
   auto it = tasks_.find(s.task_id);
   if (it == tasks_.end()) return not_found(s.task_id);
   Record& r = it->second;
@@ -84,7 +74,7 @@ Result<v1::Task> FakeDeskTasks::reject(const std::string& pool, const std::strin
   std::lock_guard lock(mutex_);
   ++writes_asked_;
   if (away_) return std::unexpected(unavailable().error());
-  if (auto ok = check_pool(pool, task_id); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_task_in_pool(pool, task_id); !ok) return std::unexpected(ok.error());
   auto it = tasks_.find(task_id);
   if (it == tasks_.end()) return not_found(task_id);
   Record& r = it->second;
