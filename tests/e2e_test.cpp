@@ -137,7 +137,7 @@ TEST_F(EndToEnd, SubmitOfferAcceptCompleteIsVisibleStepByStep) {
   v1::OfferActionResponse reply;
   s = gateway->AcceptOffer(as(ana_token).get(), accept, &reply);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(reply.task().status(), v1::TASK_STATUS_ACCEPTED);
+  EXPECT_EQ(reply.work().status(), v1::TASK_STATUS_ACCEPTED);
 
   v1::CompleteTaskRequest complete;
   complete.set_task_id(submitted.task_id());

@@ -239,7 +239,7 @@ TEST_F(UnparsableRequests, ValidCallsStillWorkAfterAFloodOfBadOnes) {
   v1::OfferActionResponse accepted;
   status = gateway->AcceptOffer(as(staff_token).get(), accept, &accepted);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(accepted.task().status(), v1::TASK_STATUS_ACCEPTED);
+  EXPECT_EQ(accepted.work().status(), v1::TASK_STATUS_ACCEPTED);
 
   auto context = as(firm_key);
   v1::SubmitTasksResponse bulk;

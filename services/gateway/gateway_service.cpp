@@ -18,11 +18,11 @@ grpc::Status answer(Result<T> result, T* response, grpc::ServerContextBase* cont
   return grpc::Status::OK;
 }
 
-// The answer to accept, reject and complete: the task as it now is.
+// The answer to accept, reject and complete: the staff-facing view of the task as it now is.
 grpc::Status answer(Result<v1::Task> task, v1::OfferActionResponse* response,
                     grpc::ServerContextBase* context) {
   if (!task) return to_grpc_status(task.error(), context);
-  *response->mutable_task() = std::move(*task);
+  *response->mutable_work() = to_offer(*task);
   return grpc::Status::OK;
 }
 

@@ -162,7 +162,7 @@ void WorkerAppServer::Routes::add_routes() {
   auto answer = [](httplib::Response& res, Result<v1::Task> task) {
     if (!task) return send_error(res, task.error());
     v1::OfferActionResponse response;
-    *response.mutable_task() = std::move(*task);
+    *response.mutable_work() = to_offer(*task);
     res.set_content(json::from_message(response), "application/json");
   };
   post<v1::OfferActionRequest>("/api/v1/offers/accept",

@@ -83,8 +83,12 @@ v1::Offer to_offer(const v1::Task& task) {
   offer.set_effort_minutes(task.spec().effort_minutes());
   *offer.mutable_deadline() = task.spec().deadline();
   offer.set_payload_ref(task.spec().payload_ref());
+  offer.set_title(task.spec().title());
+  offer.set_status(task.status());
+  offer.set_outcome(task.outcome());
   for (const auto& step : task.history()) {
     if (step.status() == v1::TASK_STATUS_OFFERED) *offer.mutable_offered_at() = step.at();
+    if (step.status() == v1::TASK_STATUS_COMPLETED) *offer.mutable_completed_at() = step.at();
   }
   return offer;
 }

@@ -129,7 +129,7 @@ test('no session, no CSRF token, another site, or a token in a URL: refused, not
   // The real thing, with all of it, works; signing out ends the session for good.
   r = await forge('/api/v1/offers/accept', { cookie: cookie.value, csrf, body: { taskId: id } });
   assert.equal(r.status, 200);
-  assert.equal(r.body.task.status, 'TASK_STATUS_ACCEPTED');
+  assert.equal(r.body.work.status, 'TASK_STATUS_ACCEPTED');
   await meera.click('#sign-out');
   await meera.waitForSelector('#sign-in-view:not([hidden])');
   r = await forge('/api/v1/heartbeat', { cookie: cookie.value, csrf });
