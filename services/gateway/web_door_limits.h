@@ -23,8 +23,8 @@ class WebDoorLimits {
   using Connection = uint64_t;
 
   struct Settings {
-    size_t connections = 10'000;  // all of them, signed in or not
-    size_t anonymous = 1'024;     // not yet signed in
+    size_t connections = 100'000;  // all of them, signed in or not; the open-file limit lowers it
+    size_t anonymous = 1'024;      // not yet signed in
     size_t feeds_per_session = 1;
     size_t feeds_per_staff = 4;
   };

@@ -17,8 +17,6 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-constexpr auto kFeedRecheck = std::chrono::milliseconds(1000);
-
 v1::Availability to_proto(Availability a) {
   switch (a) {
     case Availability::kAvailable:
@@ -339,34 +337,6 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
     add_changes((*held)[i].accepted_work, state.sent_work, event_as(v1::TASK_STATUS_ACCEPTED, true),
                 work_left, events);
     looks[i].events = std::move(events);
-  }
-}
-
-void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
-                             const std::function<bool()>& still_open,
-                             const std::function<bool()>& caught_up) {
-  const std::string channel = keys::staff_channel(me.pool, me.staff_id);
-  FeedState state;
-  state.connection = signals_.connections();
-  bool told_caught_up = !caught_up;
-  while (still_open() && !stopping()) {
-    uint64_t seen = signals_.generation(channel);
-    FeedLook look{&me, &state, {}};
-    offer_changes({&look, 1});
-    auto& events = look.events;
-    if (!events) {
-      // Redis is away: keep the feed and look again; the staff member loses nothing.
-      signals_.wait(channel, seen, kFeedRecheck);
-      continue;
-    }
-    for (const auto& event : *events) {
-      if (!write(event)) return;
-    }
-    if (!told_caught_up) {
-      if (!caught_up()) return;
-      told_caught_up = true;
-    }
-    signals_.wait(channel, seen, kFeedRecheck);
   }
 }
 

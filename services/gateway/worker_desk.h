@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <span>
 #include <string>
@@ -57,28 +56,12 @@ class WorkerDesk : public OfferSource {
   // task any of them must be told about.
   void offer_changes(std::span<FeedLook> looks) override;
 
-  // Writes one event; false once the receiver is gone.
-  using EventWriter = std::function<bool(const v1::OfferEvent&)>;
-  // The offer feed on the calling thread: offer_changes at once, then after each change, until
-  // `write` fails, `still_open()` says no (asked about once a second), or stop(). `caught_up()`,
-  // when given, is called once everything open was first sent (a client that reconnected drops
-  // what it showed before and was not sent again); false ends the feed. The gRPC door serves
-  // its feeds from a few threads instead (OfferFeeds); this one is for the HTTP door.
-  void feed_offers(const StaffIdentity& me, const EventWriter& write,
-                   const std::function<bool()>& still_open,
-                   const std::function<bool()>& caught_up = {});
-
-  // Ends every feed, so a server shutdown does not wait on them.
-  void stop() { stopping_ = true; }
-  bool stopping() const { return stopping_.load(); }
-
  private:
   DeskTasks& tasks_;
   StaffRecords& staff_;
   StaffPresence& presence_;
   StaffCredentials& credentials_;
   ChangeSignals& signals_;
-  std::atomic<bool> stopping_{false};
 };
 
 // The staff-facing view of an offered task: what to decide on, never document content.

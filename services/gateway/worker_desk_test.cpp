@@ -29,22 +29,6 @@ using namespace std::chrono_literals;
 constexpr char kDeskPool[] = "desk-pool";
 constexpr int64_t kStartMs = 1'800'000'000'000;
 
-// Change signals whose waits end only on a change, never on their timeout: a feed that looks
-// again was woken by the change, not by its periodic recheck.
-class SignalsWithoutTimeout : public testing::FakeChangeSignals {
- public:
-  void wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds) override {
-    while (!released_ && generation(channel) == seen) {
-      FakeChangeSignals::wait(channel, seen, 10ms);
-    }
-  }
-  // Every wait returns, now and from now on.
-  void release() { released_ = true; }
-
- private:
-  std::atomic<bool> released_{false};
-};
-
 v1::OfferActionRequest offer_action(const std::string& task_id, const std::string& reason = "") {
   v1::OfferActionRequest request;
   request.set_task_id(task_id);
@@ -98,7 +82,7 @@ class WorkerDeskTest : public ::testing::Test {
   }
 
   ManualClock clock{std::chrono::system_clock::time_point(std::chrono::milliseconds(kStartMs))};
-  SignalsWithoutTimeout signals;
+  testing::FakeChangeSignals signals;
   testing::FakeDeskTasks tasks{clock};
   testing::FakeStaffRecords staff{tasks};
   testing::FakeStaffPresence presence{tasks};
@@ -456,72 +440,6 @@ TEST_F(WorkerDeskTest, WhileTheStoreIsAwayAFeedKeepsWhatItHadAndLaterSendsOnlyWh
   auto events = look(ann, state);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].offered().task_id(), second);
-}
-
-// WorkerDesk::feed_offers (the HTTP door's feed) on a thread of its own, keeping what it writes.
-class FeedOnThread {
- public:
-  FeedOnThread(WorkerDesk& desk, SignalsWithoutTimeout& signals, const StaffIdentity& me)
-      : signals_(signals) {
-    thread_ = std::thread([this, &desk, me] {
-      desk.feed_offers(
-          me,
-          [this](const v1::OfferEvent& event) {
-            std::lock_guard lock(mutex_);
-            events_.push_back(event);
-            return true;
-          },
-          [this] { return open_.load(); },
-          [this] {
-            caught_up_ = true;
-            return true;
-          });
-    });
-  }
-  ~FeedOnThread() {
-    open_ = false;
-    signals_.release();
-    thread_.join();
-  }
-
-  bool caught_up() const { return caught_up_.load(); }
-  // Task ids of the offers written so far, one per event, in order.
-  std::vector<std::string> offered() {
-    std::lock_guard lock(mutex_);
-    std::vector<std::string> ids;
-    for (const auto& event : events_) {
-      if (event.has_offered()) ids.push_back(event.offered().task_id());
-    }
-    return ids;
-  }
-
- private:
-  SignalsWithoutTimeout& signals_;
-  std::mutex mutex_;
-  std::vector<v1::OfferEvent> events_;
-  std::atomic<bool> open_{true};
-  std::atomic<bool> caught_up_{false};
-  std::thread thread_;
-};
-
-TEST_F(WorkerDeskTest, AnOfferChangeOnTheSignalsWakesTheFeed) {
-  FeedOnThread feed(desk, signals, ann);
-  ASSERT_TRUE(testing::eventually([&] { return feed.caught_up(); }, 10s));
-
-  std::string id = offer_to(ann);
-  signals.announce(keys::staff_channel(kDeskPool, "ann"));
-  ASSERT_TRUE(testing::eventually([&] { return !feed.offered().empty(); }, 10s));
-  EXPECT_EQ(feed.offered(), std::vector<std::string>{id});
-}
-
-TEST_F(WorkerDeskTest, AReconnectMakesTheFeedSendEverythingAgain) {
-  std::string id = offer_to(ann);
-  FeedOnThread feed(desk, signals, ann);
-  ASSERT_TRUE(testing::eventually([&] { return feed.offered().size() == 1; }, 10s));
-
-  signals.reconnect();
-  ASSERT_TRUE(testing::eventually([&] { return feed.offered().size() == 2; }, 10s));
-  EXPECT_EQ(feed.offered(), (std::vector<std::string>{id, id}));
 }
 
 }  // namespace

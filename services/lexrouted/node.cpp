@@ -420,7 +420,6 @@ void Node::stop() {
   if (tls_watch_) tls_watch_->stop();
   if (health_) health_->stop();
   if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
-  if (desk_) desk_->stop();
   if (gateway_) gateway_->stop();
   if (intake_) intake_->stop();
   if (worker_app_) worker_app_->stop();
