@@ -37,6 +37,14 @@ const review = (staff, { title, priority = 5, dueInHours = 30, ...rest } = {}) =
 
 const texts = (page, selector) => page.locator(selector).allTextContents();
 
+// The visible controls smaller than a finger (44 px either way), by class, id or tag and size.
+const smallTargets = (page) => page.evaluate(() =>
+  [...document.querySelectorAll('button, select, input:not([type=checkbox]), textarea, summary, a, label.check')]
+    .filter((e) => e.offsetParent !== null)
+    .map((e) => [e.className || e.id || e.tagName, e.getBoundingClientRect()])
+    .filter(([, r]) => r.height < 44 || r.width < 44)
+    .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`));
+
 before(async () => {
   dir = tempDir('work-queue');
   // The page talks to a gateway of its own, which a test stops to take the page offline.
@@ -64,6 +72,7 @@ async function signedIn(id, options) {
 test('offers come most urgent first, titled, with due times, announced as they come and go', async () => {
   const page = await signedIn('mnl-ana');
   assert.equal(await page.title(), 'lexroute — worker app');
+  assert.equal(await page.isChecked('#sound-on'), false, 'no sound unless chosen');
 
   // Arrival order is not urgency order: priority first, then the earlier deadline.
   const [binder, emails, minutes] = await submitSpecs(dev, firm.apiKey, [
@@ -224,6 +233,7 @@ test('on a 320 px phone nothing scrolls sideways and every control is 44 px', as
   const page = await openWorkerApp(browser, gateway.url, phone);
   const scrollWidth = () => page.evaluate(() => document.scrollingElement.scrollWidth);
   assert.ok(await scrollWidth() <= 320, `sign-in page ${await scrollWidth()} px wide`);
+  assert.deepEqual(await smallTargets(page), [], 'touch targets under 44 px on the sign-in page');
 
   await signIn(page, firm.tokens['lim-rosa'], 'Rosa Quispe');
   await startShift(page);
@@ -238,13 +248,7 @@ test('on a 320 px phone nothing scrolls sideways and every control is 44 px', as
   await page.click('#help summary');
 
   assert.ok(await scrollWidth() <= 320, `work page ${await scrollWidth()} px wide`);
-  const small = await page.evaluate(() =>
-    [...document.querySelectorAll('button, select, input:not([type=checkbox]), textarea, summary, a, label.check')]
-      .filter((e) => e.offsetParent !== null)
-      .map((e) => [e.className || e.id || e.tagName, e.getBoundingClientRect()])
-      .filter(([, r]) => r.height < 44 || r.width < 44)
-      .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`));
-  assert.deepEqual(small, [], 'touch targets under 44 px');
+  assert.deepEqual(await smallTargets(page), [], 'touch targets under 44 px');
 
   // A document reference that is not https is shown, never a link (and no dead link is left).
   const card = page.locator(offerCard(offer));
