@@ -17,6 +17,10 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
+// Completions a feed reports: enough to hold the whole of today in any time zone, a 25-hour day
+// included; the app shows those of the staff member's today (docs/worker-app.md).
+constexpr int64_t kDoneWindowMs = 25LL * 3600 * 1000;
+
 v1::Availability to_proto(Availability a) {
   switch (a) {
     case Availability::kAvailable:
@@ -239,6 +243,7 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
       look.state->connection = c;
       look.state->sent_offers.clear();
       look.state->sent_work.clear();
+      look.state->sent_done.clear();
     }
     staff.emplace_back(look.me->pool, look.me->staff_id);
   }
@@ -263,6 +268,10 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
   auto contains = [](const std::vector<std::string>& v, const std::string& id) {
     return std::find(v.begin(), v.end(), id) != v.end();
   };
+  const int64_t now_ms = clock_.now_ms();
+  // Per feed, the recent completions it reports, and when each was made.
+  std::vector<std::vector<std::string>> done_ids(looks.size());
+  std::unordered_map<std::string, int64_t> done_at;
   for (size_t i = 0; i < looks.size(); ++i) {
     const StaffRecords::Holdings& h = (*held)[i];
     FeedState& state = *looks[i].state;
@@ -282,6 +291,12 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
       for (const auto& id : sent) {
         if (!contains(*now, id)) want(id, false);
       }
+    }
+    for (const auto& [id, at_ms] : h.recently_done) {
+      if (at_ms < now_ms - kDoneWindowMs) continue;
+      done_ids[i].push_back(id);
+      done_at[id] = at_ms;
+      if (!state.sent_done.contains(id)) want(id, true);
     }
   }
   auto found = tasks_.look_up(ids, whole);
@@ -328,14 +343,30 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
       return withdrawal(id);
     };
     auto work_left = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
+      // A completion is told by its `done` event.
       if (theirs(id, v1::TASK_STATUS_COMPLETED)) return std::nullopt;
       return withdrawal(id);
+    };
+    auto done_event = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
+      const DeskTasks::TaskLook* look = theirs(id, v1::TASK_STATUS_COMPLETED);
+      if (!look) return std::nullopt;
+      v1::OfferEvent event;
+      *event.mutable_done() = to_offer(*look->task);
+      *event.mutable_done()->mutable_completed_at() =
+          TimeUtil::MillisecondsToTimestamp(done_at[id]);
+      return event;
+    };
+    auto done_left = [](const std::string&) -> std::optional<v1::OfferEvent> {
+      return std::nullopt;  // out of the window: the app drops it at the end of the day
     };
     std::vector<v1::OfferEvent> events;
     add_changes((*held)[i].open_offers, state.sent_offers, event_as(v1::TASK_STATUS_OFFERED, false),
                 offer_left, events);
     add_changes((*held)[i].accepted_work, state.sent_work, event_as(v1::TASK_STATUS_ACCEPTED, true),
                 work_left, events);
+    add_changes(done_ids[i], state.sent_done, done_event, done_left, events);
+    const auto server_time = TimeUtil::MillisecondsToTimestamp(clock_.now_ms());
+    for (auto& event : events) *event.mutable_server_time() = server_time;
     looks[i].events = std::move(events);
   }
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lexroute/v1/worker.pb.h"
+#include "router/clock.h"
 #include "services/ports/change_signals.h"
 #include "services/ports/desk_tasks.h"
 #include "services/ports/offer_source.h"
@@ -21,13 +22,15 @@ namespace lexroute {
 // offers and work, and validates its input here so both doors refuse the same things.
 class WorkerDesk : public OfferSource {
  public:
+  // `clock` stamps every feed event's server_time and says which completions are recent.
   WorkerDesk(DeskTasks& tasks, StaffRecords& staff, StaffPresence& presence,
-             StaffCredentials& credentials, ChangeSignals& signals)
+             StaffCredentials& credentials, ChangeSignals& signals, const Clock& clock)
       : tasks_(tasks),
         staff_(staff),
         presence_(presence),
         credentials_(credentials),
-        signals_(signals) {}
+        signals_(signals),
+        clock_(clock) {}
 
   Result<StaffIdentity> authenticate(const std::string& staff_token) override;
   // Many tokens in one round trip, one answer each; fails as a whole only when Redis is away.
@@ -62,6 +65,7 @@ class WorkerDesk : public OfferSource {
   StaffPresence& presence_;
   StaffCredentials& credentials_;
   ChangeSignals& signals_;
+  const Clock& clock_;
 };
 
 // The staff-facing view of an offered task: what to decide on, never document content.

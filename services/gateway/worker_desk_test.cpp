@@ -87,7 +87,7 @@ class WorkerDeskTest : public ::testing::Test {
   testing::FakeStaffRecords staff{tasks};
   testing::FakeStaffPresence presence{tasks};
   testing::FakeStaffCredentials credentials;
-  WorkerDesk desk{tasks, staff, presence, credentials, signals};
+  WorkerDesk desk{tasks, staff, presence, credentials, signals, clock};
   const StaffIdentity ann{kDeskPool, "ann"};
   const StaffIdentity bob{kDeskPool, "bob"};
 };
@@ -356,8 +356,10 @@ TEST_F(WorkerDeskTest, AFeedShowsEachStaffMemberOnlyTheirOwnOffers) {
   EXPECT_TRUE(look(ann, anns_feed).empty());  // nothing new
 }
 
-TEST_F(WorkerDeskTest, AnOfferAcceptedAndCompletedThroughTheFeedNeedsNoFurtherEvent) {
-  std::string id = offer_to(ann);
+TEST_F(WorkerDeskTest, AnOfferAcceptedThroughTheFeedNeedsNoEventAndItsCompletionIsToldAsDone) {
+  v1::TaskSpec spec;
+  spec.set_title("Custodian email batch 14");
+  std::string id = tasks.offer(kDeskPool, "ann", clock.now_ms() + 600'000, spec);
   WorkerDesk::FeedState state;
   ASSERT_EQ(look(ann, state).size(), 1u);
 
@@ -366,9 +368,60 @@ TEST_F(WorkerDeskTest, AnOfferAcceptedAndCompletedThroughTheFeedNeedsNoFurtherEv
   EXPECT_TRUE(state.sent_work.contains(id));
   EXPECT_FALSE(state.sent_offers.contains(id));
 
+  clock.advance(90s);
   ASSERT_TRUE(desk.complete(ann, completion(id, "responsive")));
-  EXPECT_TRUE(look(ann, state).empty());
+  auto events = look(ann, state);
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_TRUE(events[0].has_done());
+  const v1::Offer& done = events[0].done();
+  EXPECT_EQ(done.task_id(), id);
+  EXPECT_EQ(done.title(), "Custodian email batch 14");
+  EXPECT_EQ(done.status(), v1::TASK_STATUS_COMPLETED);
+  EXPECT_EQ(done.outcome(), "responsive");
+  EXPECT_EQ(TimeUtil::TimestampToMilliseconds(done.completed_at()), kStartMs + 90'000);
   EXPECT_TRUE(state.sent_work.empty());
+  EXPECT_TRUE(look(ann, state).empty());
+}
+
+TEST_F(WorkerDeskTest, ANewFeedIsToldTheCompletionsOfTheLast25HoursAndNoOneElses) {
+  std::string old_one = accepted_by(ann);
+  ASSERT_TRUE(desk.complete(ann, completion(old_one, "responsive")));
+  clock.advance(2h);
+  std::string bobs = accepted_by(bob);
+  ASSERT_TRUE(desk.complete(bob, completion(bobs, "responsive")));
+  clock.advance(24h);  // old_one is 26 h old now
+  std::string recent = accepted_by(ann);
+  ASSERT_TRUE(desk.complete(ann, completion(recent, "privileged")));
+  std::string open = accepted_by(ann);
+
+  WorkerDesk::FeedState state;
+  auto events = look(ann, state);
+  std::set<std::string> done, accepted;
+  for (const auto& event : events) {
+    if (event.has_done()) done.insert(event.done().task_id());
+    if (event.has_accepted()) accepted.insert(event.accepted().task_id());
+  }
+  EXPECT_EQ(done, (std::set<std::string>{recent}));
+  EXPECT_EQ(accepted, (std::set<std::string>{open}));
+  EXPECT_EQ(events.size(), 2u);
+
+  signals.reconnect();
+  EXPECT_EQ(look(ann, state).size(), 2u) << "a reconnect tells today's completions again";
+}
+
+TEST_F(WorkerDeskTest, EveryFeedEventCarriesTheServersTime) {
+  offer_to(ann);
+  std::string gone = offer_to(ann);
+  WorkerDesk::FeedState state;
+  for (const auto& event : look(ann, state)) {
+    EXPECT_EQ(TimeUtil::TimestampToMilliseconds(event.server_time()), kStartMs);
+  }
+  clock.advance(7s);
+  tasks.take_back(gone, "cancelled");
+  auto events = look(ann, state);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].withdrawn_task_id(), gone);
+  EXPECT_EQ(TimeUtil::TimestampToMilliseconds(events[0].server_time()), kStartMs + 7'000);
 }
 
 TEST_F(WorkerDeskTest, OfferAndWorkTakenBackOrTurnedDownAreWithdrawn) {

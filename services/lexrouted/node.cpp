@@ -199,7 +199,8 @@ Result<void> Node::start_services() {
     admin_ = std::make_unique<AdminService>(admin_hash, *credentials_, *staff_, *pools_, clock_);
   }
   if (config_.runs_gateway()) {
-    desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
+    desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_,
+                                         clock_);
     gateway_ = std::make_unique<GatewayService>(*desk_, *notifier_);
     sessions_ = std::make_unique<SessionStore>(*redis_);
     // The same certificate as the gRPC door, read again on the same interval.
