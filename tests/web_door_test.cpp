@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "services/common/host_port.h"
+#include "services/metrics/exposition.h"
+#include "services/metrics/http_get.h"
 #include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/shared_node.h"
@@ -177,6 +179,17 @@ TEST_F(WebDoor, ACrowdOfIdleStrangersCannotKeepStaffOut) {
     strangers.push_back(std::make_unique<RawConnection>(dev->node().http_address()));
   }
   EXPECT_FALSE(page.closed_within(2s)) << page.received();
+
+  // Operators see it: strangers at the cap, evictions counted, the page held.
+  auto page_text = http_get("http://" + dev->node().metrics_address() + "/metrics", 5s);
+  ASSERT_TRUE(page_text.has_value());
+  auto samples = parse_exposition(*page_text);
+  EXPECT_EQ(sum_of(samples, "lexroute_worker_app_connections", {{"state", "anonymous"}}), 1024);
+  EXPECT_GE(sum_of(samples, "lexroute_worker_app_connections", {{"state", "signed_in"}}), 1);
+  EXPECT_GE(sum_of(samples, "lexroute_worker_app_feeds"), 1);
+  EXPECT_GE(
+      sum_of(samples, "lexroute_worker_app_turned_away_total", {{"reason", "anonymous_evicted"}}),
+      1'200 + 1'200 - 1'024);
 }
 
 TEST_F(WebDoor, FeedsAreBoundedPerSessionAndPerStaffMemberOnly) {

@@ -92,8 +92,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 struct WorkerAppServer::Door {
   Door(WorkerDesk& desk, SessionStore& sessions, LiveFeeds& live, bool https,
-       WebDoorLimits::Settings settings)
-      : routes(desk, sessions, https), feeds(live), limits(settings) {}
+       WebDoorMetrics* door_metrics, WebDoorLimits::Settings settings)
+      : routes(desk, sessions, https), feeds(live), metrics(door_metrics), limits(settings) {}
 
   // Destroyed last but for what its handlers use, which are below it.
   std::unique_ptr<asio::io_context> io = std::make_unique<asio::io_context>(kIoThreads);
@@ -103,6 +103,7 @@ struct WorkerAppServer::Door {
   std::unique_ptr<tcp::acceptor> acceptor;
   WorkerAppRoutes routes;
   LiveFeeds& feeds;
+  WebDoorMetrics* metrics;  // may be null
   WebDoorLimits limits;
   std::atomic<bool> stopping{false};
   std::vector<std::thread> threads;
@@ -121,8 +122,18 @@ struct WorkerAppServer::Door {
   }
   void forget(WebDoorLimits::Connection id) {
     limits.closed(id);
-    std::lock_guard lock(mutex);
-    open.erase(id);
+    {
+      std::lock_guard lock(mutex);
+      open.erase(id);
+    }
+    count();
+  }
+  // Sets the gauges from the limits' counts.
+  void count() {
+    if (!metrics) return;
+    size_t anonymous = limits.anonymous();
+    size_t all = limits.connections();
+    metrics->holding(anonymous, all > anonymous ? all - anonymous : 0, limits.feeds());
   }
   asio::awaitable<void> accept();
   template <typename Stream>
@@ -246,7 +257,10 @@ asio::awaitable<void> Session<Stream>::run() {
           co_return door_.routes.answer(request);
         },
         asio::use_awaitable);
-    if (answer.signed_in) door_.limits.signed_in(id_);
+    if (answer.signed_in) {
+      door_.limits.signed_in(id_);
+      door_.count();
+    }
     if (answer.feed_for) {
       co_await serve_feed(answer);
       break;
@@ -287,9 +301,10 @@ asio::awaitable<bool> Session<Stream>::write_text(std::string text) {
 template <typename Stream>
 asio::awaitable<void> Session<Stream>::serve_feed(WebAnswer& answer) {
   const StaffIdentity& me = *answer.feed_for;
-  for (auto older : door_.limits.open_feed(id_, answer.session, cat(me.pool, "/", me.staff_id))) {
-    door_.shut(older);
-  }
+  auto older = door_.limits.open_feed(id_, answer.session, cat(me.pool, "/", me.staff_id));
+  for (auto connection : older) door_.shut(connection);
+  if (door_.metrics && !older.empty()) door_.metrics->feeds_replaced(older.size());
+  door_.count();
   socket_layer().expires_after(kWriteDeadline);
   http::response_serializer<http::string_body> header(answer.response);
   auto [wrote, bytes] = co_await http::async_write_header(stream_, header, kTuple);
@@ -344,8 +359,14 @@ void WorkerAppServer::Door::serve(tcp::socket socket) {
     id = next_id++;
   }
   auto admission = limits.admit(id);
-  if (admission.evict) shut(*admission.evict);
-  if (!admission.admitted) return;  // the socket closes: the door is full of signed-in pages
+  if (admission.evict) {
+    shut(*admission.evict);
+    if (metrics) metrics->evicted_anonymous();
+  }
+  if (!admission.admitted) {
+    if (metrics) metrics->refused_full();
+    return;  // the socket closes: the door is full of signed-in pages
+  }
   std::shared_ptr<Session<Stream>> session;
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     session = std::make_shared<Session<Stream>>(*this, id, Stream(std::move(socket)));
@@ -356,6 +377,7 @@ void WorkerAppServer::Door::serve(tcp::socket socket) {
     std::lock_guard lock(mutex);
     open[id] = session;
   }
+  count();
   auto executor = session->get_executor();
   // The lambda, kept by co_spawn until the coroutine ends, keeps the session alive.
   asio::co_spawn(
@@ -386,7 +408,7 @@ asio::awaitable<void> WorkerAppServer::Door::accept() {
 
 Result<std::unique_ptr<WorkerAppServer>> WorkerAppServer::start(
     const std::string& listen, WorkerDesk& desk, SessionStore& sessions, LiveFeeds& feeds,
-    const ServerTls& tls, WebDoorLimits::Settings limits) {
+    const ServerTls& tls, WebDoorMetrics* metrics, WebDoorLimits::Settings limits) {
   auto address = parse_host_port(listen, "http-listen", PortZero::kAnyFree);
   if (!address) return std::unexpected(address.error());
   size_t files = open_file_limit();
@@ -398,7 +420,7 @@ Result<std::unique_ptr<WorkerAppServer>> WorkerAppServer::start(
   }
   limits.anonymous = std::min(limits.anonymous, limits.connections);
   std::unique_ptr<WorkerAppServer> server(new WorkerAppServer());
-  server->door_ = std::make_unique<Door>(desk, sessions, feeds, tls.enabled(), limits);
+  server->door_ = std::make_unique<Door>(desk, sessions, feeds, tls.enabled(), metrics, limits);
   Door& door = *server->door_;
   if (tls.enabled()) {
     door.certificate = std::make_unique<HttpsCertificate>(tls);

@@ -8,6 +8,7 @@
 #include "services/gateway/live_feeds.h"
 #include "services/gateway/web_door_limits.h"
 #include "services/gateway/worker_desk.h"
+#include "services/metrics/web_door_metrics.h"
 #include "services/redis/session_store.h"
 
 namespace lexroute {
@@ -23,10 +24,11 @@ class WorkerAppServer {
   // Listens on `listen` (host:port; port 0 picks a free one) and serves on its own threads:
   // HTTPS with `tls`'s certificate and key (read again when they change) when it is enabled
   // (checked with check_server_tls), plain HTTP otherwise. `limits.connections` is lowered to
-  // what the process's open-file limit allows.
+  // what the process's open-file limit allows. `metrics`, when given, must outlive the server.
   static Result<std::unique_ptr<WorkerAppServer>> start(const std::string& listen, WorkerDesk& desk,
                                                         SessionStore& sessions, LiveFeeds& feeds,
                                                         const ServerTls& tls = {},
+                                                        WebDoorMetrics* metrics = nullptr,
                                                         WebDoorLimits::Settings limits = {});
   ~WorkerAppServer();
   WorkerAppServer(const WorkerAppServer&) = delete;

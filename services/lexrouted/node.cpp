@@ -205,7 +205,7 @@ Result<void> Node::start_services() {
     sessions_ = std::make_unique<SessionStore>(*redis_);
     // The same certificate as the gRPC door, read again on the same interval.
     auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_,
-                                      gateway_->live_feeds(), config_.tls);
+                                      gateway_->live_feeds(), config_.tls, &metrics_->web_door);
     if (!app) return std::unexpected(app.error());
     worker_app_ = std::move(*app);
     http_address_ = worker_app_->address();

@@ -12,7 +12,8 @@ Metrics::Metrics()
       pools(*registry_),
       kafka(*registry_),
       redis(*registry_),
-      health(*registry_) {}
+      health(*registry_),
+      web_door(*registry_) {}
 
 void Metrics::set_role(const char* role) {
   prometheus::BuildGauge()

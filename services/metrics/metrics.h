@@ -11,6 +11,7 @@
 #include "services/metrics/redis_metrics.h"
 #include "services/metrics/router_metrics.h"
 #include "services/metrics/task_metrics.h"
+#include "services/metrics/web_door_metrics.h"
 
 namespace lexroute {
 
@@ -38,6 +39,7 @@ class Metrics {
   KafkaMetrics kafka;
   RedisMetrics redis;
   HealthMetrics health;
+  WebDoorMetrics web_door;
   // The gRPC families are GrpcMetrics (lexroute_metrics_collect), made by the node on this
   // registry: the Redis and Kafka adapters, which use these families, then need no gRPC.
 };
