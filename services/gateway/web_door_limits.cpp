@@ -1,5 +1,7 @@
 #include "services/gateway/web_door_limits.h"
 
+#include <algorithm>
+
 namespace lexroute {
 
 WebDoorLimits::Admission WebDoorLimits::admit(Connection id) {
@@ -36,29 +38,39 @@ std::vector<WebDoorLimits::Connection> WebDoorLimits::open_feed(Connection id,
                                                                 const std::string& session,
                                                                 const std::string& staff) {
   std::lock_guard lock(mutex_);
+  end_feed(id);
   std::vector<Connection> ended;
-  size_t same_session = 0, same_staff = 0;
-  for (const auto& [other, feed] : feeds_) {
-    if (other == id) continue;
-    same_session += feed.session == session;
-    same_staff += feed.staff == staff;
-  }
-  // Oldest first: ids grow with each connection.
-  for (auto it = feeds_.begin(); it != feeds_.end();) {
-    bool session_full =
-        it->second.session == session && same_session >= settings_.feeds_per_session;
-    bool staff_full = it->second.staff == staff && same_staff >= settings_.feeds_per_staff;
-    if (it->first != id && (session_full || staff_full)) {
-      same_session -= it->second.session == session;
-      same_staff -= it->second.staff == staff;
-      ended.push_back(it->first);
-      it = feeds_.erase(it);
-    } else {
-      ++it;
+  // Ends the oldest feeds under `key` until one more fits in `limit`.
+  auto make_room = [&](std::unordered_map<std::string, std::set<Connection>>& index,
+                       const std::string& key, size_t limit) {
+    for (;;) {
+      auto held = index.find(key);
+      if (held == index.end() || held->second.size() < std::max<size_t>(limit, 1)) return;
+      Connection oldest = *held->second.begin();
+      end_feed(oldest);
+      ended.push_back(oldest);
     }
-  }
+  };
+  make_room(by_session_, session, settings_.feeds_per_session);
+  make_room(by_staff_, staff, settings_.feeds_per_staff);
   feeds_[id] = {session, staff};
+  by_session_[session].insert(id);
+  by_staff_[staff].insert(id);
   return ended;
+}
+
+void WebDoorLimits::end_feed(Connection id) {
+  auto feed = feeds_.find(id);
+  if (feed == feeds_.end()) return;
+  auto forget = [id](std::unordered_map<std::string, std::set<Connection>>& index,
+                     const std::string& key) {
+    auto held = index.find(key);
+    held->second.erase(id);
+    if (held->second.empty()) index.erase(held);
+  };
+  forget(by_session_, feed->second.session);
+  forget(by_staff_, feed->second.staff);
+  feeds_.erase(feed);
 }
 
 void WebDoorLimits::closed(Connection id) {
@@ -68,7 +80,7 @@ void WebDoorLimits::closed(Connection id) {
     anonymous_at_.erase(at);
   }
   open_.erase(id);
-  feeds_.erase(id);
+  end_feed(id);
 }
 
 size_t WebDoorLimits::connections() {

@@ -3,9 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
-#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,14 +53,18 @@ class WebDoorLimits {
   struct Feed {
     std::string session, staff;
   };
+  // Ends the feed on `id`, if there is one. Under mutex_.
+  void end_feed(Connection id);
 
   const Settings settings_;
   std::mutex mutex_;
   std::unordered_map<Connection, bool> open_;  // connection -> signed in
   std::list<Connection> anonymous_;            // oldest first
   std::unordered_map<Connection, std::list<Connection>::iterator> anonymous_at_;
-  // Feeds in the order they opened (connection ids grow).
-  std::map<Connection, Feed> feeds_;
+  // Open feeds, and their connections by session and by staff member, oldest (lowest id) first:
+  // connection ids grow.
+  std::unordered_map<Connection, Feed> feeds_;
+  std::unordered_map<std::string, std::set<Connection>> by_session_, by_staff_;
 };
 
 }  // namespace lexroute
