@@ -25,13 +25,22 @@ WebDoorLimits::Admission WebDoorLimits::admit(Connection id) {
   return admission;
 }
 
-void WebDoorLimits::signed_in(Connection id) {
+void WebDoorLimits::request_in(Connection id) {
   std::lock_guard lock(mutex_);
   auto at = anonymous_at_.find(id);
   if (at == anonymous_at_.end()) return;
   anonymous_.erase(at->second);
   anonymous_at_.erase(at);
-  open_[id] = true;
+}
+
+void WebDoorLimits::request_out(Connection id, bool signed_in) {
+  std::lock_guard lock(mutex_);
+  auto open = open_.find(id);
+  if (open == open_.end()) return;  // evicted or closed meanwhile
+  open->second = open->second || signed_in;
+  if (!open->second && !anonymous_at_.contains(id)) {
+    anonymous_at_[id] = anonymous_.insert(anonymous_.end(), id);
+  }
 }
 
 std::vector<WebDoorLimits::Connection> WebDoorLimits::open_feed(Connection id,

@@ -14,8 +14,10 @@ namespace lexroute {
 
 // Who may hold the worker app's door open, and how much of it (docs/security.md, "The worker
 // app"). Connections are anonymous until a request on them proves a session (or signs in);
-// anonymous ones are bounded on their own and are the first to go when the door is full, so
-// slow or idle strangers cannot keep staff out. Offer feeds are bounded per session (a new one
+// anonymous ones waiting for a request are bounded on their own and are the first to go when
+// the door is full, so slow or idle strangers cannot keep staff out. A connection whose request
+// is being answered is never evicted: under load, answers take longer, and that must not cost
+// staff their requests. Offer feeds are bounded per session (a new one
 // replaces the older) and per staff member (a new one replaces their oldest), so no one signed
 // in can take the door's feeds from the others. Thread-safe; the door acts on the answers.
 class WebDoorLimits {
@@ -37,8 +39,11 @@ class WebDoorLimits {
     std::optional<Connection> evict;
   };
   Admission admit(Connection id);
-  // A request on `id` proved a session: it no longer counts as anonymous.
-  void signed_in(Connection id);
+  // A whole request arrived on `id`: it is being answered, and never evicted while it is.
+  void request_in(Connection id);
+  // The request on `id` was answered; `signed_in`: it proved a session, so the connection no
+  // longer counts as anonymous. An anonymous one waits for its next request as the newest.
+  void request_out(Connection id, bool signed_in);
   // `id` now carries the offer feed of `staff` for `session`; answers the older feeds to end.
   std::vector<Connection> open_feed(Connection id, const std::string& session,
                                     const std::string& staff);
@@ -46,6 +51,7 @@ class WebDoorLimits {
   void closed(Connection id);
 
   size_t connections();
+  // Anonymous connections waiting for a request (those that can be evicted).
   size_t anonymous();
   size_t feeds();
 
@@ -59,7 +65,7 @@ class WebDoorLimits {
   const Settings settings_;
   std::mutex mutex_;
   std::unordered_map<Connection, bool> open_;  // connection -> signed in
-  std::list<Connection> anonymous_;            // oldest first
+  std::list<Connection> anonymous_;            // waiting for a request, oldest first
   std::unordered_map<Connection, std::list<Connection>::iterator> anonymous_at_;
   // Open feeds, and their connections by session and by staff member, oldest (lowest id) first:
   // connection ids grow.

@@ -25,13 +25,16 @@ TEST(WebDoorLimits, SignedInConnectionsAreNeverEvictedForStrangers) {
   WebDoorLimits limits({.connections = 3, .anonymous = 3});
   limits.admit(1);
   limits.admit(2);
-  limits.signed_in(1);
-  limits.signed_in(2);
+  for (WebDoorLimits::Connection id : {1, 2}) {
+    limits.request_in(id);
+    limits.request_out(id, true);
+  }
   limits.admit(3);
   // Full: the stranger on 3 makes room for 4, then 4 for 5; 1 and 2 stay.
   EXPECT_EQ(limits.admit(4).evict, 3u);
   EXPECT_EQ(limits.admit(5).evict, 4u);
-  limits.signed_in(5);
+  limits.request_in(5);
+  limits.request_out(5, true);
   // Full of signed-in connections: a newcomer is refused, nobody evicted.
   auto refused = limits.admit(6);
   EXPECT_FALSE(refused.admitted);
@@ -39,6 +42,22 @@ TEST(WebDoorLimits, SignedInConnectionsAreNeverEvictedForStrangers) {
   EXPECT_EQ(limits.connections(), 3u);
   limits.closed(2);
   EXPECT_TRUE(limits.admit(7).admitted);
+}
+
+TEST(WebDoorLimits, AConnectionWhoseRequestIsBeingAnsweredIsNeverEvicted) {
+  WebDoorLimits limits({.connections = 100, .anonymous = 2});
+  limits.admit(1);
+  limits.admit(2);
+  limits.request_in(1);  // a sign-in, waiting on Redis
+  // Strangers come and go; the sign-in in progress stays.
+  EXPECT_EQ(limits.admit(3).evict, std::nullopt);
+  EXPECT_EQ(limits.admit(4).evict, 2u);
+  EXPECT_EQ(limits.admit(5).evict, 3u);
+  // Answered but not signed in (a wrong token): anonymous again, as the newest.
+  limits.request_out(1, false);
+  EXPECT_EQ(limits.admit(6).evict, 4u);
+  EXPECT_EQ(limits.admit(7).evict, 5u);
+  EXPECT_EQ(limits.admit(8).evict, 1u);
 }
 
 TEST(WebDoorLimits, ANewFeedOfTheSameSessionReplacesTheOlder) {

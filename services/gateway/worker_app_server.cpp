@@ -49,6 +49,9 @@ constexpr auto kHandshakeDeadline = 10s;
 // From the moment the door waits for a request until it has all of it: an idle keep-alive
 // connection closes after this, and a client trickling its header gets no longer.
 constexpr auto kRequestDeadline = 10s;
+// The same once a request on the connection proved a session: long enough that a page's
+// heartbeats (every 15 s) and actions reuse its connection instead of opening new ones.
+constexpr auto kSignedInDeadline = 60s;
 constexpr auto kWriteDeadline = 30s;
 constexpr uint32_t kMaxHeader = 8 * 1024;
 constexpr uint64_t kMaxBody = 64 * 1024;
@@ -229,11 +232,12 @@ asio::awaitable<void> Session<Stream>::run() {
     if (handshake) co_return;
   }
   beast::flat_buffer buffer;
+  bool signed_in = false;
   while (!closing_ && !door_.stopping) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(kMaxHeader);
     parser.body_limit(kMaxBody);
-    socket_layer().expires_after(kRequestDeadline);
+    socket_layer().expires_after(signed_in ? kSignedInDeadline : kRequestDeadline);
     auto [read, bytes] = co_await http::async_read(stream_, buffer, parser, kTuple);
     (void)bytes;
     if (read == http::error::body_limit || read == http::error::header_limit) {
@@ -250,6 +254,7 @@ asio::awaitable<void> Session<Stream>::run() {
     }
     if (read) break;
     socket_layer().expires_never();
+    door_.limits.request_in(id_);
     WebRequest request = parser.release();
     WebAnswer answer = co_await asio::co_spawn(
         door_.handlers,
@@ -257,10 +262,9 @@ asio::awaitable<void> Session<Stream>::run() {
           co_return door_.routes.answer(request);
         },
         asio::use_awaitable);
-    if (answer.signed_in) {
-      door_.limits.signed_in(id_);
-      door_.count();
-    }
+    door_.limits.request_out(id_, answer.signed_in);
+    signed_in = signed_in || answer.signed_in;
+    door_.count();
     if (answer.feed_for) {
       co_await serve_feed(answer);
       break;
