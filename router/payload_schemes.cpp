@@ -61,6 +61,25 @@ Result<void> validate_added_scheme(std::string_view scheme, std::string_view fie
   return {};
 }
 
+Result<std::vector<std::string>> validate_added_schemes(std::span<const std::string> schemes) {
+  if (schemes.size() > static_cast<size_t>(limits::kPayloadSchemes)) {
+    return fail(Errc::kInvalidArgument,
+                cat("at most ", limits::kPayloadSchemes, " schemes, got ", schemes.size()),
+                "schemes");
+  }
+  std::vector<std::string> added;
+  for (size_t i = 0; i < schemes.size(); ++i) {
+    if (auto valid = validate_added_scheme(schemes[i], cat("schemes[", i, "]")); !valid) {
+      return std::unexpected(valid.error());
+    }
+    if (schemes[i] != kDefaultPayloadScheme &&
+        std::find(added.begin(), added.end(), schemes[i]) == added.end()) {
+      added.push_back(schemes[i]);
+    }
+  }
+  return added;
+}
+
 Result<void> check_payload_scheme(std::string_view ref, std::span<const std::string> added) {
   std::string scheme = payload_scheme(ref);
   if (scheme == kDefaultPayloadScheme) return {};

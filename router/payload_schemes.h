@@ -3,6 +3,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "router/error.h"
 
@@ -22,6 +23,11 @@ std::string payload_scheme(std::string_view ref);
 // Whether an admin may add `scheme`: lowercase, plain, at most limits::kPayloadScheme bytes, and
 // not one of the dangerous ones. The error names `field` and says why.
 Result<void> validate_added_scheme(std::string_view scheme, std::string_view field);
+
+// A firm's list as its admin sends it (Admin.SetPayloadSchemes): at most limits::kPayloadSchemes,
+// each one validate_added_scheme takes (the error names `schemes[i]`). The list to store: each
+// scheme once, in the order sent, without https (always allowed).
+Result<std::vector<std::string>> validate_added_schemes(std::span<const std::string> schemes);
 
 // `ref`'s scheme is https or one of `added`; otherwise INVALID_ARGUMENT naming spec.payload_ref
 // and the scheme.

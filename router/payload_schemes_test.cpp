@@ -71,6 +71,20 @@ TEST(PayloadSchemes, AnAdminMayAddPlainSchemesButNeverDangerousOnes) {
   }
 }
 
+TEST(PayloadSchemes, AFirmsListIsStoredOnceEachWithoutHttpsOrRefusedNamingTheEntry) {
+  auto list = validate_added_schemes(std::vector<std::string>{"dms", "https", "imanage", "dms"});
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_EQ(*list, (std::vector<std::string>{"dms", "imanage"}));
+  EXPECT_TRUE(validate_added_schemes({})->empty());
+
+  auto bad = validate_added_schemes(std::vector<std::string>{"dms", "javascript"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "schemes[1]");
+  auto too_many = validate_added_schemes(std::vector<std::string>(21, "dms"));
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().field, "schemes");
+}
+
 TEST(PayloadSchemes, OnlyHttpsOrAddableSchemesAreRenderedAsLinks) {
   EXPECT_TRUE(is_renderable_payload_ref("https://dms.acme.example/doc/1"));
   EXPECT_TRUE(is_renderable_payload_ref("dms://acme/doc/1"));

@@ -2,8 +2,6 @@
 
 #include <absl/strings/str_join.h>
 
-#include <algorithm>
-
 #include "router/payload_schemes.h"
 #include "router/validation.h"
 #include "services/common/grpc_auth.h"
@@ -54,24 +52,10 @@ grpc::Status AdminService::SetPayloadSchemes(grpc::ServerContext* context,
                            "firm_id must be 1-64 letters, digits, '-', '_' or '.'", "firm_id"},
                           context);
   }
-  if (request->schemes_size() > limits::kPayloadSchemes) {
-    return to_grpc_status(
-        {Errc::kInvalidArgument,
-         cat("at most ", limits::kPayloadSchemes, " schemes, got ", request->schemes_size()),
-         "schemes"},
-        context);
-  }
-  std::vector<std::string> added;
-  for (int i = 0; i < request->schemes_size(); ++i) {
-    const std::string& scheme = request->schemes(i);
-    if (auto valid = validate_added_scheme(scheme, cat("schemes[", i, "]")); !valid) {
-      return to_grpc_status(valid.error(), context);
-    }
-    if (scheme != kDefaultPayloadScheme &&
-        std::find(added.begin(), added.end(), scheme) == added.end()) {
-      added.push_back(scheme);
-    }
-  }
+  auto valid = validate_added_schemes(
+      std::vector<std::string>(request->schemes().begin(), request->schemes().end()));
+  if (!valid) return to_grpc_status(valid.error(), context);
+  std::vector<std::string> added = std::move(*valid);
   auto saved = credentials_.set_payload_schemes(request->firm_id(), added);
   if (!saved) return to_grpc_status(saved.error(), context);
   LOG_INFO("admin", "firm=", request->firm_id(), " payload_ref schemes: https",
