@@ -54,8 +54,10 @@ class GatewayService final
   void add_queues(grpc::ServerBuilder& builder);
   // Starts taking offer feeds, once the server is started.
   void start();
-  // Ends every open offer feed, so a server shutdown does not wait for them.
+  // Ends every open offer feed, the worker app's too, so a server shutdown does not wait for them.
   void stop() { feeds_.stop(); }
+  // Every open offer feed of this gateway; the worker app's pages open theirs here.
+  LiveFeeds& live_feeds() { return feeds_.live(); }
   // Once the server has shut down: drains and ends the offer feeds' queues.
   void close_queues();
 

@@ -1,307 +1,461 @@
 #include "services/gateway/worker_app_server.h"
 
-#include <httplib.h>
+#include <sys/resource.h>
 
-#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "router/text.h"
-#include "services/common/grpc_auth.h"
 #include "services/common/host_port.h"
 #include "services/common/log.h"
-#include "services/common/secrets.h"
+#include "services/gateway/https_certificate.h"
 #include "services/gateway/json_mapping.h"
-#include "services/gateway/web_assets.h"
 #include "services/gateway/web_door_guards.h"
+#include "services/gateway/worker_app_routes.h"
 
 namespace lexroute {
 namespace {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-using namespace web_door;
 using SteadyClock = std::chrono::steady_clock;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-// Every open page holds one thread for its offer feed, so the pool is far larger than
-// cpp-httplib's default (the core count), and feeds may take only part of it: sign-ins and
-// actions always find a free thread.
-constexpr size_t kThreads = 128;
-constexpr int kMaxFeeds = 112;
-// A comment line this often lets a feed notice a browser that went away.
+// Connections are cheap to wait on; these threads only move bytes.
+constexpr int kIoThreads = 2;
+// Requests that wait on Redis (sign-in, actions, a feed's session check) run here, so a slow
+// store holds these threads, never the door.
+constexpr size_t kHandlerThreads = 8;
+constexpr auto kHandshakeDeadline = 10s;
+// From the moment the door waits for a request until it has all of it: an idle keep-alive
+// connection closes after this, and a client trickling its header gets no longer.
+constexpr auto kRequestDeadline = 10s;
+constexpr auto kWriteDeadline = 30s;
+constexpr uint32_t kMaxHeader = 8 * 1024;
+constexpr uint64_t kMaxBody = 64 * 1024;
+// A comment line this often keeps proxies from closing an idle feed and finds pages gone.
 constexpr auto kFeedKeepAlive = 10s;
 // How often an open feed checks that its session still stands (signed out elsewhere, or the
 // staff token revoked): a feed outlives its session by at most this long.
 constexpr auto kFeedSessionCheck = 15s;
-constexpr size_t kMaxBody = 64 * 1024;
+// A page this far behind in reading its feed is dropped; it reconnects and is sent everything.
+constexpr size_t kMaxUnsentFeedBytes = 256 * 1024;
+// File descriptors kept for Redis, Kafka, gRPC and the rest when sizing the door.
+constexpr size_t kReservedFiles = 1024;
 
-const char* kContentSecurityPolicy =
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// One chunk of a chunked body.
+std::string chunk(std::string_view data) {
+  char size[20];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  return cat(std::string_view(size, n), data, "\r\n");
+}
 
-template <typename Message>
-void send(httplib::Response& res, const Result<Message>& result) {
-  if (!result) return send_error(res, result.error());
-  res.set_content(json::from_message(*result), "application/json");
+// Raises the soft open-file limit to the hard one; answers how many files may be open.
+size_t open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? SIZE_MAX : static_cast<size_t>(limit.rlim_cur);
 }
 
 }  // namespace
 
-struct WorkerAppServer::Routes {
-  Routes(WorkerDesk& d, SessionStore& s, std::unique_ptr<httplib::Server> server, bool over_tls)
-      : desk(d), sessions(s), served(std::move(server)), http(*served), https(over_tls) {}
+// A connection the door can close from any thread.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  virtual ~Connection() = default;
+  virtual void shut() = 0;
+};
 
-  WorkerDesk& desk;
-  SessionStore& sessions;
-  std::unique_ptr<httplib::Server> served;  // an httplib::SSLServer over HTTPS
-  httplib::Server& http;
-  bool https;  // the session cookie is then Secure
-  std::thread listener;
-  std::atomic<int> feeds{0};
+struct WorkerAppServer::Door {
+  Door(WorkerDesk& desk, SessionStore& sessions, LiveFeeds& live, bool https,
+       WebDoorLimits::Settings settings)
+      : routes(desk, sessions, https), feeds(live), limits(settings) {}
 
-  // The signed-in staff member, or an error already written to `res`. State-changing requests
-  // (`changes_state`) must also carry the session's CSRF token.
-  std::optional<StaffIdentity> signed_in(const httplib::Request& req, httplib::Response& res,
-                                         bool changes_state) {
-    auto session = sessions.find(session_id(req));
-    if (!session) {
-      send_error(res, session.error());
-      return std::nullopt;
+  // Destroyed last but for what its handlers use, which are below it.
+  std::unique_ptr<asio::io_context> io = std::make_unique<asio::io_context>(kIoThreads);
+  asio::thread_pool handlers{kHandlerThreads};
+  std::unique_ptr<HttpsCertificate> certificate;
+  std::unique_ptr<asio::ssl::context> tls;  // over HTTPS
+  std::unique_ptr<tcp::acceptor> acceptor;
+  WorkerAppRoutes routes;
+  LiveFeeds& feeds;
+  WebDoorLimits limits;
+  std::atomic<bool> stopping{false};
+  std::vector<std::thread> threads;
+
+  std::mutex mutex;
+  std::unordered_map<WebDoorLimits::Connection, std::weak_ptr<Connection>> open;  // mutex
+  WebDoorLimits::Connection next_id = 1;                                          // mutex
+
+  void shut(WebDoorLimits::Connection id) {
+    std::shared_ptr<Connection> connection;
+    {
+      std::lock_guard lock(mutex);
+      if (auto it = open.find(id); it != open.end()) connection = it->second.lock();
     }
-    if (changes_state) {
-      std::string csrf = req.get_header_value(kCsrfHeader);
-      if (csrf.empty() || !constant_time_equal(sha256_hex(csrf), session->csrf_sha256)) {
-        send_error(res, 403,
-                   {Errc::kFailedPrecondition,
-                    "missing or wrong X-CSRF-Token: send the token sign-in returned", kCsrfHeader});
-        return std::nullopt;
-      }
-    }
-    return session->staff;
+    if (connection) connection->shut();
   }
+  void forget(WebDoorLimits::Connection id) {
+    limits.closed(id);
+    std::lock_guard lock(mutex);
+    open.erase(id);
+  }
+  asio::awaitable<void> accept();
+  template <typename Stream>
+  void serve(tcp::socket socket);
+};
 
-  // A POST whose JSON body is a `Request`, answered by `act(me, request)`.
-  template <typename Request, typename Act>
-  void post(const std::string& path, Act act) {
-    http.Post(path, [this, act](const httplib::Request& req, httplib::Response& res) {
-      auto me = signed_in(req, res, true);
-      if (!me) return;
-      Request request;
-      if (auto parsed = json::to_message(req.body, request); !parsed) {
-        return send_error(res, parsed.error());
-      }
-      act(*me, request, res);
+namespace {
+
+// One client connection, plain or TLS, on a strand of its own: requests one after the other
+// (HTTP/1.1 keep-alive), and once a request opens the offer feed, that feed until it ends.
+template <typename Stream>
+class Session final : public Connection {
+ public:
+  Session(WorkerAppServer::Door& door, WebDoorLimits::Connection id, Stream stream)
+      : door_(door), id_(id), stream_(std::move(stream)), wake_(stream_.get_executor()) {}
+  ~Session() override { door_.forget(id_); }
+
+  using Executor = typename Stream::executor_type;
+
+  Executor get_executor() { return stream_.get_executor(); }
+
+  void shut() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), this] {
+      closing_ = true;
+      wake_.cancel();
+      beast::get_lowest_layer(stream_).close();
     });
   }
 
-  void add_routes();
-  void sign_in(const httplib::Request& req, httplib::Response& res);
-  void sign_out(const httplib::Request& req, httplib::Response& res);
-  void feed(const httplib::Request& req, httplib::Response& res);
+  asio::awaitable<void> run();
+
+ private:
+  class PageFeed;
+
+  auto& socket_layer() { return beast::get_lowest_layer(stream_); }
+  asio::awaitable<bool> write_response(WebResponse& response);
+  asio::awaitable<void> serve_feed(WebAnswer& answer);
+  asio::awaitable<bool> write_text(std::string text);
+
+  WorkerAppServer::Door& door_;
+  const WebDoorLimits::Connection id_;
+  Stream stream_;
+  asio::steady_timer wake_;  // a feed waits on it for news
+  bool closing_ = false;
+
+  // The feed's news, on the strand.
+  std::string unsent_;
+  bool feed_ended_ = false;
 };
 
-void WorkerAppServer::Routes::add_routes() {
-  http.set_payload_max_length(kMaxBody);
-  http.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
-  http.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
-                            {"X-Content-Type-Options", "nosniff"},
-                            {"Referrer-Policy", "no-referrer"},
-                            {"Cache-Control", "no-store"}});
+// What LiveFeeds hands a page's news to: passed onto the connection's strand as SSE text.
+template <typename Stream>
+class Session<Stream>::PageFeed final : public FeedReceiver {
+ public:
+  explicit PageFeed(std::weak_ptr<Session> session) : session_(std::move(session)) {}
 
-  // Before any route: refuse cross-site requests and credentials in URLs outright.
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (auto name = credential_in_url(req); !name.empty()) {
-      send_error(res, {Errc::kInvalidArgument,
-                       cat("credentials never go in a URL: remove '", name,
-                           "' (sign in by POSTing the staff token in the body)"),
-                       name});
-      return httplib::Server::HandlerResponse::Handled;
+  void receive(std::vector<v1::OfferEvent> events, bool first) override {
+    std::string text;
+    for (const auto& event : events) text += cat("data: ", json::from_message(event), "\n\n");
+    // Everything open was sent: a page that reconnected drops what was not sent again.
+    if (first) text += "event: synced\ndata: {}\n\n";
+    pass([text = std::move(text)](Session& s) {
+      s.unsent_ += text;
+      // A page that stopped reading: drop it rather than hold its backlog.
+      if (s.unsent_.size() > kMaxUnsentFeedBytes) s.feed_ended_ = true;
+    });
+  }
+  void end() override {
+    pass([](Session& s) { s.feed_ended_ = true; });
+  }
+
+ private:
+  template <typename Change>
+  void pass(Change change) {
+    // A live session keeps the door, and so its strand, alive.
+    auto session = session_.lock();
+    if (!session) return;
+    asio::post(session->stream_.get_executor(), [session, change = std::move(change)] {
+      change(*session);
+      session->wake_.cancel();
+    });
+  }
+
+  std::weak_ptr<Session> session_;
+};
+
+template <typename Stream>
+asio::awaitable<void> Session<Stream>::run() {
+  auto self = this->shared_from_this();
+  if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+    socket_layer().expires_after(kHandshakeDeadline);
+    auto [handshake] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kTuple);
+    if (handshake) co_return;
+  }
+  beast::flat_buffer buffer;
+  while (!closing_ && !door_.stopping) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kMaxHeader);
+    parser.body_limit(kMaxBody);
+    socket_layer().expires_after(kRequestDeadline);
+    auto [read, bytes] = co_await http::async_read(stream_, buffer, parser, kTuple);
+    (void)bytes;
+    if (read == http::error::body_limit || read == http::error::header_limit) {
+      WebRequest refused;
+      refused.version(11);
+      refused.keep_alive(false);
+      bool body = read == http::error::body_limit;
+      auto response = web_door::error_response(
+          refused, body ? 413 : 431,
+          {Errc::kInvalidArgument, body ? "request body too large" : "request header too large",
+           body ? "body" : "header"});
+      co_await write_response(response);
+      break;
     }
-    if (req.method != "GET" && !same_origin(req)) {
-      send_error(res, 403, {Errc::kFailedPrecondition, "cross-site request refused", "Origin"});
-      return httplib::Server::HandlerResponse::Handled;
+    if (read) break;
+    socket_layer().expires_never();
+    WebRequest request = parser.release();
+    WebAnswer answer = co_await asio::co_spawn(
+        door_.handlers,
+        [this, &request]() -> asio::awaitable<WebAnswer> {
+          co_return door_.routes.answer(request);
+        },
+        asio::use_awaitable);
+    if (answer.signed_in) door_.limits.signed_in(id_);
+    if (answer.feed_for) {
+      co_await serve_feed(answer);
+      break;
     }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (res.status == 404) {
-      send_error(res, 404,
-                 {Errc::kNotFound,
-                  cat("no ", bounded_quote(req.method), " ", bounded_quote(req.path)), ""});
-    } else if (res.status == 413) {
-      send_error(res, 413, {Errc::kInvalidArgument, "request body too large", "body"});
+    bool keep_alive = answer.response.keep_alive();
+    if (!co_await write_response(answer.response) || !keep_alive) break;
+  }
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  } else if (!closing_) {
+    socket_layer().expires_after(1s);
+    co_await stream_.async_shutdown(kTuple);
+  }
+}
+
+template <typename Stream>
+asio::awaitable<bool> Session<Stream>::write_response(WebResponse& response) {
+  socket_layer().expires_after(kWriteDeadline);
+  auto [wrote, bytes] = co_await http::async_write(stream_, response, kTuple);
+  (void)bytes;
+  socket_layer().expires_never();
+  co_return !wrote;
+}
+
+template <typename Stream>
+asio::awaitable<bool> Session<Stream>::write_text(std::string text) {
+  socket_layer().expires_after(kWriteDeadline);
+  auto [wrote, bytes] = co_await asio::async_write(stream_, asio::buffer(text), kTuple);
+  (void)bytes;
+  socket_layer().expires_never();
+  co_return !wrote && !closing_;
+}
+
+// Server-Sent Events in a chunked body, until the page goes, the session ends, the page falls
+// too far behind, the feed is replaced by a newer one of the same session or staff member, or
+// the door stops.
+template <typename Stream>
+asio::awaitable<void> Session<Stream>::serve_feed(WebAnswer& answer) {
+  const StaffIdentity& me = *answer.feed_for;
+  for (auto older : door_.limits.open_feed(id_, answer.session, cat(me.pool, "/", me.staff_id))) {
+    door_.shut(older);
+  }
+  socket_layer().expires_after(kWriteDeadline);
+  http::response_serializer<http::string_body> header(answer.response);
+  auto [wrote, bytes] = co_await http::async_write_header(stream_, header, kTuple);
+  (void)bytes;
+  if (wrote) co_return;
+  socket_layer().expires_never();
+  auto feed = door_.feeds.open(
+      me, std::make_shared<PageFeed>(std::static_pointer_cast<Session>(this->shared_from_this())));
+  unsent_ = "retry: 1000\n\n" + unsent_;
+  auto last_write = SteadyClock::now();
+  auto last_check = SteadyClock::now();
+  while (!closing_) {
+    if (!unsent_.empty() && !feed_ended_) {
+      std::string text = chunk(std::exchange(unsent_, {}));
+      if (!co_await write_text(std::move(text))) break;
+      last_write = SteadyClock::now();
+      continue;
     }
-  });
-
-  http.Get(R"(/|/index\.html|/app\.js|/style\.css)",
-           [](const httplib::Request& req, httplib::Response& res) {
-             auto asset = web_asset(req.path);
-             if (!asset)
-               return send_error(res, 404, {Errc::kNotFound, "no " + bounded_quote(req.path), ""});
-             res.set_content(std::string(asset->content), asset->content_type);
-           });
-
-  http.Post("/api/v1/sign-in",
-            [this](const httplib::Request& req, httplib::Response& res) { sign_in(req, res); });
-  http.Post("/api/v1/sign-out",
-            [this](const httplib::Request& req, httplib::Response& res) { sign_out(req, res); });
-  http.Get("/api/v1/me", [this](const httplib::Request& req, httplib::Response& res) {
-    auto me = signed_in(req, res, false);
-    if (me) send(res, desk.sign_in(*me));
-  });
-  http.Get("/api/v1/offers/stream",
-           [this](const httplib::Request& req, httplib::Response& res) { feed(req, res); });
-
-  post<v1::SetAvailabilityRequest>("/api/v1/availability",
-                                   [this](const StaffIdentity& me, const auto& request, auto& res) {
-                                     send(res, desk.set_availability(me, request));
-                                   });
-  post<v1::HeartbeatRequest>(
-      "/api/v1/heartbeat",
-      [this](const StaffIdentity& me, const auto&, auto& res) { send(res, desk.heartbeat(me)); });
-  auto answer = [](httplib::Response& res, Result<v1::Task> task) {
-    if (!task) return send_error(res, task.error());
-    v1::OfferActionResponse response;
-    *response.mutable_work() = to_offer(*task);
-    res.set_content(json::from_message(response), "application/json");
-  };
-  post<v1::OfferActionRequest>("/api/v1/offers/accept",
-                               [this, answer](const StaffIdentity& me, const auto& r, auto& res) {
-                                 answer(res, desk.accept(me, r));
-                               });
-  post<v1::OfferActionRequest>("/api/v1/offers/reject",
-                               [this, answer](const StaffIdentity& me, const auto& r, auto& res) {
-                                 answer(res, desk.reject(me, r));
-                               });
-  post<v1::CompleteTaskRequest>("/api/v1/tasks/complete",
-                                [this, answer](const StaffIdentity& me, const auto& r, auto& res) {
-                                  answer(res, desk.complete(me, r));
-                                });
+    if (feed_ended_) {
+      co_await write_text("0\r\n\r\n");
+      break;
+    }
+    auto now = SteadyClock::now();
+    if (now - last_check >= kFeedSessionCheck) {
+      last_check = now;
+      bool stands = co_await asio::co_spawn(
+          door_.handlers,
+          [this, &answer]() -> asio::awaitable<bool> {
+            co_return door_.routes.session_stands(answer.session);
+          },
+          asio::use_awaitable);
+      if (!stands) feed_ended_ = true;
+      continue;
+    }
+    if (now - last_write >= kFeedKeepAlive) {
+      unsent_ = ": alive\n\n";
+      continue;
+    }
+    wake_.expires_at(std::min(last_write + kFeedKeepAlive, last_check + kFeedSessionCheck));
+    co_await wake_.async_wait(kTuple);
+  }
+  door_.feeds.close(feed);
 }
 
-// The staff token comes in the body as {"staffToken": ...}, never in a URL; the answer is the
-// SignInResponse plus the CSRF token, and the session id goes only into an HttpOnly cookie.
-void WorkerAppServer::Routes::sign_in(const httplib::Request& req, httplib::Response& res) {
-  if (req.get_header_value("Content-Type").find("application/json") != 0) {
-    return send_error(res, 415,
-                      {Errc::kInvalidArgument, "sign-in takes application/json", "Content-Type"});
+}  // namespace
+
+template <typename Stream>
+void WorkerAppServer::Door::serve(tcp::socket socket) {
+  WebDoorLimits::Connection id;
+  {
+    std::lock_guard lock(mutex);
+    id = next_id++;
   }
-  v1::WebSignInRequest request;
-  if (auto parsed = json::to_message(req.body, request); !parsed) {
-    return send_error(res, parsed.error());
+  auto admission = limits.admit(id);
+  if (admission.evict) shut(*admission.evict);
+  if (!admission.admitted) return;  // the socket closes: the door is full of signed-in pages
+  std::shared_ptr<Session<Stream>> session;
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    session = std::make_shared<Session<Stream>>(*this, id, Stream(std::move(socket)));
+  } else {
+    session = std::make_shared<Session<Stream>>(*this, id, Stream(std::move(socket), *tls));
   }
-  if (request.staff_token().empty()) {
-    return send_error(res, {Errc::kInvalidArgument, "staffToken is required", "staffToken"});
+  {
+    std::lock_guard lock(mutex);
+    open[id] = session;
   }
-  auto me = desk.authenticate(request.staff_token());
-  if (!me) return send_error(res, me.error());
-  auto profile = desk.sign_in(*me);
-  if (!profile) return send_error(res, profile.error());
-  auto opened = sessions.open(*me, request.staff_token());
-  if (!opened) return send_error(res, opened.error());
-  v1::WebSignInResponse response;
-  *response.mutable_staff() = std::move(*profile);
-  response.set_csrf_token(opened->csrf_token);
-  res.set_header("Set-Cookie", session_cookie(opened->session_id, https));
-  res.set_content(json::from_message(response), "application/json");
-  LOG_INFO("gateway", "staff=", me->staff_id, " signed in to the worker app");
+  auto executor = session->get_executor();
+  // The lambda, kept by co_spawn until the coroutine ends, keeps the session alive.
+  asio::co_spawn(
+      executor, [session]() -> asio::awaitable<void> { co_await session->run(); }, asio::detached);
 }
 
-void WorkerAppServer::Routes::sign_out(const httplib::Request& req, httplib::Response& res) {
-  auto me = signed_in(req, res, true);
-  if (!me) return;
-  if (auto closed = sessions.close(session_id(req)); !closed) {
-    return send_error(res, closed.error());
+asio::awaitable<void> WorkerAppServer::Door::accept() {
+  bool told_full = false;
+  while (!stopping) {
+    auto [accepted, socket] = co_await acceptor->async_accept(asio::make_strand(*io), kTuple);
+    if (stopping || accepted == asio::error::operation_aborted) co_return;
+    if (accepted) {
+      // Out of file descriptors, most likely: wait rather than spin.
+      if (!told_full) LOG_WARN("gateway", "worker app cannot accept: ", accepted.message());
+      told_full = true;
+      asio::steady_timer pause(co_await asio::this_coro::executor, 100ms);
+      co_await pause.async_wait(kTuple);
+      continue;
+    }
+    told_full = false;
+    if (tls) {
+      serve<beast::ssl_stream<beast::tcp_stream>>(std::move(socket));
+    } else {
+      serve<beast::tcp_stream>(std::move(socket));
+    }
   }
-  res.set_header("Set-Cookie", ended_session_cookie(https));
-  res.set_content("{}", "application/json");
 }
 
-// Server-Sent Events: one OfferEvent (JSON) per `data:` line. The desk sends every open offer
-// and accepted task first on each connection, so a browser that reconnects (EventSource does so
-// by itself, after a gateway restart too) loses nothing.
-void WorkerAppServer::Routes::feed(const httplib::Request& req, httplib::Response& res) {
-  auto me = signed_in(req, res, false);
-  if (!me) return;
-  if (feeds.fetch_add(1) >= kMaxFeeds) {
-    feeds.fetch_sub(1);
-    return send_error(res, {Errc::kUnavailable, "too many open offer feeds on this gateway", ""});
-  }
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, staff = *me, session = session_id(req)](size_t, httplib::DataSink& sink) {
-        auto last_write = SteadyClock::now();
-        auto last_check = SteadyClock::now();
-        auto write = [&](const std::string& text) {
-          last_write = SteadyClock::now();
-          return sink.write(text.data(), text.size());
-        };
-        // False ends the feed: the session ended, or the browser is gone.
-        auto still_open = [&] {
-          auto now = SteadyClock::now();
-          if (now - last_check >= kFeedSessionCheck) {
-            last_check = now;
-            auto live = sessions.find(session);
-            if (!live && live.error().code == Errc::kUnauthenticated) return false;
-          }
-          return now - last_write < kFeedKeepAlive || write(": alive\n\n");
-        };
-        if (write("retry: 1000\n\n")) {
-          desk.feed_offers(
-              staff,
-              [&](const v1::OfferEvent& event) {
-                return write(cat("data: ", json::from_message(event), "\n\n"));
-              },
-              still_open, [&] { return write("event: synced\ndata: {}\n\n"); });
-        }
-        sink.done();
-        return true;
-      },
-      [this](bool) { feeds.fetch_sub(1); });
-}
-
-Result<std::unique_ptr<WorkerAppServer>> WorkerAppServer::start(const std::string& listen,
-                                                                WorkerDesk& desk,
-                                                                SessionStore& sessions,
-                                                                const ServerTls& tls) {
+Result<std::unique_ptr<WorkerAppServer>> WorkerAppServer::start(
+    const std::string& listen, WorkerDesk& desk, SessionStore& sessions, LiveFeeds& feeds,
+    const ServerTls& tls, WebDoorLimits::Settings limits) {
   auto address = parse_host_port(listen, "http-listen", PortZero::kAnyFree);
   if (!address) return std::unexpected(address.error());
-  const std::string& host = address->host;
-  int port = address->port;
+  size_t files = open_file_limit();
+  size_t room = files > 2 * kReservedFiles ? files - kReservedFiles : files / 2;
+  if (limits.connections > room) {
+    LOG_WARN("gateway", "worker app holds at most ", room, " connections (open-file limit ", files,
+             "); raise the limit (ulimit -n) for more");
+    limits.connections = room;
+  }
+  limits.anonymous = std::min(limits.anonymous, limits.connections);
   std::unique_ptr<WorkerAppServer> server(new WorkerAppServer());
-  std::unique_ptr<httplib::Server> http_server;
+  server->door_ = std::make_unique<Door>(desk, sessions, feeds, tls.enabled(), limits);
+  Door& door = *server->door_;
   if (tls.enabled()) {
-    server->certificate_ = std::make_unique<HttpsCertificate>(tls);
-    auto* certificate = server->certificate_.get();
-    http_server = std::make_unique<httplib::SSLServer>(
-        [certificate](SSL_CTX& ctx) { return certificate->install(ctx); });
-    if (!http_server->is_valid()) {
+    door.certificate = std::make_unique<HttpsCertificate>(tls);
+    door.tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    if (!door.certificate->install(*door.tls->native_handle())) {
       return fail(Errc::kInvalidArgument, "the worker app cannot serve HTTPS with " + tls.cert_file,
                   "tls-cert");
     }
-  } else {
-    http_server = std::make_unique<httplib::Server>();
   }
-  server->routes_ = std::make_unique<Routes>(desk, sessions, std::move(http_server), tls.enabled());
-  auto& http = server->routes_->http;
-  server->routes_->add_routes();
-  if (port == 0) {
-    port = http.bind_to_any_port(host);
-  } else if (!http.bind_to_port(host, port)) {
-    port = -1;
+  beast::error_code failed;
+  tcp::endpoint endpoint(asio::ip::make_address(address->host, failed),
+                         static_cast<unsigned short>(address->port));
+  if (failed) {
+    // A name, not an address: the first address it resolves to.
+    tcp::resolver resolver(*door.io);
+    auto found = resolver.resolve(address->host, std::to_string(address->port), failed);
+    if (!failed && !found.empty()) endpoint = found.begin()->endpoint();
   }
-  if (port <= 0) return fail(Errc::kUnavailable, "cannot listen on " + listen, "http-listen");
-  server->address_ = cat(host, ":", port);
-  server->routes_->listener = std::thread([&http] { http.listen_after_bind(); });
-  // stop() only reaches a server that is already running.
-  while (!http.is_running()) std::this_thread::sleep_for(1ms);
+  door.acceptor = std::make_unique<tcp::acceptor>(*door.io);
+  if (!failed) door.acceptor->open(endpoint.protocol(), failed);
+  if (!failed) door.acceptor->set_option(asio::socket_base::reuse_address(true), failed);
+  if (!failed) door.acceptor->bind(endpoint, failed);
+  if (!failed) door.acceptor->listen(asio::socket_base::max_listen_connections, failed);
+  if (failed) {
+    return fail(Errc::kUnavailable, cat("cannot listen on ", listen, ": ", failed.message()),
+                "http-listen");
+  }
+  server->address_ = cat(address->host, ":", door.acceptor->local_endpoint().port());
+  asio::co_spawn(*door.io, door.accept(), asio::detached);
+  for (int i = 0; i < kIoThreads; ++i) door.threads.emplace_back([&door] { door.io->run(); });
   return server;
 }
 
 void WorkerAppServer::stop() {
-  if (!routes_ || !routes_->listener.joinable()) return;
-  routes_->http.stop();
-  routes_->listener.join();
+  if (!door_ || door_->stopping.exchange(true)) return;
+  Door& door = *door_;
+  asio::post(*door.io, [&door] { door.acceptor->close(); });
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(door.mutex);
+    for (auto& [id, weak] : door.open) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+  }
+  for (auto& connection : open) connection->shut();
+  open.clear();
+  // Requests in flight finish (the desk is stopping, so they are quick); their answers go
+  // nowhere. Then every connection's coroutine ends, and the threads with them.
+  door.handlers.join();
+  auto until = SteadyClock::now() + 2s;
+  while (door.limits.connections() > 0 && SteadyClock::now() < until) {
+    std::this_thread::sleep_for(10ms);
+  }
+  door.io->stop();
+  for (auto& t : door.threads) t.join();
+  door.acceptor.reset();
+  door.io.reset();  // what was left of the connections, while what they use is still here
 }
 
 WorkerAppServer::~WorkerAppServer() { stop(); }

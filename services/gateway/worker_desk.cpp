@@ -19,7 +19,9 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-constexpr auto kFeedRecheck = std::chrono::milliseconds(1000);
+// Completions a feed reports: enough to hold the whole of today in any time zone, a 25-hour day
+// included; the app shows those of the staff member's today (docs/worker-app.md).
+constexpr int64_t kDoneWindowMs = 25LL * 3600 * 1000;
 
 v1::Availability to_proto(Availability a) {
   switch (a) {
@@ -295,6 +297,7 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
       look.state->connection = c;
       look.state->sent_offers.clear();
       look.state->sent_work.clear();
+      look.state->sent_done.clear();
     }
     staff.emplace_back(look.me->pool, look.me->staff_id);
   }
@@ -319,6 +322,10 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
   auto contains = [](const std::vector<std::string>& v, const std::string& id) {
     return std::find(v.begin(), v.end(), id) != v.end();
   };
+  const int64_t now_ms = clock_.now_ms();
+  // Per feed, the recent completions it reports, and when each was made.
+  std::vector<std::vector<std::string>> done_ids(looks.size());
+  std::unordered_map<std::string, int64_t> done_at;
   for (size_t i = 0; i < looks.size(); ++i) {
     const StaffRecords::Holdings& h = (*held)[i];
     FeedState& state = *looks[i].state;
@@ -338,6 +345,12 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
       for (const auto& id : sent) {
         if (!contains(*now, id)) want(id, false);
       }
+    }
+    for (const auto& [id, at_ms] : h.recently_done) {
+      if (at_ms < now_ms - kDoneWindowMs) continue;
+      done_ids[i].push_back(id);
+      done_at[id] = at_ms;
+      if (!state.sent_done.contains(id)) want(id, true);
     }
   }
   auto found = tasks_.look_up(ids, whole);
@@ -384,43 +397,31 @@ void WorkerDesk::offer_changes(std::span<FeedLook> looks) {
       return withdrawal(id);
     };
     auto work_left = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
+      // A completion is told by its `done` event.
       if (theirs(id, v1::TASK_STATUS_COMPLETED)) return std::nullopt;
       return withdrawal(id);
+    };
+    auto done_event = [&](const std::string& id) -> std::optional<v1::OfferEvent> {
+      const DeskTasks::TaskLook* look = theirs(id, v1::TASK_STATUS_COMPLETED);
+      if (!look) return std::nullopt;
+      v1::OfferEvent event;
+      *event.mutable_done() = to_offer(*look->task);
+      *event.mutable_done()->mutable_completed_at() =
+          TimeUtil::MillisecondsToTimestamp(done_at[id]);
+      return event;
+    };
+    auto done_left = [](const std::string&) -> std::optional<v1::OfferEvent> {
+      return std::nullopt;  // out of the window: the app drops it at the end of the day
     };
     std::vector<v1::OfferEvent> events;
     add_changes((*held)[i].open_offers, state.sent_offers, event_as(v1::TASK_STATUS_OFFERED, false),
                 offer_left, events);
     add_changes((*held)[i].accepted_work, state.sent_work, event_as(v1::TASK_STATUS_ACCEPTED, true),
                 work_left, events);
+    add_changes(done_ids[i], state.sent_done, done_event, done_left, events);
+    const auto server_time = TimeUtil::MillisecondsToTimestamp(clock_.now_ms());
+    for (auto& event : events) *event.mutable_server_time() = server_time;
     looks[i].events = std::move(events);
-  }
-}
-
-void WorkerDesk::feed_offers(const StaffIdentity& me, const EventWriter& write,
-                             const std::function<bool()>& still_open,
-                             const std::function<bool()>& caught_up) {
-  const std::string channel = keys::staff_channel(me.pool, me.staff_id);
-  FeedState state;
-  state.connection = signals_.connections();
-  bool told_caught_up = !caught_up;
-  while (still_open() && !stopping()) {
-    uint64_t seen = signals_.generation(channel);
-    FeedLook look{&me, &state, {}};
-    offer_changes({&look, 1});
-    auto& events = look.events;
-    if (!events) {
-      // Redis is away: keep the feed and look again; the staff member loses nothing.
-      signals_.wait(channel, seen, kFeedRecheck);
-      continue;
-    }
-    for (const auto& event : *events) {
-      if (!write(event)) return;
-    }
-    if (!told_caught_up) {
-      if (!caught_up()) return;
-      told_caught_up = true;
-    }
-    signals_.wait(channel, seen, kFeedRecheck);
   }
 }
 

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "lexroute/v1/worker.pb.h"
+#include "router/clock.h"
 #include "services/ports/change_signals.h"
 #include "services/ports/desk_tasks.h"
 #include "services/ports/offer_source.h"
@@ -22,13 +22,15 @@ namespace lexroute {
 // offers and work, and validates its input here so both doors refuse the same things.
 class WorkerDesk : public OfferSource {
  public:
+  // `clock` stamps every feed event's server_time and says which completions are recent.
   WorkerDesk(DeskTasks& tasks, StaffRecords& staff, StaffPresence& presence,
-             StaffCredentials& credentials, ChangeSignals& signals)
+             StaffCredentials& credentials, ChangeSignals& signals, const Clock& clock)
       : tasks_(tasks),
         staff_(staff),
         presence_(presence),
         credentials_(credentials),
-        signals_(signals) {}
+        signals_(signals),
+        clock_(clock) {}
 
   Result<StaffIdentity> authenticate(const std::string& staff_token) override;
   // Many tokens in one round trip, one answer each; fails as a whole only when Redis is away.
@@ -57,21 +59,6 @@ class WorkerDesk : public OfferSource {
   // task any of them must be told about.
   void offer_changes(std::span<FeedLook> looks) override;
 
-  // Writes one event; false once the receiver is gone.
-  using EventWriter = std::function<bool(const v1::OfferEvent&)>;
-  // The offer feed on the calling thread: offer_changes at once, then after each change, until
-  // `write` fails, `still_open()` says no (asked about once a second), or stop(). `caught_up()`,
-  // when given, is called once everything open was first sent (a client that reconnected drops
-  // what it showed before and was not sent again); false ends the feed. The gRPC door serves
-  // its feeds from a few threads instead (OfferFeeds); this one is for the HTTP door.
-  void feed_offers(const StaffIdentity& me, const EventWriter& write,
-                   const std::function<bool()>& still_open,
-                   const std::function<bool()>& caught_up = {});
-
-  // Ends every feed, so a server shutdown does not wait on them.
-  void stop() { stopping_ = true; }
-  bool stopping() const { return stopping_.load(); }
-
  private:
   // Takes out of `valid` (and `asked`) the completions whose outcome is not one of their task's
   // kind (router/outcomes.h), answering them INVALID_ARGUMENT: one look at the tasks for all.
@@ -84,7 +71,7 @@ class WorkerDesk : public OfferSource {
   StaffPresence& presence_;
   StaffCredentials& credentials_;
   ChangeSignals& signals_;
-  std::atomic<bool> stopping_{false};
+  const Clock& clock_;
 };
 
 // The staff-facing view of a task, the only one staff are shown (offers, accepted and finished

@@ -31,22 +31,6 @@ using namespace std::chrono_literals;
 constexpr char kDeskPool[] = "desk-pool";
 constexpr int64_t kStartMs = 1'800'000'000'000;
 
-// Change signals whose waits end only on a change, never on their timeout: a feed that looks
-// again was woken by the change, not by its periodic recheck.
-class SignalsWithoutTimeout : public testing::FakeChangeSignals {
- public:
-  void wait(const std::string& channel, uint64_t seen, std::chrono::milliseconds) override {
-    while (!released_ && generation(channel) == seen) {
-      FakeChangeSignals::wait(channel, seen, 10ms);
-    }
-  }
-  // Every wait returns, now and from now on.
-  void release() { released_ = true; }
-
- private:
-  std::atomic<bool> released_{false};
-};
-
 v1::OfferActionRequest offer_action(const std::string& task_id, const std::string& reason = "") {
   v1::OfferActionRequest request;
   request.set_task_id(task_id);
@@ -110,12 +94,12 @@ class WorkerDeskTest : public ::testing::Test {
   }
 
   ManualClock clock{std::chrono::system_clock::time_point(std::chrono::milliseconds(kStartMs))};
-  SignalsWithoutTimeout signals;
+  testing::FakeChangeSignals signals;
   testing::FakeDeskTasks tasks{clock};
   testing::FakeStaffRecords staff{tasks};
   testing::FakeStaffPresence presence{tasks};
   testing::FakeStaffCredentials credentials;
-  WorkerDesk desk{tasks, staff, presence, credentials, signals};
+  WorkerDesk desk{tasks, staff, presence, credentials, signals, clock};
   const StaffIdentity ann{kDeskPool, "ann"};
   const StaffIdentity bob{kDeskPool, "bob"};
 };
@@ -523,8 +507,10 @@ TEST_F(WorkerDeskTest, AFeedShowsEachStaffMemberOnlyTheirOwnOffers) {
   EXPECT_TRUE(look(ann, anns_feed).empty());  // nothing new
 }
 
-TEST_F(WorkerDeskTest, AnOfferAcceptedAndCompletedThroughTheFeedNeedsNoFurtherEvent) {
-  std::string id = offer_to(ann);
+TEST_F(WorkerDeskTest, AnOfferAcceptedThroughTheFeedNeedsNoEventAndItsCompletionIsToldAsDone) {
+  v1::TaskSpec spec;
+  spec.set_title("Custodian email batch 14");
+  std::string id = tasks.offer(kDeskPool, "ann", clock.now_ms() + 600'000, spec);
   WorkerDesk::FeedState state;
   ASSERT_EQ(look(ann, state).size(), 1u);
 
@@ -533,9 +519,60 @@ TEST_F(WorkerDeskTest, AnOfferAcceptedAndCompletedThroughTheFeedNeedsNoFurtherEv
   EXPECT_TRUE(state.sent_work.contains(id));
   EXPECT_FALSE(state.sent_offers.contains(id));
 
+  clock.advance(90s);
   ASSERT_TRUE(desk.complete(ann, completion(id, "responsive")));
-  EXPECT_TRUE(look(ann, state).empty());
+  auto events = look(ann, state);
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_TRUE(events[0].has_done());
+  const v1::Offer& done = events[0].done();
+  EXPECT_EQ(done.task_id(), id);
+  EXPECT_EQ(done.title(), "Custodian email batch 14");
+  EXPECT_EQ(done.status(), v1::TASK_STATUS_COMPLETED);
+  EXPECT_EQ(done.outcome(), "responsive");
+  EXPECT_EQ(TimeUtil::TimestampToMilliseconds(done.completed_at()), kStartMs + 90'000);
   EXPECT_TRUE(state.sent_work.empty());
+  EXPECT_TRUE(look(ann, state).empty());
+}
+
+TEST_F(WorkerDeskTest, ANewFeedIsToldTheCompletionsOfTheLast25HoursAndNoOneElses) {
+  std::string old_one = accepted_by(ann);
+  ASSERT_TRUE(desk.complete(ann, completion(old_one, "responsive")));
+  clock.advance(2h);
+  std::string bobs = accepted_by(bob);
+  ASSERT_TRUE(desk.complete(bob, completion(bobs, "responsive")));
+  clock.advance(24h);  // old_one is 26 h old now
+  std::string recent = accepted_by(ann);
+  ASSERT_TRUE(desk.complete(ann, completion(recent, "privileged")));
+  std::string open = accepted_by(ann);
+
+  WorkerDesk::FeedState state;
+  auto events = look(ann, state);
+  std::set<std::string> done, accepted;
+  for (const auto& event : events) {
+    if (event.has_done()) done.insert(event.done().task_id());
+    if (event.has_accepted()) accepted.insert(event.accepted().task_id());
+  }
+  EXPECT_EQ(done, (std::set<std::string>{recent}));
+  EXPECT_EQ(accepted, (std::set<std::string>{open}));
+  EXPECT_EQ(events.size(), 2u);
+
+  signals.reconnect();
+  EXPECT_EQ(look(ann, state).size(), 2u) << "a reconnect tells today's completions again";
+}
+
+TEST_F(WorkerDeskTest, EveryFeedEventCarriesTheServersTime) {
+  offer_to(ann);
+  std::string gone = offer_to(ann);
+  WorkerDesk::FeedState state;
+  for (const auto& event : look(ann, state)) {
+    EXPECT_EQ(TimeUtil::TimestampToMilliseconds(event.server_time()), kStartMs);
+  }
+  clock.advance(7s);
+  tasks.take_back(gone, "cancelled");
+  auto events = look(ann, state);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].withdrawn_task_id(), gone);
+  EXPECT_EQ(TimeUtil::TimestampToMilliseconds(events[0].server_time()), kStartMs + 7'000);
 }
 
 TEST_F(WorkerDeskTest, OfferAndWorkTakenBackOrTurnedDownAreWithdrawn) {
@@ -607,72 +644,6 @@ TEST_F(WorkerDeskTest, WhileTheStoreIsAwayAFeedKeepsWhatItHadAndLaterSendsOnlyWh
   auto events = look(ann, state);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].offered().task_id(), second);
-}
-
-// WorkerDesk::feed_offers (the HTTP door's feed) on a thread of its own, keeping what it writes.
-class FeedOnThread {
- public:
-  FeedOnThread(WorkerDesk& desk, SignalsWithoutTimeout& signals, const StaffIdentity& me)
-      : signals_(signals) {
-    thread_ = std::thread([this, &desk, me] {
-      desk.feed_offers(
-          me,
-          [this](const v1::OfferEvent& event) {
-            std::lock_guard lock(mutex_);
-            events_.push_back(event);
-            return true;
-          },
-          [this] { return open_.load(); },
-          [this] {
-            caught_up_ = true;
-            return true;
-          });
-    });
-  }
-  ~FeedOnThread() {
-    open_ = false;
-    signals_.release();
-    thread_.join();
-  }
-
-  bool caught_up() const { return caught_up_.load(); }
-  // Task ids of the offers written so far, one per event, in order.
-  std::vector<std::string> offered() {
-    std::lock_guard lock(mutex_);
-    std::vector<std::string> ids;
-    for (const auto& event : events_) {
-      if (event.has_offered()) ids.push_back(event.offered().task_id());
-    }
-    return ids;
-  }
-
- private:
-  SignalsWithoutTimeout& signals_;
-  std::mutex mutex_;
-  std::vector<v1::OfferEvent> events_;
-  std::atomic<bool> open_{true};
-  std::atomic<bool> caught_up_{false};
-  std::thread thread_;
-};
-
-TEST_F(WorkerDeskTest, AnOfferChangeOnTheSignalsWakesTheFeed) {
-  FeedOnThread feed(desk, signals, ann);
-  ASSERT_TRUE(testing::eventually([&] { return feed.caught_up(); }, 10s));
-
-  std::string id = offer_to(ann);
-  signals.announce(keys::staff_channel(kDeskPool, "ann"));
-  ASSERT_TRUE(testing::eventually([&] { return !feed.offered().empty(); }, 10s));
-  EXPECT_EQ(feed.offered(), std::vector<std::string>{id});
-}
-
-TEST_F(WorkerDeskTest, AReconnectMakesTheFeedSendEverythingAgain) {
-  std::string id = offer_to(ann);
-  FeedOnThread feed(desk, signals, ann);
-  ASSERT_TRUE(testing::eventually([&] { return feed.offered().size() == 1; }, 10s));
-
-  signals.reconnect();
-  ASSERT_TRUE(testing::eventually([&] { return feed.offered().size() == 2; }, 10s));
-  EXPECT_EQ(feed.offered(), (std::vector<std::string>{id, id}));
 }
 
 }  // namespace

@@ -199,11 +199,13 @@ Result<void> Node::start_services() {
     admin_ = std::make_unique<AdminService>(admin_hash, *credentials_, *staff_, *pools_, clock_);
   }
   if (config_.runs_gateway()) {
-    desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_);
+    desk_ = std::make_unique<WorkerDesk>(*tasks_, *staff_, *presence_, *credentials_, *notifier_,
+                                         clock_);
     gateway_ = std::make_unique<GatewayService>(*desk_, *notifier_);
     sessions_ = std::make_unique<SessionStore>(*redis_);
     // The same certificate as the gRPC door, read again on the same interval.
-    auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_, config_.tls);
+    auto app = WorkerAppServer::start(config_.http_listen, *desk_, *sessions_,
+                                      gateway_->live_feeds(), config_.tls);
     if (!app) return std::unexpected(app.error());
     worker_app_ = std::move(*app);
     http_address_ = worker_app_->address();
@@ -419,7 +421,6 @@ void Node::stop() {
   if (tls_watch_) tls_watch_->stop();
   if (health_) health_->stop();
   if (server_) server_->GetHealthCheckService()->SetServingStatus(false);
-  if (desk_) desk_->stop();
   if (gateway_) gateway_->stop();
   if (intake_) intake_->stop();
   if (worker_app_) worker_app_->stop();

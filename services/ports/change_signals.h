@@ -23,7 +23,8 @@ class ChangeSignals {
                     std::chrono::milliseconds timeout) = 0;
 
   // Calls `on_change` whenever `channel` (or the connection) has news: quickly, without calling
-  // back into the signals. No call starts after unwatch() returned.
+  // back into the signals. Returns at once; may also call it when it starts to hear the channel,
+  // so a look made before then is made again. No call starts after unwatch() returned.
   using WatchId = uint64_t;
   virtual WatchId watch(const std::string& channel, std::function<void()> on_change) = 0;
   virtual void unwatch(const std::string& channel, WatchId id) = 0;

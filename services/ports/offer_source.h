@@ -25,12 +25,14 @@ class OfferSource {
 
   // What one offer feed has told its receiver so far.
   struct FeedState {
-    std::set<std::string> sent_offers, sent_work;
+    std::set<std::string> sent_offers, sent_work, sent_done;
     uint64_t connection = 0;  // ChangeSignals::connections() when last brought up to date
   };
   // One feed to bring up to date, and the events that do it: each new open offer and each
-  // accepted, unfinished task, a withdrawal for each that left otherwise, and all of it again
-  // after the change signals reconnected. `state` records them as sent. `events` is nullopt
+  // accepted, unfinished task, a withdrawal for each that left otherwise, each task the staff
+  // member completed in the last 25 hours (`done`; the app keeps those of today in their time
+  // zone), and all of it again after the change signals reconnected. Every event carries the
+  // server's time. `state` records them as sent. `events` is nullopt
   // while the store is away: the feed keeps what it had and looks again later.
   struct FeedLook {
     const StaffIdentity* me = nullptr;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,9 +19,11 @@ class StaffRecords {
   // NOT_FOUND (field staff_id) for someone not on the pool's roster.
   virtual Result<v1::Staff> get(const std::string& pool, const std::string& staff_id) = 0;
 
-  // Task ids on open offer to a staff member, and those they accepted and have not completed.
+  // Task ids on open offer to a staff member, and those they accepted and have not completed;
+  // and what they completed lately (task id, completion ms), at least the last 36 hours.
   struct Holdings {
     std::vector<std::string> open_offers, accepted_work;
+    std::vector<std::pair<std::string, int64_t>> recently_done;
   };
   // The holdings of many staff members (pool, staff id) at once, in order.
   virtual Result<std::vector<Holdings>> holdings(

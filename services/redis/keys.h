@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -70,6 +71,12 @@ inline std::string offers(std::string_view pool, std::string_view staff) {
 inline std::string accepted(std::string_view pool, std::string_view staff) {
   return cat(pool_prefix(pool), "accepted:", staff);
 }
+// What a staff member completed lately, by completion time (ms); complete_task.lua trims it to
+// the last kRecentDoneKeptMs and lets an idle one expire (docs/worker-app.md, "Done today").
+inline std::string done(std::string_view pool, std::string_view staff) {
+  return cat(pool_prefix(pool), "done:", staff);
+}
+inline constexpr int64_t kRecentDoneKeptMs = 36LL * 3600 * 1000;
 
 // Pub/sub: a staff member's offers changed; capacity in the pool was freed.
 inline std::string staff_channel(std::string_view pool, std::string_view staff) {

@@ -107,10 +107,9 @@ void Notifier::wait(const std::string& channel, uint64_t seen, std::chrono::mill
 }
 
 Notifier::WatchId Notifier::watch(const std::string& channel, std::function<void()> on_change) {
-  std::unique_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   WatchId id = ++last_watch_;
   channel_of(channel).watchers.emplace_back(id, std::move(on_change));
-  await_subscription(lock, channel);
   return id;
 }
 
@@ -369,6 +368,13 @@ void Notifier::run() {
           {
             std::lock_guard lock(mutex_);
             subscribed_.insert(channel);
+            // watch() does not wait for this: its watchers look again now, so nothing published
+            // between their first look and the subscription is missed.
+            if (auto it = channels_.find(channel);
+                it != channels_.end() && !it->second.watchers.empty()) {
+              it->second.generation = ++last_generation_;
+              it->second.announce();
+            }
           }
           subscription_confirmed_.notify_all();
         } else if (kind == "sunsubscribe" && link.channels.contains(channel)) {

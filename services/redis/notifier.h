@@ -27,9 +27,11 @@ namespace lexroute {
 // copied to every node. Sharded channels have no patterns: each channel someone asks about is
 // subscribed to by name, on one connection per master (one connection in all without a
 // cluster), and subscribed to again where the slot map says when a slot moves or a master fails
-// over. The first question about a channel waits (briefly) for its subscription, so a message
-// published after generation() or watch() returned is heard; a channel nobody asks about any
-// more stays subscribed for a few seconds, as feeds forget theirs between two looks.
+// over. generation() waits (briefly) for the channel's subscription, so a message published
+// after it returned is heard; watch() does not wait (a gateway opens thousands of feeds at once
+// after a restart): its watchers are called when the subscription is confirmed, and look again.
+// A channel nobody asks about any more stays subscribed for a few seconds, as feeds forget theirs
+// between two looks.
 class Notifier : public ChangeSignals {
  public:
   explicit Notifier(RedisEndpoint endpoint);
@@ -45,7 +47,8 @@ class Notifier : public ChangeSignals {
   // Calls `on_change` whenever `channel` (or the connection) has news, on the notifier's own
   // thread and under its lock: it must be quick and must not call back into the Notifier. It is
   // for code that serves many channels from a few threads (thousands of offer feeds) and cannot
-  // block a thread per channel in wait(). No call starts after unwatch() returned.
+  // block a thread per channel in wait(). Also called once the channel's subscription is
+  // confirmed. No call starts after unwatch() returned.
   WatchId watch(const std::string& channel, std::function<void()> on_change) override;
   void unwatch(const std::string& channel, WatchId id) override;
 

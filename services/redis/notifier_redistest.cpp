@@ -66,6 +66,20 @@ TEST_F(NotifierTest, WaitersAndWatchersOnManyThreadsEachLearnOfTheirOwnChannel) 
   EXPECT_EQ(watched.load(), after_unwatch) << "no call after unwatch() returned";
 }
 
+TEST_F(NotifierTest, WatchDoesNotWaitAndCallsTheWatcherOnceSubscribed) {
+  Notifier notifier(endpoint());
+  ASSERT_NO_FATAL_FAILURE(until_subscribed(notifier));
+  std::atomic<int> watched{0};
+  std::string channel = keys::staff_channel("p", "fresh");
+  auto id = notifier.watch(channel, [&] { ++watched; });
+  // No message yet: the call says the subscription now stands, so a look made before it (when a
+  // message could still be missed) is made again.
+  EXPECT_TRUE(testing::eventually([&] { return watched.load() == 1; }));
+  publish(channel, "x");
+  EXPECT_TRUE(testing::eventually([&] { return watched.load() == 2; }));
+  notifier.unwatch(channel, id);
+}
+
 TEST_F(NotifierTest, WakeMessagesAreKeptInOrderUntilTaken) {
   Notifier notifier(endpoint());
   const std::string wake = keys::wake_channel("p");

@@ -116,6 +116,7 @@ RedisClient::ScriptRun script_run(CompleteTask c) {
               keys::load(pool),
               keys::task_events(pool),
               keys::completed(pool),
+              keys::done(pool, c.staff),
           },
           {
               c.task_id,
@@ -124,6 +125,8 @@ RedisClient::ScriptRun script_run(CompleteTask c) {
               std::move(c.outcome),
               std::move(c.note),
               keys::wake_channel(pool),
+              keys::staff_channel(pool, c.staff),
+              std::to_string(keys::kRecentDoneKeptMs),
           },
           {}};
 }

@@ -1,6 +1,7 @@
 #include "services/redis/staff_store.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "router/text.h"
 #include "services/redis/keys.h"
@@ -228,17 +229,23 @@ Result<std::vector<std::string>> StaffStore::open_offers(const std::string& pool
 Result<std::vector<StaffStore::Holdings>> StaffStore::holdings(
     const std::vector<std::pair<std::string, std::string>>& staff) {
   std::vector<std::vector<std::string>> commands;
-  commands.reserve(staff.size() * 2);
+  commands.reserve(staff.size() * 3);
   for (const auto& [pool, id] : staff) {
     commands.push_back({"SMEMBERS", keys::offers(pool, id)});
     commands.push_back({"SMEMBERS", keys::accepted(pool, id)});
+    commands.push_back({"ZRANGE", keys::done(pool, id), "0", "-1", "WITHSCORES"});
   }
   auto replies = redis_.pipeline(commands);
   if (!replies) return std::unexpected(replies.error());
   std::vector<Holdings> out(staff.size());
   for (size_t i = 0; i < staff.size(); ++i) {
-    for (auto& e : (*replies)[2 * i].elements) out[i].open_offers.push_back(std::move(e.str));
-    for (auto& e : (*replies)[2 * i + 1].elements) out[i].accepted_work.push_back(std::move(e.str));
+    for (auto& e : (*replies)[3 * i].elements) out[i].open_offers.push_back(std::move(e.str));
+    for (auto& e : (*replies)[3 * i + 1].elements) out[i].accepted_work.push_back(std::move(e.str));
+    auto& done = (*replies)[3 * i + 2].elements;
+    for (size_t k = 0; k + 1 < done.size(); k += 2) {
+      out[i].recently_done.emplace_back(std::move(done[k].str),
+                                        std::strtoll(done[k + 1].str.c_str(), nullptr, 10));
+    }
   }
   return out;
 }

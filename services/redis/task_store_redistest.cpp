@@ -92,6 +92,35 @@ TEST_F(TaskStoreTest, OfferAcceptCompleteRecordsEveryStepAndReleasesCapacity) {
   EXPECT_EQ(done->history(3).status(), v1::TASK_STATUS_COMPLETED);
 }
 
+TEST_F(TaskStoreTest, ACompletionIsKeptAmongTheStaffMembersRecentOnesFor36Hours) {
+  add_staff("ana", 3);
+  auto complete = [&](const v1::TaskSubmitted& t) {
+    EXPECT_EQ(route(t, "ana"), TaskStore::RouteOutcome::kOffered);
+    ASSERT_TRUE(tasks->accept("default", "ana", t.task_id()).has_value());
+    ASSERT_TRUE(tasks->complete("default", "ana", t.task_id(), "responsive", "").has_value());
+  };
+  auto first = task();
+  complete(first);
+  const int64_t first_ms = clock.now_ms();
+  auto held = staff->holdings({{"default", "ana"}});
+  ASSERT_TRUE(held.has_value());
+  ASSERT_EQ((*held)[0].recently_done.size(), 1u);
+  EXPECT_EQ((*held)[0].recently_done[0].first, first.task_id());
+  EXPECT_EQ((*held)[0].recently_done[0].second, first_ms);
+  EXPECT_TRUE((*held)[0].accepted_work.empty());
+
+  clock.advance(std::chrono::hours(37));
+  auto second = task();
+  complete(second);
+  held = staff->holdings({{"default", "ana"}});
+  ASSERT_TRUE(held.has_value());
+  ASSERT_EQ((*held)[0].recently_done.size(), 1u) << "older than 36 h is trimmed";
+  EXPECT_EQ((*held)[0].recently_done[0].first, second.task_id());
+  auto ttl = redis().command({"PTTL", keys::done("default", "ana")});
+  ASSERT_TRUE(ttl.has_value());
+  EXPECT_GT(ttl->integer, 0) << "an idle staff member's record expires";
+}
+
 TEST_F(TaskStoreTest, AcceptingSomeoneElsesOfferIsRefusedAndChangesNothing) {
   add_staff("ana", 1);
   add_staff("raj", 1);

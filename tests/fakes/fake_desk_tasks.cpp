@@ -10,6 +10,9 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
+// As complete_task.lua trims a staff member's recent completions.
+constexpr int64_t kRecentDoneKeptMs = 36LL * 3600 * 1000;
+
 Result<void> unavailable() { return fail(Errc::kUnavailable, "the task store is away"); }
 
 // The errors TaskStore makes of the scripts' NOT_FOUND, NOT_YOURS and NOT_OPEN.
@@ -158,6 +161,10 @@ StaffRecords::Holdings FakeDeskTasks::holdings_of(const std::string& pool,
     if (r.task.spec().pool() != pool || r.task.staff_id() != staff) continue;
     if (r.task.status() == v1::TASK_STATUS_OFFERED) out.open_offers.push_back(id);
     if (r.task.status() == v1::TASK_STATUS_ACCEPTED) out.accepted_work.push_back(id);
+    if (r.task.status() == v1::TASK_STATUS_COMPLETED) {
+      const int64_t at = TimeUtil::TimestampToMilliseconds(r.task.history().rbegin()->at());
+      if (at >= clock_.now_ms() - kRecentDoneKeptMs) out.recently_done.emplace_back(id, at);
+    }
   }
   return out;
 }

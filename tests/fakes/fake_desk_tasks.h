@@ -36,8 +36,9 @@ class FakeDeskTasks : public DeskTasks {
   // take_back for each open offer of `staff`; how many.
   size_t take_back_offers(const std::string& pool, const std::string& staff,
                           const std::string& reason);
-  // What `staff` holds now. The real store keeps these sets apart from the tasks; here they are
-  // read off the tasks, which the scripts keep in step with them.
+  // What `staff` holds now, and what they completed in the last 36 h. The real store keeps these
+  // sets apart from the tasks; here they are read off the tasks, which the scripts keep in step
+  // with them.
   StaffRecords::Holdings holdings_of(const std::string& pool, const std::string& staff);
   // The task as stored, if there is one.
   std::optional<v1::Task> task(const std::string& task_id);

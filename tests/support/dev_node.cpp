@@ -58,6 +58,7 @@ OfferStream::OfferStream(v1::WorkerGateway::Stub& stub, const std::string& token
   thread_ = std::thread([this] {
     v1::OfferEvent e;
     while (reader_->Read(&e)) {
+      if (e.has_done()) continue;  // the worker app's "Done today", not an offer
       std::lock_guard lock(mutex_);
       events_.push_back(e);
       arrived_.notify_all();

@@ -54,7 +54,8 @@ class OfferStream {
  public:
   OfferStream(v1::WorkerGateway::Stub& stub, const std::string& token);
   ~OfferStream();
-  // The next event, or nullopt after `timeout`.
+  // The next event, or nullopt after `timeout`. `done` events (the worker app's "Done today")
+  // are left out: these streams watch offers.
   std::optional<v1::OfferEvent> next(std::chrono::milliseconds timeout);
 
  private:

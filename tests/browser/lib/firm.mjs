@@ -57,3 +57,19 @@ export async function getTask(dev, apiKey, id) {
   const field = (name) => text.match(new RegExp(`^${name} +(\\S+)`, 'm'))?.[1] ?? '';
   return { status: field('status'), staff: field('staff'), outcome: field('outcome'), text };
 }
+
+// Submits tasks as the firm, one SubmitTaskRequest each (protobuf JSON: title, deadline and the
+// rest as TaskSpec names them); returns their ids in order.
+export async function submitSpecs(dev, apiKey, specs) {
+  const stamp = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const file = join(dev.dir, `submit-${stamp}.jsonl`);
+  const ids = join(dev.dir, `ids-${stamp}.txt`);
+  writeFileSync(file, specs.map((spec) => JSON.stringify({ spec })).join('\n') + '\n');
+  await lexroute(dev.grpc, 'submit', '--api-key', apiKey, '--file', file, '--ids-out', ids);
+  return readFileSync(ids, 'utf8').trim().split('\n').map((line) => line.split(/\s+/).pop());
+}
+
+// An RFC 3339 time `hours` from now.
+export function hoursFromNow(hours) {
+  return new Date(Date.now() + hours * 3600 * 1000).toISOString();
+}
