@@ -509,6 +509,7 @@ TEST_F(WorkerDeskTest, AFeedShowsEachStaffMemberOnlyTheirOwnOffers) {
 
 TEST_F(WorkerDeskTest, AnOfferAcceptedThroughTheFeedNeedsNoEventAndItsCompletionIsToldAsDone) {
   v1::TaskSpec spec;
+  spec.set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
   spec.set_title("Custodian email batch 14");
   std::string id = tasks.offer(kDeskPool, "ann", clock.now_ms() + 600'000, spec);
   WorkerDesk::FeedState state;
