@@ -10,8 +10,8 @@
 namespace lexroute::loadtest {
 
 // When each task was sent, by the load tester's own sequence number, which travels in the
-// task's payload_ref ("dms://loadtest/doc/<seq>") so offers and completions, which carry the
-// payload_ref, can be matched to their submit time without any lookup on the server.
+// task's payload_ref ("https://dms.loadtest.example/doc/<seq>") so offers and completions, which
+// carry the payload_ref, can be matched to their submit time without any lookup on the server.
 class Ledger {
  public:
   Ledger(SteadyTime start, uint64_t capacity)
@@ -38,7 +38,7 @@ class Ledger {
   }
 
   static std::string payload_ref(uint64_t seq) {
-    return "dms://loadtest/doc/" + std::to_string(seq);
+    return "https://dms.loadtest.example/doc/" + std::to_string(seq);
   }
   static std::optional<uint64_t> seq_of(const std::string& payload_ref) {
     auto slash = payload_ref.rfind('/');

@@ -212,7 +212,9 @@ void StaffFleet::complete(size_t member, v1::Offer offer) {
   auto* call = new Call<v1::CompleteTaskRequest, v1::OfferActionResponse>();
   authorize_staff(call->ctx, options_.staff[member].token);
   call->request.set_task_id(offer.task_id());
-  call->request.set_outcome("responsive");
+  // The first outcome the offer allows: the server refuses any other (router/outcomes.h).
+  call->request.set_outcome(offer.allowed_outcomes().empty() ? std::string("done")
+                                                             : offer.allowed_outcomes(0));
   stub(member).async()->CompleteTask(
       &call->ctx, &call->request, &call->response,
       [this, call, offer = std::move(offer)](grpc::Status s) {

@@ -45,7 +45,7 @@ class Submitter {
   // waits until `offered()` says it reached a staff member, or `limit` passed. A server that was
   // just started is not routing yet (the Kafka consumer group takes a few seconds to assign its
   // partitions); the window measures a running system, not its start. False on timeout.
-  static constexpr const char* kWarmUpRef = "loadtest://warm-up";
+  static constexpr const char* kWarmUpRef = "https://dms.loadtest.example/warm-up";
   bool warm_up(const std::function<bool()>& offered, std::chrono::seconds limit);
 
   uint64_t acknowledged() const { return acknowledged_.load(); }

@@ -14,6 +14,8 @@ inline constexpr size_t kName = 64;             // ids chosen by people: firm, p
 inline constexpr size_t kTaskId = 128;          // `<ms>-<random>@<pool>`
 inline constexpr size_t kIdempotencyKey = 128;  // printable ASCII
 inline constexpr size_t kPayloadRef = 2048;     // a URI, never document content
+inline constexpr size_t kPayloadScheme = 32;    // a scheme a firm's admin adds ("dms")
+inline constexpr size_t kTitle = 200;           // a task's title, shown to staff
 inline constexpr size_t kParty = 200;
 inline constexpr size_t kDisplayName = 200;
 inline constexpr size_t kTimeZone = 64;  // IANA names are at most 32
@@ -34,13 +36,16 @@ inline constexpr int kJurisdictions = 50;
 inline constexpr int kWalls = 1000;
 inline constexpr int kShifts = 50;
 inline constexpr int kScheduleExceptions = 400;
-inline constexpr int kWallStaff = 1000;    // AddMatterWall.staff_ids
-inline constexpr int kBenchStaff = 10000;  // PoolScaling.bench_staff
+inline constexpr int kWallStaff = 1000;     // AddMatterWall.staff_ids
+inline constexpr int kBenchStaff = 10000;   // PoolScaling.bench_staff
+inline constexpr int kPayloadSchemes = 20;  // SetPayloadSchemes.schemes
 
 inline constexpr size_t kRosterBytes = 16u << 20;  // ImportRoster.content
 
 // How much of a caller's text an error message quotes back, escaped.
 inline constexpr size_t kQuoted = 64;
+// How much of any one field of a log line is written, escaped (services/common/log.h).
+inline constexpr size_t kLogField = 1024;
 // Pools an error names when a task asks for one that does not exist.
 inline constexpr size_t kPoolsNamed = 10;
 

@@ -59,6 +59,20 @@ bool is_valid_utf8(std::string_view text);
 // \x9f), and "..." where it was cut. Never longer than 4 * max_bytes + 3.
 std::string escaped(std::string_view text, size_t max_bytes);
 
+// `text` with every byte that is not part of well-formed UTF-8 replaced by U+FFFD, so that any
+// text can go into JSON or protobuf strings.
+std::string valid_utf8(std::string_view text);
+
+// Whether `text` holds a character that moves or hides what follows it on a screen or in a log:
+// C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidirectional
+// embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+bool has_control_characters(std::string_view text);
+
+// Text made safe for one line of a log: at most `max_bytes` of it, backslashes doubled, those
+// characters and bytes that are not UTF-8 written as escapes (\n, \r, \t, \x1b, \u{2028}), and
+// "..." where it was cut. Quotes are left as they are. Never longer than 4 * max_bytes + 3.
+std::string escaped_line(std::string_view text, size_t max_bytes);
+
 // `t` as "2026-12-04T18:30:00Z", for reasons and log lines.
 std::string format_utc(absl::Time t);
 

@@ -21,8 +21,9 @@ bool is_name_char(char c) {
          c == '_' || c == '.';
 }
 
-// A payload_ref is a URI into the firm's document store ("dms://matter-7/doc/123",
-// "https://docs.firm.example/..."). Requiring a scheme keeps document text out of lexroute.
+// A payload_ref is a URI into the firm's document store ("https://docs.firm.example/...",
+// "dms://matter-7/doc/123" where the firm allows dms). Requiring a scheme keeps document text
+// out of lexroute; which schemes a firm may use is checked at intake (router/payload_schemes.h).
 bool looks_like_reference(std::string_view ref) {
   auto colon = ref.find(':');
   if (colon == std::string_view::npos || colon == 0) return false;
@@ -33,9 +34,20 @@ bool looks_like_reference(std::string_view ref) {
     if (!ok) return false;
   }
   for (char c : ref) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') return false;
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
   }
   return true;
+}
+
+// A title is shown to staff as a line of text: bounded, and nothing that moves or hides text.
+Result<void> validate_title(std::string_view title) {
+  if (auto ok = validate_text(title, limits::kTitle, "spec.title"); !ok) return ok;
+  if (has_control_characters(title)) {
+    return fail(Errc::kInvalidArgument,
+                "title must be one line of text: no control, line-separator or bidi characters",
+                "spec.title");
+  }
+  return {};
 }
 
 Result<void> at_most(int count, int limit, std::string_view field) {
@@ -207,6 +219,7 @@ Result<void> validate_task_spec(v1::TaskSpec& spec, std::chrono::system_clock::t
                 "store, never document content",
                 "spec.payload_ref");
   }
+  if (auto ok = validate_title(spec.title()); !ok) return ok;
   if (spec.confidentiality_tier() < 0 || spec.confidentiality_tier() > 4) {
     return fail(Errc::kInvalidArgument,
                 cat("confidentiality_tier must be 0 to 4, got ", spec.confidentiality_tier()),

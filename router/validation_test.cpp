@@ -23,7 +23,8 @@ v1::TaskSpec good_spec() {
   s.set_priority(5);
   s.mutable_deadline()->set_seconds(1'800'000'000 + 86400);
   s.set_effort_minutes(30);
-  s.set_payload_ref("dms://acme/m-100/doc/1");
+  s.set_payload_ref("https://dms.acme.example/m-100/doc/1");
+  s.set_title("Custodian email batch 14 — Müller");
   return s;
 }
 
@@ -77,6 +78,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"document_text_as_ref",
                 [](v1::TaskSpec& s) { s.set_payload_ref("Dear Sir, the contract says..."); },
                 "spec.payload_ref"},
+        BadCase{"control_character_in_ref",
+                [](v1::TaskSpec& s) { s.set_payload_ref("https://dms.acme.example/\x01" "doc"); },
+                "spec.payload_ref"},
+        BadCase{"title_too_long",
+                [](v1::TaskSpec& s) { s.set_title(std::string(limits::kTitle + 1, 't')); },
+                "spec.title"},
+        BadCase{"title_not_utf8", [](v1::TaskSpec& s) { s.set_title("batch \xff"); },
+                "spec.title"},
+        BadCase{"title_with_newline",
+                [](v1::TaskSpec& s) { s.set_title("batch 14\nstaff=eve accepted"); },
+                "spec.title"},
+        BadCase{"title_with_escape", [](v1::TaskSpec& s) { s.set_title("batch \x1b[2J"); },
+                "spec.title"},
+        BadCase{"title_with_bidi_override",
+                [](v1::TaskSpec& s) { s.set_title("invoice \u202Egpj.exe"); }, "spec.title"},
+        BadCase{"title_with_line_separator",
+                [](v1::TaskSpec& s) { s.set_title("one\u2028two"); }, "spec.title"},
         BadCase{"bad_pool", [](v1::TaskSpec& s) { s.set_pool("no/slash"); }, "spec.pool"},
         BadCase{"deadline_nanos_two_seconds",
                 [](v1::TaskSpec& s) { s.mutable_deadline()->set_nanos(2'000'000'000); },
@@ -254,6 +272,35 @@ TEST(TimestampValidation, NanosAndSecondsMustBeInRange) {
   at.set_nanos(0);
   at.set_seconds(-62'135'596'801);  // the day before 0001-01-01
   EXPECT_FALSE(validate_timestamp(at, "at").has_value());
+}
+
+TEST(Text, ALogLineCannotBeBrokenOrHiddenByWhatItQuotes) {
+  EXPECT_EQ(escaped_line("rejected\n2026-12-06T00:00:00.000Z INFO gateway staff=eve", 100),
+            "rejected\\n2026-12-06T00:00:00.000Z INFO gateway staff=eve");
+  EXPECT_EQ(escaped_line("a\rb\tc\x1b[2Jd\x7f", 100), "a\\rb\\tc\\x1b[2Jd\\x7f");
+  EXPECT_EQ(escaped_line("back\\slash 'quotes' \"stay\"", 100), "back\\\\slash 'quotes' \"stay\"");
+  EXPECT_EQ(escaped_line("one\u2028two\u202Eowt\xc2\x85", 100),
+            "one\\u{2028}two\\u{202e}owt\\u{0085}");
+  EXPECT_EQ(escaped_line("caf\xc3 \xff", 100), "caf\\xc3 \\xff");
+  EXPECT_EQ(escaped_line("Aoife Ní Bhriain, 東京", 100), "Aoife Ní Bhriain, 東京");
+  std::string huge(10'000, '\n');
+  std::string cut = escaped_line(huge, 50);
+  std::string fifty_escapes;
+  for (int i = 0; i < 50; ++i) fifty_escapes += "\\n";
+  EXPECT_EQ(cut, fifty_escapes + "...");
+  EXPECT_LE(cut.size(), 4u * 50 + 3);
+  EXPECT_TRUE(cut.ends_with("..."));
+  EXPECT_EQ(cut.find('\n'), std::string::npos);
+  // A multi-byte character is never cut in half.
+  EXPECT_EQ(escaped_line("東京", 4), "東...");
+}
+
+TEST(Text, ControlCharactersAreFoundWhereverTheyAre) {
+  EXPECT_FALSE(has_control_characters("Custodian email batch 14 — Müller, 東京"));
+  for (std::string_view bad : {"a\nb", "\t", "\x1b[2J", "\x7f", "\xc2\x85", "\u2028", "\u2029",
+                               "\u202A", "\u202E", "\u2066", "\u2069"}) {
+    EXPECT_TRUE(has_control_characters(bad)) << escaped_line(bad, 20);
+  }
 }
 
 TEST(Text, Utf8IsCheckedStrictly) {

@@ -4,6 +4,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -15,6 +16,7 @@
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 #include "tests/support/shared_node.h"
+#include "tests/support/staff_view.h"
 
 namespace lexroute {
 namespace {
@@ -129,7 +131,11 @@ TEST_F(EndToEnd, SubmitOfferAcceptCompleteIsVisibleStepByStep) {
   ASSERT_TRUE(event.has_value()) << "no offer reached the staff member";
   ASSERT_TRUE(event->has_offered());
   EXPECT_EQ(event->offered().task_id(), submitted.task_id());
-  EXPECT_EQ(event->offered().payload_ref(), "dms://acme/m-1/doc/7");
+  EXPECT_EQ(event->offered().payload_ref(), "https://dms.acme.example/m-1/doc/7");
+  EXPECT_EQ(std::vector<std::string>(event->offered().allowed_outcomes().begin(),
+                                     event->offered().allowed_outcomes().end()),
+            (std::vector<std::string>{"responsive", "not-responsive", "privileged",
+                                      "needs-second-level-review"}));
   EXPECT_EQ(event->offered().kind(), v1::TASK_KIND_DOCUMENT_REVIEW);
 
   v1::OfferActionRequest accept;
@@ -160,6 +166,153 @@ TEST_F(EndToEnd, SubmitOfferAcceptCompleteIsVisibleStepByStep) {
     EXPECT_LE(TimeUtil::TimestampToMilliseconds(task.history(i - 1).at()),
               TimeUtil::TimestampToMilliseconds(task.history(i).at()));
   }
+}
+
+// Every answer and event a staff member gets on the gRPC door, walked field by field: nothing
+// beyond the staff view (tests/support/staff_view.h), though the task passed through another
+// staff member who turned it down with a reason, and the firm and routing left their marks on it.
+TEST_F(EndToEnd, StaffAnswersOnTheGrpcDoorCarryOnlyTheStaffView) {
+  std::string bob_token;
+  ASSERT_NO_FATAL_FAILURE(bob_token = add_staff("bob", "Europe/Belfast", {{"doc-review", 4}}, 2));
+  auto gateway = dev->gateway();
+  std::vector<std::string> answers_seen;
+  auto expect_staff_view = [&](const google::protobuf::Message& answer, const std::string& what) {
+    EXPECT_EQ(testing::fields_beyond_staff_view(answer), std::vector<std::string>{}) << what;
+    std::string bytes = answer.SerializeAsString();
+    for (const std::string other : {"acme", "bob", "Globex", "staff:"}) {
+      EXPECT_EQ(bytes.find(other), std::string::npos) << what << " shows " << other;
+    }
+    answers_seen.push_back(what);
+  };
+
+  ASSERT_NO_FATAL_FAILURE(set_available(bob_token));
+  testing::OfferStream bobs_offers(*gateway, bob_token);
+  v1::SubmitTaskRequest request =
+      testing::review_task({.matter = "m-staff-view",
+                            .pool = pool,
+                            .priority = 6,
+                            .payload_ref = "https://dms.example/m-staff-view/doc/1"});
+  request.mutable_spec()->set_title("Custodian email batch 14");
+  request.mutable_spec()->add_parties("Globex");
+  v1::SubmitTaskResponse submitted;
+  auto s = submit(acme_key, request, &submitted);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto bobs = bobs_offers.next(30s);
+  ASSERT_TRUE(bobs && bobs->has_offered()) << "no offer reached bob";
+  v1::OfferActionRequest reject;
+  reject.set_task_id(submitted.task_id());
+  reject.set_reason("conflict: I once worked for Globex");
+  v1::OfferActionResponse rejected;
+  s = gateway->RejectOffer(as(bob_token).get(), reject, &rejected);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(testing::fields_beyond_staff_view(rejected), std::vector<std::string>{});
+
+  // Ana comes on shift and gets the task bob turned down.
+  v1::SignInRequest sign_in;
+  v1::SignInResponse signed_in;
+  s = gateway->SignIn(as(ana_token).get(), sign_in, &signed_in);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  expect_staff_view(signed_in, "SignIn");
+  v1::SetAvailabilityRequest available;
+  available.set_availability(v1::AVAILABILITY_AVAILABLE);
+  v1::SetAvailabilityResponse availability;
+  ASSERT_TRUE(gateway->SetAvailability(as(ana_token).get(), available, &availability).ok());
+  expect_staff_view(availability, "SetAvailability");
+  v1::HeartbeatRequest heartbeat;
+  v1::HeartbeatResponse beat;
+  ASSERT_TRUE(gateway->Heartbeat(as(ana_token).get(), heartbeat, &beat).ok());
+  expect_staff_view(beat, "Heartbeat");
+  testing::OfferStream anas_offers(*gateway, ana_token);
+  auto offered = anas_offers.next(30s);
+  ASSERT_TRUE(offered && offered->has_offered()) << "no offer reached ana";
+  expect_staff_view(*offered, "StreamOffers offered");
+  EXPECT_EQ(offered->offered().title(), "Custodian email batch 14");
+
+  v1::OfferActionRequest accept;
+  accept.set_task_id(submitted.task_id());
+  v1::OfferActionResponse accepted;
+  s = gateway->AcceptOffer(as(ana_token).get(), accept, &accepted);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  expect_staff_view(accepted, "AcceptOffer");
+  EXPECT_EQ(accepted.work().status(), v1::TASK_STATUS_ACCEPTED);
+
+  // An outcome of another kind of work is refused, naming the allowed ones, and changes nothing.
+  v1::CompleteTaskRequest complete;
+  complete.set_task_id(submitted.task_id());
+  complete.set_outcome("not-privileged");
+  v1::OfferActionResponse completed;
+  s = gateway->CompleteTask(as(ana_token).get(), complete, &completed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_NE(s.error_message().find("needs-second-level-review"), std::string::npos)
+      << s.error_message();
+  v1::Task task;
+  ASSERT_TRUE(get(acme_key, submitted.task_id(), &task).ok());
+  EXPECT_EQ(task.status(), v1::TASK_STATUS_ACCEPTED);
+
+  complete.set_outcome("needs-second-level-review");
+  complete.set_note("page 3 names Globex");
+  s = gateway->CompleteTask(as(ana_token).get(), complete, &completed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  expect_staff_view(completed, "CompleteTask");
+  EXPECT_EQ(completed.work().status(), v1::TASK_STATUS_COMPLETED);
+  EXPECT_EQ(completed.work().outcome(), "needs-second-level-review");
+  EXPECT_TRUE(completed.work().has_completed_at());
+  // The walk saw the fields a full answer carries, not an empty message.
+  for (const std::string field :
+       {"lexroute.v1.Offer.title", "lexroute.v1.Offer.payload_ref",
+        "lexroute.v1.Offer.allowed_outcomes", "lexroute.v1.Offer.completed_at"}) {
+    auto set = testing::set_fields(completed);
+    EXPECT_NE(std::find(set.begin(), set.end(), field), set.end()) << field;
+  }
+  EXPECT_EQ(answers_seen.size(), 6u);
+}
+
+TEST_F(EndToEnd, PayloadRefSchemesAreHttpsUnlessTheFirmsAdminAddsSafeOnes) {
+  const std::string firm = "schemes-" + pool;
+  std::string key;
+  ASSERT_NO_FATAL_FAILURE(key = create_firm(firm));
+  auto with_ref = [&](const std::string& ref) {
+    return testing::review_task({.matter = "m-1", .pool = pool, .payload_ref = ref});
+  };
+  v1::SubmitTaskResponse submitted;
+  auto s = submit(key, with_ref("dms://firm/m-1/doc/1"), &submitted);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("'dms'"), std::string::npos) << s.error_message();
+
+  v1::SetPayloadSchemesRequest set;
+  set.set_firm_id(firm);
+  set.add_schemes("dms");
+  set.add_schemes("javascript");
+  v1::SetPayloadSchemesResponse schemes;
+  s = dev->admin()->SetPayloadSchemes(as(dev->admin_key()).get(), set, &schemes);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("schemes[1]"), std::string::npos) << s.error_message();
+  set.set_schemes(1, "ms-msdt");
+  s = dev->admin()->SetPayloadSchemes(as(dev->admin_key()).get(), set, &schemes);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // A refused list changed nothing.
+  s = submit(key, with_ref("dms://firm/m-1/doc/1"), &submitted);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  set.mutable_schemes()->RemoveLast();
+  s = dev->admin()->SetPayloadSchemes(as(dev->admin_key()).get(), set, &schemes);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(std::vector<std::string>(schemes.schemes().begin(), schemes.schemes().end()),
+            (std::vector<std::string>{"https", "dms"}));
+  s = submit(key, with_ref("dms://firm/m-1/doc/1"), &submitted);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  for (const std::string ref : {"javascript:alert(1)", "data:text/html,x", "file:///etc/passwd",
+                                "ms-msdt:/id PCWDiagnostic", "search-ms:query=x"}) {
+    s = submit(key, with_ref(ref), &submitted);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << ref;
+  }
+
+  v1::SetPayloadSchemesRequest nobody;
+  nobody.set_firm_id("no-such-firm");
+  s = dev->admin()->SetPayloadSchemes(as(dev->admin_key()).get(), nobody, &schemes);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  s = dev->admin()->SetPayloadSchemes(as("not-the-admin-key").get(), set, &schemes);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(EndToEnd, EveryTransitionReachesTheAuditTopicInKafka) {

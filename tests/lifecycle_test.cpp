@@ -108,7 +108,7 @@ class Lifecycle : public ::testing::Test {
     s->set_expire_at_deadline(expire);
     s->set_offer_timeout_seconds(offer_timeout_s);
     s->set_effort_minutes(30);
-    s->set_payload_ref("dms://acme/m-1/doc/1");
+    s->set_payload_ref("https://dms.acme.example/m-1/doc/1");
     v1::SubmitTaskResponse resp;
     EXPECT_TRUE(dev->intake()->SubmitTask(as(key).get(), r, &resp).ok());
     return resp.task_id();

@@ -170,7 +170,7 @@ TEST_F(MetricsThroughPrometheus, DashboardQueriesReturnWhatTheWorkloadDid) {
     *s->mutable_deadline() = TimeUtil::GetCurrentTime() + (urgent ? TimeUtil::MinutesToDuration(20)
                                                                   : TimeUtil::HoursToDuration(24));
     s->set_effort_minutes(urgent ? 30 : 20);
-    s->set_payload_ref("dms://acme/doc/" + std::to_string(i));
+    s->set_payload_ref("https://dms.acme.example/doc/" + std::to_string(i));
     v1::SubmitTaskResponse resp;
     auto st = dev->intake()->SubmitTask(as(acme_key).get(), r, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();

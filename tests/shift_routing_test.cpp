@@ -63,7 +63,7 @@ class ShiftRouting : public ::testing::Test {
         std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count() +
         deadline_hours_after_now * 3600);
     s->set_effort_minutes(effort_minutes);
-    s->set_payload_ref("dms://acme/m-1/doc/1");
+    s->set_payload_ref("https://dms.acme.example/m-1/doc/1");
     for (auto& region : regions) s->add_allowed_regions(region);
     v1::SubmitTaskResponse resp;
     auto st = dev->intake()->SubmitTask(as(key).get(), r, &resp);

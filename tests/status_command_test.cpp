@@ -76,7 +76,7 @@ class StatusCommand : public ::testing::Test {
     *s->mutable_deadline() = TimeUtil::GetCurrentTime() + (urgent ? TimeUtil::MinutesToDuration(30)
                                                                   : TimeUtil::HoursToDuration(48));
     s->set_effort_minutes(urgent ? 45 : 30);
-    s->set_payload_ref("dms://acme/doc");
+    s->set_payload_ref("https://dms.acme.example/doc");
     v1::SubmitTaskResponse resp;
     auto st = dev->intake()->SubmitTask(as(firm_key).get(), r, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();

@@ -202,7 +202,7 @@ TEST_F(SurgeScaling, FridayEveningSurgeIsReviewedByMondayWithBenchStaffCalledInA
     sk->set_min_proficiency(2);
     *s->mutable_deadline() = TimeUtil::SecondsToTimestamp(kMondayNineAm);
     s->set_effort_minutes(kMinutesPerDocument);
-    s->set_payload_ref("dms://acme/acme-v-globex/doc/" + std::to_string(i));
+    s->set_payload_ref("https://dms.acme.example/acme-v-globex/doc/" + std::to_string(i));
     ASSERT_TRUE(writer->Write(r));
   }
   writer->WritesDone();

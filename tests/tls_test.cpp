@@ -173,7 +173,7 @@ TEST_F(Tls, FirmSubmitsAndStaffIsOfferedTheTaskOverTls) {
   needed->set_min_proficiency(3);
   *spec->mutable_deadline() = TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(24);
   spec->set_effort_minutes(20);
-  spec->set_payload_ref("dms://tls/m-tls/doc/1");
+  spec->set_payload_ref("https://dms.tls.example/m-tls/doc/1");
   v1::SubmitTaskResponse submitted;
   auto ctx = as(firm.api_key);
   auto status = v1::TaskIntake::NewStub(channel)->SubmitTask(ctx.get(), task, &submitted);

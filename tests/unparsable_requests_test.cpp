@@ -144,7 +144,7 @@ class UnparsableRequests : public ::testing::Test {
     *s->mutable_deadline() = google::protobuf::util::TimeUtil::GetCurrentTime() +
                              google::protobuf::util::TimeUtil::HoursToDuration(24);
     s->set_effort_minutes(20);
-    s->set_payload_ref("dms://acme/m-1/doc/7");
+    s->set_payload_ref("https://dms.acme.example/m-1/doc/7");
     return r;
   }
 

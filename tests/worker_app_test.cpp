@@ -6,13 +6,16 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/builders.h"
 #include "tests/support/dev_node.h"
 #include "tests/support/eventually.h"
 #include "tests/support/shared_node.h"
+#include "tests/support/staff_view.h"
 
 namespace lexroute {
 namespace {
@@ -188,6 +191,154 @@ TEST_F(WorkerApp, ThePageIsServedWithAStrictContentSecurityPolicy) {
   auto missing = http->Get("/secrets.txt");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+}
+
+// Every JSON body and feed event the worker app's door sends a staff member, read strictly as
+// its message (an unknown field fails the read) and walked field by field: nothing beyond the
+// staff view (tests/support/staff_view.h), though another staff member turned the task down with
+// a reason first.
+TEST_F(WorkerApp, EveryAnswerAndFeedEventCarriesOnlyTheStaffView) {
+  const std::string firm = "app-" + pool;
+  std::string firm_key;
+  ASSERT_NO_FATAL_FAILURE(testing::create_firm(*dev->admin(), dev->admin_key(), firm, &firm_key));
+  v1::UpsertStaffRequest bob;
+  bob.mutable_staff()->set_id("bob");
+  bob.mutable_staff()->set_time_zone("Europe/Belfast");
+  bob.mutable_staff()->set_capacity(2);
+  bob.mutable_staff()->set_pool(pool);
+  auto* skill = bob.mutable_staff()->add_skills();
+  skill->set_skill("transcription");
+  skill->set_proficiency(4);
+  bob.set_issue_token(true);
+  v1::UpsertStaffResponse added;
+  ASSERT_TRUE(dev->admin()->UpsertStaff(as(dev->admin_key()).get(), bob, &added).ok());
+  const std::string reason = "conflict: I once worked for Globex";
+  size_t bodies_checked = 0;
+  auto expect_staff_view = [&](const std::string& body, google::protobuf::Message&& answer,
+                               const std::string& what) {
+    auto read = google::protobuf::util::JsonStringToMessage(body, &answer);
+    ASSERT_TRUE(read.ok()) << what << ": " << read.message() << " in " << body;
+    EXPECT_EQ(testing::fields_beyond_staff_view(answer), std::vector<std::string>{}) << what;
+    for (const std::string& other : {firm, std::string("bob"), std::string("Globex")}) {
+      EXPECT_EQ(body.find(other), std::string::npos) << what << " shows " << other << ": " << body;
+    }
+    ++bodies_checked;
+  };
+
+  ASSERT_NO_FATAL_FAILURE(testing::set_available(*dev->gateway(), added.staff_token()));
+  testing::OfferStream bobs_offers(*dev->gateway(), added.staff_token());
+  v1::SubmitTaskRequest submit;
+  auto* spec = submit.mutable_spec();
+  spec->set_matter_id("m-view");
+  spec->set_pool(pool);
+  spec->set_kind(v1::TASK_KIND_TRANSCRIPTION);
+  spec->set_priority(4);
+  spec->set_effort_minutes(15);
+  spec->set_title("Deposition audio, day 2");
+  *spec->mutable_deadline() = google::protobuf::util::TimeUtil::GetCurrentTime() +
+                              google::protobuf::util::TimeUtil::HoursToDuration(24);
+  spec->set_payload_ref("https://dms.example/m-view/audio/2");
+  spec->add_parties("Globex");
+  auto* needs = spec->add_required_skills();
+  needs->set_skill("transcription");
+  needs->set_min_proficiency(3);
+  v1::SubmitTaskResponse submitted;
+  auto status = dev->intake()->SubmitTask(as(firm_key).get(), submit, &submitted);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  auto bobs = bobs_offers.next(60s);
+  ASSERT_TRUE(bobs && bobs->has_offered()) << "no offer reached bob";
+  v1::OfferActionRequest reject;
+  reject.set_task_id(submitted.task_id());
+  reject.set_reason(reason);
+  v1::OfferActionResponse rejected;
+  status = dev->gateway()->RejectOffer(as(added.staff_token()).get(), reject, &rejected);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  // Ana, in the app.
+  auto signed_in =
+      http->Post("/api/v1/sign-in", "{\"staffToken\":\"" + token + "\"}", "application/json");
+  ASSERT_TRUE(signed_in);
+  ASSERT_EQ(signed_in->status, 200) << signed_in->body;
+  expect_staff_view(signed_in->body, v1::WebSignInResponse(), "sign-in");
+  std::string set_cookie = signed_in->get_header_value("Set-Cookie");
+  cookie = set_cookie.substr(0, set_cookie.find(';'));
+  v1::WebSignInResponse web;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(signed_in->body, &web).ok());
+  csrf = web.csrf_token();
+  auto me = http->Get("/api/v1/me", {{"Cookie", cookie}});
+  ASSERT_TRUE(me);
+  expect_staff_view(me->body, v1::SignInResponse(), "me");
+  auto set = post("/api/v1/availability", R"({"availability":"AVAILABILITY_AVAILABLE"})");
+  ASSERT_TRUE(set);
+  expect_staff_view(set->body, v1::SetAvailabilityResponse(), "availability");
+  auto beat = post("/api/v1/heartbeat", "");
+  ASSERT_TRUE(beat);
+  expect_staff_view(beat->body, v1::HeartbeatResponse(), "heartbeat");
+
+  std::mutex mutex;
+  std::string received;
+  std::atomic<bool> done{false};
+  auto seen = [&](const std::string& text) {
+    std::lock_guard lock(mutex);
+    return received.find(text) != std::string::npos;
+  };
+  std::thread reader([&, address = dev->node().http_address(), with = cookie] {
+    httplib::Client feed("http://" + address);
+    feed.set_read_timeout(60, 0);
+    feed.Get("/api/v1/offers/stream", {{"Cookie", with}}, [&](const char* data, size_t size) {
+      std::lock_guard lock(mutex);
+      received.append(data, size);
+      return !done.load();
+    });
+  });
+  struct Join {
+    std::thread& thread;
+    std::atomic<bool>& done;
+    ~Join() {
+      done = true;
+      thread.join();
+    }
+  } join{reader, done};
+  std::string offered = "\"offered\":{\"taskId\":\"" + submitted.task_id() + "\"";
+  ASSERT_TRUE(testing::eventually([&] { return seen(offered); }, 60s)) << received;
+
+  auto accepted = post("/api/v1/offers/accept", "{\"taskId\":\"" + submitted.task_id() + "\"}");
+  ASSERT_TRUE(accepted);
+  ASSERT_EQ(accepted->status, 200) << accepted->body;
+  expect_staff_view(accepted->body, v1::OfferActionResponse(), "accept");
+  auto wrong = post("/api/v1/tasks/complete",
+                    "{\"taskId\":\"" + submitted.task_id() + "\",\"outcome\":\"responsive\"}");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 400) << wrong->body;
+  EXPECT_NE(wrong->body.find("\"field\":\"outcome\""), std::string::npos) << wrong->body;
+  EXPECT_NE(wrong->body.find("allowed: done"), std::string::npos) << wrong->body;
+  auto completed = post("/api/v1/tasks/complete",
+                        "{\"taskId\":\"" + submitted.task_id() + "\",\"outcome\":\"done\"}");
+  ASSERT_TRUE(completed);
+  ASSERT_EQ(completed->status, 200) << completed->body;
+  expect_staff_view(completed->body, v1::OfferActionResponse(), "complete");
+  v1::OfferActionResponse work;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(completed->body, &work).ok());
+  EXPECT_EQ(work.work().title(), "Deposition audio, day 2");
+  EXPECT_EQ(work.work().outcome(), "done");
+  EXPECT_EQ(std::vector<std::string>(work.work().allowed_outcomes().begin(),
+                                     work.work().allowed_outcomes().end()),
+            std::vector<std::string>{"done"});
+
+  std::string events;
+  {
+    std::lock_guard lock(mutex);
+    events = received;
+  }
+  std::istringstream lines(events);
+  size_t event_count = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("data: ") || line == "data: {}") continue;
+    expect_staff_view(line.substr(6), v1::OfferEvent(), "feed event " + line);
+    ++event_count;
+  }
+  EXPECT_GE(event_count, 1u);
+  EXPECT_EQ(bodies_checked, 6 + event_count);
 }
 
 TEST_F(WorkerApp, TheOfferFeedSendsOffersWithTheirExpiryAndEndsWhenTheNodeStops) {

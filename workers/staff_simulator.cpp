@@ -14,18 +14,11 @@
 namespace lexroute {
 namespace {
 
-std::string outcome_for(v1::TaskKind kind, std::mt19937& rng) {
-  switch (kind) {
-    case v1::TASK_KIND_DOCUMENT_REVIEW: {
-      static const char* kReview[] = {"responsive", "not-responsive", "privileged",
-                                      "needs-second-level-review"};
-      return kReview[rng() % 4];
-    }
-    case v1::TASK_KIND_PRIVILEGE_REVIEW:
-      return rng() % 2 ? "privileged" : "not-privileged";
-    default:
-      return "done";
-  }
+// One of the outcomes the offer allows, as a person would pick from the app's list; the server
+// refuses any other (router/outcomes.h).
+std::string outcome_for(const v1::Offer& offer, std::mt19937& rng) {
+  if (offer.allowed_outcomes().empty()) return "done";
+  return offer.allowed_outcomes(static_cast<int>(rng() % offer.allowed_outcomes_size()));
 }
 
 }  // namespace
@@ -114,7 +107,7 @@ void StaffSimulator::work(const Member& member, size_t index) {
     pause(options_.think);
     v1::CompleteTaskRequest done;
     done.set_task_id(offer.task_id());
-    done.set_outcome(outcome_for(offer.kind(), rng));
+    done.set_outcome(outcome_for(offer, rng));
     v1::OfferActionResponse reply;
     auto status = until_answered(
         [&] { return stub->CompleteTask(cli::call_context(member.token).get(), done, &reply); });

@@ -1,5 +1,8 @@
 #include "services/admin/admin_service.h"
 
+#include <absl/strings/str_join.h>
+
+#include "router/payload_schemes.h"
 #include "router/validation.h"
 #include "services/common/grpc_auth.h"
 #include "services/common/grpc_status.h"
@@ -36,6 +39,30 @@ grpc::Status AdminService::CreateFirm(grpc::ServerContext* context,
   LOG_INFO("admin", "firm=", request->firm_id(), " created");
   response->set_firm_id(request->firm_id());
   response->set_api_key(*key);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::SetPayloadSchemes(grpc::ServerContext* context,
+                                             const v1::SetPayloadSchemesRequest* request,
+                                             v1::SetPayloadSchemesResponse* response) {
+  auto ok = authorize(context);
+  if (!ok) return to_grpc_status(ok.error(), context);
+  if (!is_valid_name(request->firm_id())) {
+    return to_grpc_status({Errc::kInvalidArgument,
+                           "firm_id must be 1-64 letters, digits, '-', '_' or '.'", "firm_id"},
+                          context);
+  }
+  auto valid = validate_added_schemes(
+      std::vector<std::string>(request->schemes().begin(), request->schemes().end()));
+  if (!valid) return to_grpc_status(valid.error(), context);
+  std::vector<std::string> added = std::move(*valid);
+  auto saved = credentials_.set_payload_schemes(request->firm_id(), added);
+  if (!saved) return to_grpc_status(saved.error(), context);
+  LOG_INFO("admin", "firm=", request->firm_id(), " payload_ref schemes: https",
+           added.empty() ? "" : ", ", absl::StrJoin(added, ", "));
+  response->set_firm_id(request->firm_id());
+  response->add_schemes(std::string(kDefaultPayloadScheme));
+  for (auto& scheme : added) response->add_schemes(std::move(scheme));
   return grpc::Status::OK;
 }
 

@@ -23,6 +23,9 @@ class AdminService final : public v1::Admin::Service {
 
   grpc::Status CreateFirm(grpc::ServerContext* context, const v1::CreateFirmRequest* request,
                           v1::CreateFirmResponse* response) override;
+  grpc::Status SetPayloadSchemes(grpc::ServerContext* context,
+                                 const v1::SetPayloadSchemesRequest* request,
+                                 v1::SetPayloadSchemesResponse* response) override;
   grpc::Status UpsertStaff(grpc::ServerContext* context, const v1::UpsertStaffRequest* request,
                            v1::UpsertStaffResponse* response) override;
   grpc::Status ConfigurePool(grpc::ServerContext* context, const v1::ConfigurePoolRequest* request,

@@ -27,6 +27,17 @@ const char* level_name(LogLevel level) {
   return "?";
 }
 
+// The macros escape each field; a message that still breaks a line came another way (libprotobuf's
+// and librdkafka's own lines) and is escaped whole.
+constexpr size_t kMaxMessage = 64 * 1024;
+
+std::string one_line(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes && is_valid_utf8(text) && !has_control_characters(text)) {
+    return std::string(text);
+  }
+  return escaped_line(text, max_bytes);
+}
+
 }  // namespace
 
 void set_log_level(LogLevel level) { g_level = level; }
@@ -35,7 +46,8 @@ bool log_enabled(LogLevel level) { return level >= g_level.load(std::memory_orde
 
 void log_line(LogLevel level, std::string_view component, std::string_view message) {
   std::string line = cat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-                         " ", level_name(level), " ", component, " ", message, "\n");
+                         " ", level_name(level), " ", one_line(component, limits::kName), " ",
+                         one_line(message, kMaxMessage), "\n");
   std::lock_guard lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

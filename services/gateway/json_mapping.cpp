@@ -32,8 +32,9 @@ Result<void> to_message(std::string_view body, google::protobuf::Message& messag
 std::string error_body(const Error& error) {
   google::protobuf::Struct body;
   auto& fields = *body.mutable_fields();
-  fields["error"].set_string_value(error.message);
-  if (!error.field.empty()) fields["field"].set_string_value(error.field);
+  // A message may echo what a caller sent; JSON strings must be UTF-8, so nothing else goes in.
+  fields["error"].set_string_value(valid_utf8(error.message));
+  if (!error.field.empty()) fields["field"].set_string_value(valid_utf8(error.field));
   return from_message(body);
 }
 

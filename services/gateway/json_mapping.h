@@ -18,7 +18,8 @@ std::string from_message(const google::protobuf::Message& message);
 // refused, so a misspelt field is an error rather than silently ignored.
 Result<void> to_message(std::string_view body, google::protobuf::Message& message);
 
-// `{"error": ..., "field": ...}` (field left out when empty).
+// `{"error": ..., "field": ...}` (field left out when empty): always valid UTF-8 JSON, bytes of
+// the error that are not UTF-8 written as U+FFFD.
 std::string error_body(const Error& error);
 
 // The HTTP status that says the same as `code`.

@@ -7,6 +7,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "router/outcomes.h"
+#include "router/payload_schemes.h"
 #include "router/validation.h"
 #include "services/common/log.h"
 #include "services/redis/keys.h"
@@ -84,8 +86,15 @@ v1::Offer to_offer(const v1::Task& task) {
   offer.set_priority(task.spec().priority());
   offer.set_effort_minutes(task.spec().effort_minutes());
   *offer.mutable_deadline() = task.spec().deadline();
-  offer.set_payload_ref(task.spec().payload_ref());
+  // Intake took only the firm's schemes; a task stored before that rule, or with a scheme no firm
+  // may add any more, is shown without its link.
+  if (is_renderable_payload_ref(task.spec().payload_ref())) {
+    offer.set_payload_ref(task.spec().payload_ref());
+  }
   offer.set_title(task.spec().title());
+  for (auto outcome : allowed_outcomes(task.spec().kind())) {
+    offer.add_allowed_outcomes(std::string(outcome));
+  }
   offer.set_status(task.status());
   offer.set_outcome(task.outcome());
   for (const auto& step : task.history()) {
@@ -214,6 +223,7 @@ std::vector<Result<v1::Task>> WorkerDesk::take_steps(const std::vector<Step>& st
     }
     asked.push_back(i);
   }
+  refuse_outcomes_not_of_their_kind(valid, asked, answers);
   if (valid.empty()) return answers;
   auto taken = tasks_.take_steps(valid);
   for (size_t k = 0; k < asked.size(); ++k) {
@@ -230,6 +240,50 @@ std::vector<Result<v1::Task>> WorkerDesk::take_steps(const std::vector<Step>& st
     }
   }
   return answers;
+}
+
+void WorkerDesk::refuse_outcomes_not_of_their_kind(std::vector<DeskTasks::StaffStep>& valid,
+                                                   std::vector<size_t>& asked,
+                                                   std::vector<Result<v1::Task>>& answers) {
+  std::vector<std::string> ids;
+  std::vector<size_t> of;  // valid[] index of each id
+  for (size_t k = 0; k < valid.size(); ++k) {
+    if (valid[k].kind != DeskTasks::StaffStep::Kind::kComplete) continue;
+    ids.push_back(valid[k].task_id);
+    of.push_back(k);
+  }
+  if (ids.empty()) return;
+  // A task's kind never changes, so it can be read before the step is taken. The script still
+  // decides everything else: whether the task is theirs, and whether it is accepted.
+  auto found = tasks_.look_up(ids, std::vector<bool>(ids.size(), true));
+  std::vector<bool> refused(valid.size(), false);
+  for (size_t j = 0; j < ids.size(); ++j) {
+    size_t k = of[j];
+    if (!found) {
+      answers[asked[k]] = std::unexpected(found.error());
+      refused[k] = true;
+      continue;
+    }
+    const auto& task = (*found)[j].task;
+    // Someone else's task, or none: the script refuses it without a word about its kind.
+    if (!task || task->staff_id() != valid[k].staff || task->spec().pool() != valid[k].pool)
+      continue;
+    if (auto ok = check_outcome(task->spec().kind(), valid[k].outcome); !ok) {
+      answers[asked[k]] = std::unexpected(ok.error());
+      refused[k] = true;
+    }
+  }
+  size_t kept = 0;
+  for (size_t k = 0; k < valid.size(); ++k) {
+    if (refused[k]) continue;
+    if (kept != k) {
+      valid[kept] = std::move(valid[k]);
+      asked[kept] = asked[k];
+    }
+    ++kept;
+  }
+  valid.resize(kept);
+  asked.resize(kept);
 }
 
 void WorkerDesk::offer_changes(std::span<FeedLook> looks) {

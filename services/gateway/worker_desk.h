@@ -60,6 +60,12 @@ class WorkerDesk : public OfferSource {
   void offer_changes(std::span<FeedLook> looks) override;
 
  private:
+  // Takes out of `valid` (and `asked`) the completions whose outcome is not one of their task's
+  // kind (router/outcomes.h), answering them INVALID_ARGUMENT: one look at the tasks for all.
+  void refuse_outcomes_not_of_their_kind(std::vector<DeskTasks::StaffStep>& valid,
+                                         std::vector<size_t>& asked,
+                                         std::vector<Result<v1::Task>>& answers);
+
   DeskTasks& tasks_;
   StaffRecords& staff_;
   StaffPresence& presence_;
@@ -68,7 +74,10 @@ class WorkerDesk : public OfferSource {
   const Clock& clock_;
 };
 
-// The staff-facing view of an offered task: what to decide on, never document content.
+// The staff-facing view of a task, the only one staff are shown (offers, accepted and finished
+// work, the answers to their steps): what to decide on and how it ended, with the outcomes its
+// kind allows. Never document content, other staff, reasons, routing candidates or scores, the
+// firm or the pool; a payload_ref whose scheme may not be shown is left out.
 v1::Offer to_offer(const v1::Task& task);
 
 }  // namespace lexroute

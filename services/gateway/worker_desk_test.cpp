@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "router/limits.h"
@@ -19,6 +20,7 @@
 #include "tests/fakes/fake_staff_presence.h"
 #include "tests/fakes/fake_staff_records.h"
 #include "tests/support/eventually.h"
+#include "tests/support/staff_view.h"
 
 namespace lexroute {
 namespace {
@@ -59,9 +61,19 @@ class WorkerDeskTest : public ::testing::Test {
     }
   }
 
-  // A new task on offer to `me`, timing out in ten minutes.
+  // A new document review on offer to `me`, timing out in ten minutes.
   std::string offer_to(const StaffIdentity& me) {
-    return tasks.offer(me.pool, me.staff_id, clock.now_ms() + 600'000);
+    v1::TaskSpec review;
+    review.set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+    return tasks.offer(me.pool, me.staff_id, clock.now_ms() + 600'000, review);
+  }
+  // A new task of `kind` that `me` has accepted.
+  std::string accepted_by(const StaffIdentity& me, v1::TaskKind kind) {
+    v1::TaskSpec spec;
+    spec.set_kind(kind);
+    std::string id = tasks.offer(me.pool, me.staff_id, clock.now_ms() + 600'000, spec);
+    EXPECT_TRUE(desk.accept(me, offer_action(id)));
+    return id;
   }
   // A new task `me` has accepted.
   std::string accepted_by(const StaffIdentity& me) {
@@ -246,6 +258,145 @@ TEST_F(WorkerDeskTest, BadInputNamesTheFieldAndChangesNothing) {
   EXPECT_EQ(beat->availability(), v1::AVAILABILITY_OFFLINE);
 }
 
+TEST_F(WorkerDeskTest, AnOutcomeNotOfTheTasksKindIsRefusedListingTheAllowedOnes) {
+  std::string privilege = accepted_by(ann, v1::TASK_KIND_PRIVILEGE_REVIEW);
+  std::string billing = accepted_by(ann, v1::TASK_KIND_BILLING);
+  const size_t writes_before = tasks.writes_asked();
+
+  for (const std::string outcome : {"banana", "responsive", "Privileged", "done"}) {
+    auto refused = desk.complete(ann, completion(privilege, outcome));
+    ASSERT_FALSE(refused) << outcome;
+    EXPECT_EQ(refused.error().code, Errc::kInvalidArgument) << outcome;
+    EXPECT_EQ(refused.error().field, "outcome") << outcome;
+    EXPECT_NE(refused.error().message.find("allowed: privileged, not-privileged"),
+              std::string::npos)
+        << refused.error().message;
+  }
+  auto not_billing = desk.complete(ann, completion(billing, "privileged"));
+  ASSERT_FALSE(not_billing);
+  EXPECT_NE(not_billing.error().message.find("allowed: done"), std::string::npos);
+  EXPECT_EQ(tasks.writes_asked(), writes_before);
+  EXPECT_EQ(status_of(privilege), v1::TASK_STATUS_ACCEPTED);
+  EXPECT_EQ(status_of(billing), v1::TASK_STATUS_ACCEPTED);
+
+  auto done = desk.complete(ann, completion(privilege, "not-privileged"));
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->outcome(), "not-privileged");
+  auto billed = desk.complete(ann, completion(billing, "done"));
+  ASSERT_TRUE(billed) << billed.error().message;
+  EXPECT_EQ(billed->status(), v1::TASK_STATUS_COMPLETED);
+}
+
+TEST_F(WorkerDeskTest, AnotherStaffMembersTaskIsRefusedWithoutAWordAboutItsKind) {
+  std::string anns = accepted_by(ann, v1::TASK_KIND_PRIVILEGE_REVIEW);
+  auto by_bob = desk.complete(bob, completion(anns, "banana"));
+  ASSERT_FALSE(by_bob);
+  EXPECT_EQ(by_bob.error().code, Errc::kFailedPrecondition);
+  EXPECT_EQ(by_bob.error().message.find("privileged"), std::string::npos) << by_bob.error().message;
+  EXPECT_EQ(status_of(anns), v1::TASK_STATUS_ACCEPTED);
+}
+
+TEST_F(WorkerDeskTest, InAGroupOnlyTheStepWithABadOutcomeIsRefused) {
+  std::string anns = accepted_by(ann, v1::TASK_KIND_TRANSCRIPTION);
+  std::string bobs = accepted_by(bob, v1::TASK_KIND_TRANSCRIPTION);
+  const auto bad = completion(anns, "responsive");
+  const auto good = completion(bobs, "done");
+  auto answers = desk.take_steps({{&ann, nullptr, &bad}, {&bob, nullptr, &good}});
+  ASSERT_EQ(answers.size(), 2u);
+  ASSERT_FALSE(answers[0]);
+  EXPECT_EQ(answers[0].error().field, "outcome");
+  ASSERT_TRUE(answers[1]) << answers[1].error().message;
+  EXPECT_EQ(answers[1]->outcome(), "done");
+  EXPECT_EQ(status_of(anns), v1::TASK_STATUS_ACCEPTED);
+  EXPECT_EQ(status_of(bobs), v1::TASK_STATUS_COMPLETED);
+}
+
+TEST_F(WorkerDeskTest, AnOfferCarriesItsKindsOutcomesAndOnlyALinkThatMayBeShown) {
+  v1::Task task;
+  task.set_id("t-1@desk-pool");
+  task.mutable_spec()->set_kind(v1::TASK_KIND_PRIVILEGE_REVIEW);
+  task.mutable_spec()->set_title("Custodian email batch 14");
+  task.mutable_spec()->set_payload_ref("https://dms.acme.example/m-1/doc/7");
+  v1::Offer offer = to_offer(task);
+  EXPECT_EQ(
+      std::vector<std::string>(offer.allowed_outcomes().begin(), offer.allowed_outcomes().end()),
+      (std::vector<std::string>{"privileged", "not-privileged"}));
+  EXPECT_EQ(offer.title(), "Custodian email batch 14");
+  EXPECT_EQ(offer.payload_ref(), "https://dms.acme.example/m-1/doc/7");
+
+  task.mutable_spec()->set_payload_ref("dms://acme/m-1/doc/7");
+  EXPECT_EQ(to_offer(task).payload_ref(), "dms://acme/m-1/doc/7") << "a scheme a firm may add";
+  for (const std::string ref :
+       {"javascript:alert(document.cookie)", "data:text/html,<b>x", "file:///c:/windows/win.ini",
+        "ms-msdt:/id PCWDiagnostic", "search-ms:query=invoice", "vbscript:msgbox"}) {
+    task.mutable_spec()->set_payload_ref(ref);
+    EXPECT_EQ(to_offer(task).payload_ref(), "") << ref;
+  }
+}
+
+// Everything a task record holds about others (the firm, the pool, other staff, their reasons,
+// the routing candidates and scores) stays out of the view staff are shown.
+TEST_F(WorkerDeskTest, TheStaffViewOfAFullyRecordedTaskShowsNothingAboutOthers) {
+  v1::Task task;
+  task.set_id("0190a1b2c3d4-0123456789abcdef@desk-pool");
+  task.set_firm_id("hartley-webb");
+  task.set_staff_id("ann");
+  task.set_status(v1::TASK_STATUS_COMPLETED);
+  task.set_outcome("responsive");
+  task.set_overdue(true);
+  *task.mutable_submitted_at() = TimeUtil::MillisecondsToTimestamp(kStartMs);
+  v1::TaskSpec& spec = *task.mutable_spec();
+  spec.set_matter_id("m-7");
+  spec.set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
+  spec.set_priority(7);
+  spec.set_effort_minutes(30);
+  *spec.mutable_deadline() = TimeUtil::MillisecondsToTimestamp(kStartMs + 3'600'000);
+  spec.set_payload_ref("https://dms.example/m-7/doc/1");
+  spec.set_pool("desk-pool");
+  spec.set_title("Custodian email batch 14");
+  spec.set_vendor("vendor-b");
+  spec.set_jurisdiction("us-ny");
+  spec.add_parties("Globex");
+  spec.add_allowed_regions("eu");
+  auto* skill = spec.add_required_skills();
+  skill->set_skill("doc-review");
+  skill->set_min_proficiency(3);
+  for (auto [status, actor, reason] :
+       {std::tuple{v1::TASK_STATUS_OFFERED, "router", "offered to bob"},
+        std::tuple{v1::TASK_STATUS_WAITING, "staff:bob", "rejected: conflict with Globex"},
+        std::tuple{v1::TASK_STATUS_OFFERED, "router", "offered to ann"},
+        std::tuple{v1::TASK_STATUS_ACCEPTED, "staff:ann", ""},
+        std::tuple{v1::TASK_STATUS_COMPLETED, "staff:ann", "responsive"}}) {
+    auto* step = task.add_history();
+    step->set_status(status);
+    step->set_actor(actor);
+    step->set_reason(reason);
+    *step->mutable_at() = TimeUtil::MillisecondsToTimestamp(kStartMs);
+  }
+  auto* decision = task.mutable_last_decision();
+  decision->set_chosen_staff_id("ann");
+  decision->set_reason("2 of 3 staff eligible");
+  auto* candidate = decision->add_top_candidates();
+  candidate->set_staff_id("bob");
+  candidate->set_score(0.9);
+  // The walker sees what a whole Task would show, so the check below can fail.
+  EXPECT_FALSE(testing::fields_beyond_staff_view(task).empty());
+
+  v1::OfferActionResponse answer;
+  *answer.mutable_work() = to_offer(task);
+  EXPECT_EQ(testing::fields_beyond_staff_view(answer), std::vector<std::string>{});
+  std::string bytes = answer.SerializeAsString();
+  for (const std::string secret :
+       {"hartley-webb", "bob", "Globex", "conflict", "vendor-b", "us-ny"}) {
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
+  }
+  EXPECT_EQ(answer.work().title(), "Custodian email batch 14");
+  EXPECT_EQ(answer.work().status(), v1::TASK_STATUS_COMPLETED);
+  EXPECT_EQ(answer.work().outcome(), "responsive");
+  EXPECT_TRUE(answer.work().has_completed_at());
+  EXPECT_EQ(answer.work().allowed_outcomes_size(), 4);
+}
+
 TEST_F(WorkerDeskTest, StepsOfManyStaffAreAnsweredEachInOrder) {
   std::string anns_offer = offer_to(ann);
   std::string bobs_work = accepted_by(bob);
@@ -358,6 +509,7 @@ TEST_F(WorkerDeskTest, AFeedShowsEachStaffMemberOnlyTheirOwnOffers) {
 
 TEST_F(WorkerDeskTest, AnOfferAcceptedThroughTheFeedNeedsNoEventAndItsCompletionIsToldAsDone) {
   v1::TaskSpec spec;
+  spec.set_kind(v1::TASK_KIND_DOCUMENT_REVIEW);
   spec.set_title("Custodian email batch 14");
   std::string id = tasks.offer(kDeskPool, "ann", clock.now_ms() + 600'000, spec);
   WorkerDesk::FeedState state;

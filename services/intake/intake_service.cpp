@@ -6,6 +6,7 @@
 #include <map>
 
 #include "router/limits.h"
+#include "router/payload_schemes.h"
 #include "router/task_status.h"
 #include "router/text.h"
 #include "router/validation.h"
@@ -68,10 +69,14 @@ Result<void> IntakeService::check_pool(const std::string& pool) {
 }
 
 Result<IntakeService::Prepared> IntakeService::prepare(const std::string& firm,
+                                                       const std::vector<std::string>& schemes,
                                                        const v1::SubmitTaskRequest& request) {
   v1::TaskSpec spec = request.spec();
   auto valid = validate_task_spec(spec, clock_.now());
   if (!valid) return std::unexpected(valid.error());
+  if (auto allowed = check_payload_scheme(spec.payload_ref(), schemes); !allowed) {
+    return std::unexpected(allowed.error());
+  }
   auto key_ok = validate_idempotency_key(request.idempotency_key());
   if (!key_ok) return std::unexpected(key_ok.error());
   if (auto known = check_pool(spec.pool()); !known) return std::unexpected(known.error());
@@ -130,8 +135,19 @@ std::vector<Result<v1::SubmitTaskResponse>> IntakeService::submit_many(
   // one task, which is produced once and answers both.
   std::vector<std::vector<size_t>> answered_by;
   std::map<std::string, size_t> record_of_task;
+  // A batch usually comes from one firm: one look at its schemes each.
+  std::map<std::string, Result<std::vector<std::string>>> schemes;
   for (size_t i = 0; i < batch.size(); ++i) {
-    prepared.push_back(prepare(*batch[i].firm, *batch[i].request));
+    const std::string& firm = *batch[i].firm;
+    auto known = schemes.find(firm);
+    if (known == schemes.end()) {
+      known = schemes.emplace(firm, credentials_.payload_schemes(firm)).first;
+    }
+    if (!known->second) {
+      prepared.push_back(std::unexpected(known->second.error()));
+      continue;
+    }
+    prepared.push_back(prepare(firm, *known->second, *batch[i].request));
     if (!prepared[i] || !prepared[i]->needs_publish) continue;
     auto [it, fresh] = record_of_task.try_emplace(prepared[i]->task.task_id(), records.size());
     if (fresh) {

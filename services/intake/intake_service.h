@@ -92,7 +92,9 @@ class IntakeService final
   // list is read again only for a name not seen yet.
   Result<void> check_pool(const std::string& pool);
   // Validates, assigns the id, binds the idempotency key: everything before Kafka.
-  Result<Prepared> prepare(const std::string& firm, const v1::SubmitTaskRequest& request);
+  // `schemes` are the firm's added payload_ref schemes.
+  Result<Prepared> prepare(const std::string& firm, const std::vector<std::string>& schemes,
+                           const v1::SubmitTaskRequest& request);
   void answer_submits(std::vector<SubmitQueue::Call>& group);
   Result<v1::Task> own_task(const std::string& firm, const std::string& task_id);
 

@@ -53,7 +53,7 @@ v1::SubmitTaskRequest review(std::chrono::system_clock::time_point now, const Re
   *spec.mutable_deadline() = TimeUtil::TimeTToTimestamp(
       std::chrono::system_clock::to_time_t(now + std::chrono::hours(24)));
   spec.set_effort_minutes(20);
-  spec.set_payload_ref("dms://acme/" + r.matter + "/doc/7");
+  spec.set_payload_ref("https://dms.acme.example/" + r.matter + "/doc/7");
   return request;
 }
 
@@ -148,6 +148,60 @@ TEST_F(IntakeServiceTest, SubmitPublishesTheTaskOnceAndRecordsItQueued) {
 
   EXPECT_EQ(records_.queued(), std::vector<std::string>{answer->task_id()});
   EXPECT_EQ(stored_status(answer->task_id()), v1::TASK_STATUS_QUEUED);
+}
+
+TEST_F(IntakeServiceTest, APayloadRefSchemeOtherThanHttpsNeedsTheFirmsAdmin) {
+  v1::SubmitTaskRequest dms = review(clock_.now());
+  dms.mutable_spec()->set_payload_ref("dms://acme/m-1/doc/7");
+  auto refused = submit(acme_, dms);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(refused.error().field, "spec.payload_ref");
+  EXPECT_NE(refused.error().message.find("'dms'"), std::string::npos) << refused.error().message;
+  EXPECT_TRUE(publisher_.published().empty());
+  EXPECT_TRUE(records_.queued().empty());
+  EXPECT_EQ(records_.writes(), 0u);
+
+  credentials_.set_payload_schemes(acme_, {"dms"});
+  auto taken = submit(acme_, dms);
+  ASSERT_TRUE(taken) << taken.error().message;
+  EXPECT_EQ(published(0).spec().payload_ref(), "dms://acme/m-1/doc/7");
+  // Another firm's list is not this one's.
+  auto of_globex = submit(globex_, dms);
+  ASSERT_FALSE(of_globex);
+  EXPECT_EQ(of_globex.error().field, "spec.payload_ref");
+}
+
+TEST_F(IntakeServiceTest, ADangerousPayloadRefIsRefusedWhateverTheFirmsList) {
+  // A list no admin could have set through the API (written by hand, or by an older version).
+  credentials_.set_payload_schemes(acme_, {"javascript", "data", "file", "ms-msdt", "search-ms"});
+  for (const std::string ref :
+       {"javascript:alert(document.cookie)", "JavaScript:alert(1)", "data:text/html,<script>x",
+        "file:///c:/windows/win.ini", "ms-msdt:/id PCWDiagnostic", "search-ms:query=x",
+        "vbscript:msgbox(1)"}) {
+    v1::SubmitTaskRequest request = review(clock_.now());
+    request.mutable_spec()->set_payload_ref(ref);
+    auto refused = submit(acme_, request);
+    ASSERT_FALSE(refused) << ref;
+    EXPECT_EQ(refused.error().code, Errc::kInvalidArgument) << ref;
+    EXPECT_EQ(refused.error().field, "spec.payload_ref") << ref;
+  }
+  EXPECT_TRUE(publisher_.published().empty());
+  EXPECT_EQ(records_.writes(), 0u);
+}
+
+TEST_F(IntakeServiceTest, ATitleTravelsWithTheTaskAndABadOneIsRefused) {
+  v1::SubmitTaskRequest titled = review(clock_.now());
+  titled.mutable_spec()->set_title("Custodian email batch 14");
+  auto taken = submit(acme_, titled);
+  ASSERT_TRUE(taken) << taken.error().message;
+  EXPECT_EQ(published(0).spec().title(), "Custodian email batch 14");
+
+  titled.mutable_spec()->set_title("batch 14\n2026-12-06 INFO forged");
+  auto refused = submit(acme_, titled);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "spec.title");
+  EXPECT_EQ(publisher_.published().size(), 1u);
 }
 
 TEST_F(IntakeServiceTest, TheSameKeyAndRequestAnswerTheFirstTaskAndPublishNothingNew) {

@@ -1,5 +1,8 @@
 #include "services/redis/credential_store.h"
 
+#include <absl/strings/str_join.h>
+#include <absl/strings/str_split.h>
+
 #include "services/common/secrets.h"
 #include "services/redis/keys.h"
 
@@ -32,6 +35,24 @@ Result<std::string> CredentialStore::authenticate_firm(const std::string& api_ke
   if (!reply) return std::unexpected(reply.error());
   if (reply->is_nil()) return fail(Errc::kUnauthenticated, "unknown firm API key");
   return reply->str;
+}
+
+Result<void> CredentialStore::set_payload_schemes(const std::string& firm_id,
+                                                  const std::vector<std::string>& schemes) {
+  auto known = redis_.command({"HEXISTS", keys::firm(firm_id), "key_sha256"});
+  if (!known) return std::unexpected(known.error());
+  if (known->integer == 0) return fail(Errc::kNotFound, "no firm " + firm_id, "firm_id");
+  auto saved =
+      redis_.command({"HSET", keys::firm(firm_id), "payload_schemes", absl::StrJoin(schemes, ",")});
+  if (!saved) return std::unexpected(saved.error());
+  return {};
+}
+
+Result<std::vector<std::string>> CredentialStore::payload_schemes(const std::string& firm_id) {
+  auto reply = redis_.command({"HGET", keys::firm(firm_id), "payload_schemes"});
+  if (!reply) return std::unexpected(reply.error());
+  if (reply->is_nil()) return std::vector<std::string>{};
+  return std::vector<std::string>(absl::StrSplit(reply->str, ',', absl::SkipEmpty()));
 }
 
 Result<std::string> CredentialStore::issue_staff_token(const std::string& pool,

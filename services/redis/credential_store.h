@@ -20,6 +20,11 @@ class CredentialStore : public FirmCredentials, public StaffCredentials {
   Result<std::string> create_firm(const std::string& firm_id, const std::string& display_name,
                                   int64_t now_ms);
   Result<std::string> authenticate_firm(const std::string& api_key) override;
+  // The firm's added payload_ref schemes, stored with the firm (field payload_schemes,
+  // comma-separated); validated by the caller. NOT_FOUND (field firm_id) for an unknown firm.
+  Result<void> set_payload_schemes(const std::string& firm_id,
+                                   const std::vector<std::string>& schemes);
+  Result<std::vector<std::string>> payload_schemes(const std::string& firm_id) override;
 
   // A new token for a staff member, replacing (revoking) the previous one.
   Result<std::string> issue_staff_token(const std::string& pool, const std::string& staff_id);

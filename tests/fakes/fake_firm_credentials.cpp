@@ -18,4 +18,17 @@ std::string FakeFirmCredentials::issue(const std::string& firm) {
   return key;
 }
 
+Result<std::vector<std::string>> FakeFirmCredentials::payload_schemes(const std::string& firm_id) {
+  std::lock_guard lock(mutex_);
+  auto it = schemes_of_firm_.find(firm_id);
+  if (it == schemes_of_firm_.end()) return std::vector<std::string>{};
+  return it->second;
+}
+
+void FakeFirmCredentials::set_payload_schemes(const std::string& firm,
+                                              std::vector<std::string> schemes) {
+  std::lock_guard lock(mutex_);
+  schemes_of_firm_[firm] = std::move(schemes);
+}
+
 }  // namespace lexroute::testing

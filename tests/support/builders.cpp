@@ -24,14 +24,14 @@ v1::SubmitTaskRequest review_task(const ReviewTask& task) {
       TimeUtil::GetCurrentTime() + TimeUtil::HoursToDuration(task.due_in.count());
   s->set_effort_minutes(task.effort_minutes);
   s->set_payload_ref(task.payload_ref.empty()
-                         ? "dms://acme/" + task.matter + "/doc/" + task.document
+                         ? "https://dms.acme.example/" + task.matter + "/doc/" + task.document
                          : task.payload_ref);
   return r;
 }
 
 v1::SubmitTaskRequest numbered_review_task(int i, int matters, std::chrono::hours due_in) {
   return review_task({.matter = "m-" + std::to_string(i % matters),
-                      .payload_ref = "dms://acme/doc/" + std::to_string(i),
+                      .payload_ref = "https://dms.acme.example/doc/" + std::to_string(i),
                       .min_proficiency = 2,
                       .effort_minutes = 10,
                       .due_in = due_in});

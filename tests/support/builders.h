@@ -12,7 +12,7 @@
 namespace lexroute::testing {
 
 // What most tests submit: a document review. Each field says what a test may change; the payload
-// reference is dms://acme/<matter>/doc/<document> unless `payload_ref` is set.
+// reference is https://dms.acme.example/<matter>/doc/<document> unless `payload_ref` is set.
 struct ReviewTask {
   std::string matter = "m-1";
   std::string pool;  // the default pool when empty
