@@ -30,7 +30,7 @@ struct Flags {
   cli::TlsFlags tls;
   cli::ChannelSecurity security;  // what `tls` names, read at start
   std::string admin_key, admin_key_file, scenario = "custom", mode = "unary", out, chart, pool,
-      sent_out;
+                                         sent_out;
   double rate = 0;
   int concurrency = 32, bulk_batch = 5000, firms = 4, staff = 0, capacity = 4, think_ms = 0;
   int seconds = 20, drain_seconds = 30, server_pid = 0, heartbeat_seconds = 15,
@@ -117,8 +117,8 @@ bool write_sent(const Ledger& ledger, const std::string& path) {
   for (uint64_t seq = 0; seq < ledger.sent(); ++seq) {
     auto sent = ledger.sent_at(seq);
     if (!sent) continue;
-    auto at = system_now + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                               *sent - steady_now);
+    auto at = system_now +
+              std::chrono::duration_cast<std::chrono::system_clock::duration>(*sent - steady_now);
     out << seq << ' '
         << std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count()
         << '\n';
@@ -169,9 +169,10 @@ int main(int argc, char** argv) {
   app.add_option("--chart", f.chart, "Write a PNG chart here (needs gnuplot)");
   app.add_option("--max-tasks", f.max_tasks, "Stop submitting after this many")
       ->capture_default_str();
-  app.add_option("--sent-out", f.sent_out,
-                 "Write each task's sequence number (the end of its payload_ref) and send time "
-                 "(Unix ms) here, `seq ms` a line, for a client of another kind to time its offers");
+  app.add_option(
+      "--sent-out", f.sent_out,
+      "Write each task's sequence number (the end of its payload_ref) and send time "
+      "(Unix ms) here, `seq ms` a line, for a client of another kind to time its offers");
   app.add_flag("--row", f.row, "Print one summary table row instead of the full report");
   app.add_flag("--print-header", f.header, "Print the summary table's header and exit");
   CLI11_PARSE(app, argc, argv);
