@@ -14,10 +14,19 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const args = parseArgs(process.argv.slice(2));
 const [host, port] = args.http.split(':');
 const started = Date.now();
+// How late this process's one thread runs what is due: every latency it measures includes this.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const loopFigures = () => ({
+  p50: Math.round(loopDelay.percentile(50) / 1e6),
+  p99: Math.round(loopDelay.percentile(99) / 1e6),
+  max: Math.round(loopDelay.max / 1e6),
+});
 
 function parseArgs(argv) {
   const out = { role: argv[0] };
@@ -278,6 +287,7 @@ async function pages() {
   const rampSeconds = (Date.now() - rampStart) / 1000;
   console.error(`pages: ${state.synced} pages open and synced after ${rampSeconds.toFixed(1)} s`);
   fs.writeFileSync(args.ready, `${state.synced}\n`);
+  loopDelay.reset(); // from here on: the pages open, the attack, the tasks
 
   onStop(async () => {
     const feedsOpenAtEnd = state.feedsOpen;
@@ -317,6 +327,7 @@ async function pages() {
       offersOverOneSecond: fromSubmit.filter((ms) => ms > 1000).length,
       accept: percentiles(state.accepts),
       acceptFailures: state.acceptFailures,
+      eventLoopDelay: loopFigures(),
     };
     console.log(
       [
@@ -331,6 +342,8 @@ async function pages() {
         acceptOffers
           ? `accept: ${fmt(figures.accept)}, failures ${figures.acceptFailures}`
           : 'accept: not asked',
+        `the pages' own event loop ran late by p50 ${figures.eventLoopDelay.p50} ms, ` +
+          `p99 ${figures.eventLoopDelay.p99} ms, max ${figures.eventLoopDelay.max} ms`,
       ].join('\n'),
     );
     return figures;
