@@ -29,7 +29,8 @@ struct Flags {
   std::string server = "127.0.0.1:50051";
   cli::TlsFlags tls;
   cli::ChannelSecurity security;  // what `tls` names, read at start
-  std::string admin_key, admin_key_file, scenario = "custom", mode = "unary", out, chart, pool;
+  std::string admin_key, admin_key_file, scenario = "custom", mode = "unary", out, chart, pool,
+                                         sent_out;
   double rate = 0;
   int concurrency = 32, bulk_batch = 5000, firms = 4, staff = 0, capacity = 4, think_ms = 0;
   int seconds = 20, drain_seconds = 30, server_pid = 0, heartbeat_seconds = 15,
@@ -108,6 +109,24 @@ bool set_up(const Flags& f, const std::string& run, std::vector<std::string>* fi
   return true;
 }
 
+// Send times on the system clock, which other processes on this machine share.
+bool write_sent(const Ledger& ledger, const std::string& path) {
+  auto system_now = std::chrono::system_clock::now();
+  auto steady_now = std::chrono::steady_clock::now();
+  std::ofstream out(path);
+  for (uint64_t seq = 0; seq < ledger.sent(); ++seq) {
+    auto sent = ledger.sent_at(seq);
+    if (!sent) continue;
+    auto at = system_now +
+              std::chrono::duration_cast<std::chrono::system_clock::duration>(*sent - steady_now);
+    out << seq << ' '
+        << std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count()
+        << '\n';
+  }
+  out.close();
+  return static_cast<bool>(out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,6 +169,10 @@ int main(int argc, char** argv) {
   app.add_option("--chart", f.chart, "Write a PNG chart here (needs gnuplot)");
   app.add_option("--max-tasks", f.max_tasks, "Stop submitting after this many")
       ->capture_default_str();
+  app.add_option(
+      "--sent-out", f.sent_out,
+      "Write each task's sequence number (the end of its payload_ref) and send time "
+      "(Unix ms) here, `seq ms` a line, for a client of another kind to time its offers");
   app.add_flag("--row", f.row, "Print one summary table row instead of the full report");
   app.add_flag("--print-header", f.header, "Print the summary table's header and exit");
   CLI11_PARSE(app, argc, argv);
@@ -264,6 +287,9 @@ int main(int argc, char** argv) {
   r.offer_series = offers.per_second();
   r.complete_series = completions.per_second();
   f.row ? r.print_row() : r.print();
+  if (!f.sent_out.empty() && !write_sent(ledger, f.sent_out)) {
+    std::cerr << "loadtest: cannot write " << f.sent_out << "\n";
+  }
   if (!f.out.empty() && !r.write_json(f.out))
     std::cerr << "loadtest: cannot write " << f.out << "\n";
   if (!f.chart.empty()) r.write_chart(f.chart);
