@@ -8,12 +8,18 @@ WebDoorLimits::Admission WebDoorLimits::admit(Connection id) {
   std::lock_guard lock(mutex_);
   Admission admission;
   bool full = open_.size() >= settings_.connections;
+  Waiting* from = nullptr;
   if ((full || anonymous_.size() >= settings_.anonymous) && !anonymous_.empty()) {
-    Connection oldest = anonymous_.front();
-    anonymous_.pop_front();
-    anonymous_at_.erase(oldest);
+    from = &anonymous_;
+  } else if (full && !idle_.empty()) {
+    from = &idle_;
+  }
+  if (from) {
+    Connection oldest = from->front();
+    wait_in(oldest, nullptr);
     open_.erase(oldest);
     admission.evict = oldest;
+    admission.evict_signed_in = from == &idle_;
     full = open_.size() >= settings_.connections;
   }
   if (full) {
@@ -21,26 +27,29 @@ WebDoorLimits::Admission WebDoorLimits::admit(Connection id) {
     return admission;
   }
   open_[id] = false;
-  anonymous_at_[id] = anonymous_.insert(anonymous_.end(), id);
+  wait_in(id, &anonymous_);
   return admission;
+}
+
+void WebDoorLimits::wait_in(Connection id, Waiting* list) {
+  if (auto at = waiting_at_.find(id); at != waiting_at_.end()) {
+    at->second.first->erase(at->second.second);
+    waiting_at_.erase(at);
+  }
+  if (list) waiting_at_[id] = {list, list->insert(list->end(), id)};
 }
 
 void WebDoorLimits::request_in(Connection id) {
   std::lock_guard lock(mutex_);
-  auto at = anonymous_at_.find(id);
-  if (at == anonymous_at_.end()) return;
-  anonymous_.erase(at->second);
-  anonymous_at_.erase(at);
+  wait_in(id, nullptr);
 }
 
 void WebDoorLimits::request_out(Connection id, bool signed_in) {
   std::lock_guard lock(mutex_);
   auto open = open_.find(id);
-  if (open == open_.end()) return;  // evicted or closed meanwhile
+  if (open == open_.end() || feeds_.contains(id)) return;  // evicted, closed, or a feed now
   open->second = open->second || signed_in;
-  if (!open->second && !anonymous_at_.contains(id)) {
-    anonymous_at_[id] = anonymous_.insert(anonymous_.end(), id);
-  }
+  wait_in(id, open->second ? &idle_ : &anonymous_);
 }
 
 std::vector<WebDoorLimits::Connection> WebDoorLimits::open_feed(Connection id,
@@ -48,6 +57,8 @@ std::vector<WebDoorLimits::Connection> WebDoorLimits::open_feed(Connection id,
                                                                 const std::string& staff) {
   std::lock_guard lock(mutex_);
   end_feed(id);
+  wait_in(id, nullptr);  // a feed is never idle
+  if (auto open = open_.find(id); open != open_.end()) open->second = true;
   std::vector<Connection> ended;
   // Ends the oldest feeds under `key` until one more fits in `limit`.
   auto make_room = [&](std::unordered_map<std::string, std::set<Connection>>& index,
@@ -84,10 +95,7 @@ void WebDoorLimits::end_feed(Connection id) {
 
 void WebDoorLimits::closed(Connection id) {
   std::lock_guard lock(mutex_);
-  if (auto at = anonymous_at_.find(id); at != anonymous_at_.end()) {
-    anonymous_.erase(at->second);
-    anonymous_at_.erase(at);
-  }
+  wait_in(id, nullptr);
   open_.erase(id);
   end_feed(id);
 }

@@ -32,11 +32,14 @@ class WebDoorLimits {
   };
   explicit WebDoorLimits(Settings settings) : settings_(settings) {}
 
-  // A connection was accepted. `admitted` false: close it at once (the door is full of signed-in
-  // connections). `evict`: a connection to close to make room, the oldest anonymous one.
+  // A connection was accepted. `admitted` false: close it at once (the door is full of feeds and
+  // requests being answered). `evict`: a connection to close to make room: the oldest anonymous
+  // one, or when the door is full and there is none, the signed-in one idle the longest
+  // (a page's next request opens another).
   struct Admission {
     bool admitted = true;
     std::optional<Connection> evict;
+    bool evict_signed_in = false;  // `evict` is an idle signed-in connection
   };
   Admission admit(Connection id);
   // A whole request arrived on `id`: it is being answered, and never evicted while it is.
@@ -59,14 +62,19 @@ class WebDoorLimits {
   struct Feed {
     std::string session, staff;
   };
+  using Waiting = std::list<Connection>;
   // Ends the feed on `id`, if there is one. Under mutex_.
   void end_feed(Connection id);
+  // Moves `id` to the end of `list` (null: it waits in none). Under mutex_.
+  void wait_in(Connection id, Waiting* list);
 
   const Settings settings_;
   std::mutex mutex_;
   std::unordered_map<Connection, bool> open_;  // connection -> signed in
-  std::list<Connection> anonymous_;            // waiting for a request, oldest first
-  std::unordered_map<Connection, std::list<Connection>::iterator> anonymous_at_;
+  // Connections waiting for a request, oldest first: anonymous ones, and signed-in ones that
+  // carry no feed (idle keep-alive).
+  Waiting anonymous_, idle_;
+  std::unordered_map<Connection, std::pair<Waiting*, Waiting::iterator>> waiting_at_;
   // Open feeds, and their connections by session and by staff member, oldest (lowest id) first:
   // connection ids grow.
   std::unordered_map<Connection, Feed> feeds_;

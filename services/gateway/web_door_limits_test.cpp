@@ -21,26 +21,25 @@ TEST(WebDoorLimits, AnonymousConnectionsAreBoundedTheOldestGoingFirst) {
   EXPECT_EQ(limits.connections(), 3u);
 }
 
-TEST(WebDoorLimits, SignedInConnectionsAreNeverEvictedForStrangers) {
+TEST(WebDoorLimits, AFullDoorEvictsStrangersThenIdleSignedInConnectionsNeverFeeds) {
   WebDoorLimits limits({.connections = 3, .anonymous = 3});
-  limits.admit(1);
-  limits.admit(2);
-  for (WebDoorLimits::Connection id : {1, 2}) {
-    limits.request_in(id);
-    limits.request_out(id, true);
-  }
-  limits.admit(3);
-  // Full: the stranger on 3 makes room for 4, then 4 for 5; 1 and 2 stay.
+  for (WebDoorLimits::Connection id : {1, 2, 3}) limits.admit(id);
+  limits.request_in(1);
+  limits.request_out(1, true);  // signed in, idle between requests
+  limits.request_in(2);
+  EXPECT_EQ(limits.open_feed(2, "s2", "raj"), Ids{});  // a page's feed
+  // Full: the stranger on 3 goes first.
   EXPECT_EQ(limits.admit(4).evict, 3u);
-  EXPECT_EQ(limits.admit(5).evict, 4u);
+  limits.request_in(4);  // its request is being answered
+  // No stranger waits: the idle signed-in connection goes (its page opens another).
+  EXPECT_EQ(limits.admit(5).evict, 1u);
   limits.request_in(5);
-  limits.request_out(5, true);
-  // Full of signed-in connections: a newcomer is refused, nobody evicted.
+  // Full of a feed and requests being answered: a newcomer is refused, nobody evicted.
   auto refused = limits.admit(6);
   EXPECT_FALSE(refused.admitted);
   EXPECT_FALSE(refused.evict.has_value());
   EXPECT_EQ(limits.connections(), 3u);
-  limits.closed(2);
+  limits.closed(4);
   EXPECT_TRUE(limits.admit(7).admitted);
 }
 

@@ -262,13 +262,13 @@ asio::awaitable<void> Session<Stream>::run() {
           co_return door_.routes.answer(request);
         },
         asio::use_awaitable);
-    door_.limits.request_out(id_, answer.signed_in);
-    signed_in = signed_in || answer.signed_in;
-    door_.count();
     if (answer.feed_for) {
       co_await serve_feed(answer);
       break;
     }
+    door_.limits.request_out(id_, answer.signed_in);
+    signed_in = signed_in || answer.signed_in;
+    door_.count();
     bool keep_alive = answer.response.keep_alive();
     if (!co_await write_response(answer.response) || !keep_alive) break;
   }
@@ -365,7 +365,7 @@ void WorkerAppServer::Door::serve(tcp::socket socket) {
   auto admission = limits.admit(id);
   if (admission.evict) {
     shut(*admission.evict);
-    if (metrics) metrics->evicted_anonymous();
+    if (metrics) metrics->evicted(admission.evict_signed_in);
   }
   if (!admission.admitted) {
     if (metrics) metrics->refused_full();

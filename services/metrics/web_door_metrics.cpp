@@ -27,6 +27,7 @@ WebDoorMetrics::WebDoorMetrics(prometheus::Registry& registry)
                              "staff, by reason")
                        .Register(registry)),
       evicted_anonymous_(turned_away_.Add({{"reason", "anonymous_evicted"}})),
+      evicted_idle_(turned_away_.Add({{"reason", "idle_evicted"}})),
       refused_full_(turned_away_.Add({{"reason", "door_full"}})),
       feeds_replaced_(turned_away_.Add({{"reason", "feed_replaced"}})) {}
 

@@ -16,8 +16,9 @@ class WebDoorMetrics {
   explicit WebDoorMetrics(prometheus::Registry& registry);
 
   void holding(size_t anonymous, size_t signed_in, size_t feeds);
-  // A stranger's connection closed to make room for a newer one.
-  void evicted_anonymous() { evicted_anonymous_.Increment(); }
+  // A connection closed to make room for a newer one: a stranger's, or (`signed_in`) an idle
+  // keep-alive connection of a page, which opens another for its next request.
+  void evicted(bool signed_in) { (signed_in ? evicted_idle_ : evicted_anonymous_).Increment(); }
   // A connection refused: the door is full of signed-in ones.
   void refused_full() { refused_full_.Increment(); }
   // Offer feeds ended by a newer one of the same session or staff member.
@@ -29,6 +30,7 @@ class WebDoorMetrics {
   prometheus::Gauge& feeds_;
   prometheus::Family<prometheus::Counter>& turned_away_;
   prometheus::Counter& evicted_anonymous_;
+  prometheus::Counter& evicted_idle_;
   prometheus::Counter& refused_full_;
   prometheus::Counter& feeds_replaced_;
 };
