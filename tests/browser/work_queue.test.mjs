@@ -254,13 +254,16 @@ test('on a 320 px phone nothing scrolls sideways and every control is 44 px', as
   const card = page.locator(offerCard(offer));
   assert.equal(await card.locator('a.document').count(), 0);
   assert.match(await card.locator('.document-ref').textContent(), /file:\/\/\/C:\/evidence/);
-  // With no allowed outcomes on the offer, a labelled text field takes the outcome.
+  // The outcomes are the server's for the kind (outcomes: null adds none in the page), in a
+  // labelled list.
   const workItem = page.locator(workCard(work));
-  assert.equal(await workItem.locator('select.outcome').count(), 0);
-  await workItem.getByLabel('Outcome').fill('transcript-corrected');
+  assert.deepEqual(
+    await workItem.locator('select.outcome option').evaluateAll((os) => os.map((o) => o.value)),
+    ['responsive', 'not-responsive', 'privileged', 'needs-second-level-review']);
+  await workItem.getByLabel('Outcome').selectOption('not-responsive');
   await workItem.locator('.complete').click();
-  await eventually(async () => (await getTask(dev, firm.apiKey, work)).outcome === 'transcript-corrected',
-    'the typed outcome', 10000);
+  await eventually(async () => (await getTask(dev, firm.apiKey, work)).outcome === 'not-responsive',
+    'the chosen outcome', 10000);
   await page.click('#end-shift');
 });
 
