@@ -10,6 +10,15 @@
 #include "services/common/secrets.h"
 
 namespace lexroute {
+namespace {
+
+Result<void> validate_firm_id(const std::string& firm_id) {
+  if (is_valid_name(firm_id)) return {};
+  return fail(Errc::kInvalidArgument, "firm_id must be 1-64 letters, digits, '-', '_' or '.'",
+              "firm_id");
+}
+
+}  // namespace
 
 Result<void> AdminService::authorize(grpc::ServerContext* context) const {
   std::string key = bearer_token(*context);
@@ -25,10 +34,8 @@ grpc::Status AdminService::CreateFirm(grpc::ServerContext* context,
                                       v1::CreateFirmResponse* response) {
   auto ok = authorize(context);
   if (!ok) return to_grpc_status(ok.error(), context);
-  if (!is_valid_name(request->firm_id())) {
-    return to_grpc_status({Errc::kInvalidArgument,
-                           "firm_id must be 1-64 letters, digits, '-', '_' or '.'", "firm_id"},
-                          context);
+  if (auto valid = validate_firm_id(request->firm_id()); !valid) {
+    return to_grpc_status(valid.error(), context);
   }
   if (auto valid = validate_text(request->display_name(), limits::kDisplayName, "display_name");
       !valid) {
@@ -47,10 +54,8 @@ grpc::Status AdminService::SetPayloadSchemes(grpc::ServerContext* context,
                                              v1::SetPayloadSchemesResponse* response) {
   auto ok = authorize(context);
   if (!ok) return to_grpc_status(ok.error(), context);
-  if (!is_valid_name(request->firm_id())) {
-    return to_grpc_status({Errc::kInvalidArgument,
-                           "firm_id must be 1-64 letters, digits, '-', '_' or '.'", "firm_id"},
-                          context);
+  if (auto valid = validate_firm_id(request->firm_id()); !valid) {
+    return to_grpc_status(valid.error(), context);
   }
   auto valid = validate_added_schemes(
       std::vector<std::string>(request->schemes().begin(), request->schemes().end()));
